@@ -1,0 +1,37 @@
+# Two commands are the whole set-up: `make run` and `make test`.
+# Each creates .venv on first use and installs the project into it.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCENARIO ?= scenarios/weekday.yaml
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast lint typecheck validate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,dask]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/checkoutsim run $(SCENARIO)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not validation and not notebook and not browser and not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check checkoutsim tests benchmarks
+	$(BIN)/ruff format --check checkoutsim tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy checkoutsim
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis results
