@@ -1,0 +1,3 @@
+from checkoutsim.cli import main
+
+main()

@@ -1,0 +1,261 @@
+"""Probability distributions for scenario parameters.
+
+Each distribution is a frozen pydantic model tagged by ``kind`` so a YAML scenario can say::
+
+    payment_min: {kind: lognormal, mean: 0.3, sd: 0.12}
+
+Every distribution knows its ``mean`` and ``second_moment`` (used by the queueing-theory checks)
+and draws vectorised samples from a caller-supplied ``numpy.random.Generator``: no distribution
+owns or creates randomness.
+
+The unit of a sample is whatever the field that holds the distribution says (minutes for time
+fields, items for basket sizes).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Gamma",
+    "Lognormal",
+    "Triangular",
+    "Uniform",
+]
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+
+
+class _Base(BaseModel):
+    model_config = _CONFIG
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def second_moment(self) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def variance(self) -> float:
+        """Variance, from the first two moments."""
+        return self.second_moment - self.mean**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # pragma: no cover
+        """Draw ``size`` independent samples as a float64 array."""
+        raise NotImplementedError
+
+
+class Fixed(_Base):
+    """A constant: every draw equals ``value``."""
+
+    kind: Literal["fixed"] = "fixed"
+    value: NonNegative
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    @property
+    def second_moment(self) -> float:
+        return self.value**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        # Draw nothing: a fixed value must not consume the stream, or switching one parameter
+        # between fixed and random would shift every later draw of the same stream.
+        return np.full(size, self.value, dtype=np.float64)
+
+
+class Exponential(_Base):
+    """Exponential with the given ``mean`` (rate = 1 / mean)."""
+
+    kind: Literal["exponential"] = "exponential"
+    mean_value: Positive = Field(alias="mean")
+
+    model_config = ConfigDict(**_CONFIG, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    @property
+    def second_moment(self) -> float:
+        return 2.0 * self.mean_value**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean_value, size)
+
+
+class Lognormal(_Base):
+    """Lognormal parameterised by its own ``mean`` and standard deviation ``sd``.
+
+    The underlying normal has sigma^2 = ln(1 + sd^2/mean^2) and mu = ln(mean) - sigma^2/2.
+    """
+
+    kind: Literal["lognormal"] = "lognormal"
+    mean_value: Positive = Field(alias="mean")
+    sd: Positive
+
+    model_config = ConfigDict(**_CONFIG, populate_by_name=True)
+
+    @property
+    def sigma(self) -> float:
+        """Standard deviation of the underlying normal."""
+        return math.sqrt(math.log1p((self.sd / self.mean_value) ** 2))
+
+    @property
+    def mu(self) -> float:
+        """Mean of the underlying normal."""
+        return math.log(self.mean_value) - self.sigma**2 / 2.0
+
+    @property
+    def median(self) -> float:
+        """Median, exp(mu)."""
+        return math.exp(self.mu)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    @property
+    def second_moment(self) -> float:
+        return self.sd**2 + self.mean_value**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.lognormal(self.mu, self.sigma, size)
+
+
+class Gamma(_Base):
+    """Gamma parameterised by ``mean`` and ``sd`` (shape = (mean/sd)^2, scale = sd^2/mean)."""
+
+    kind: Literal["gamma"] = "gamma"
+    mean_value: Positive = Field(alias="mean")
+    sd: Positive
+
+    model_config = ConfigDict(**_CONFIG, populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+    @property
+    def second_moment(self) -> float:
+        return self.sd**2 + self.mean_value**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        shape = (self.mean_value / self.sd) ** 2
+        scale = self.sd**2 / self.mean_value
+        return rng.gamma(shape, scale, size)
+
+
+class Triangular(_Base):
+    """Triangular on [low, high] with the given ``mode``."""
+
+    kind: Literal["triangular"] = "triangular"
+    low: NonNegative
+    mode: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError("triangular needs low <= mode <= high and low < high")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+    @property
+    def second_moment(self) -> float:
+        a, c, b = self.low, self.mode, self.high
+        var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+        return var + self.mean**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+
+class Uniform(_Base):
+    """Continuous uniform on [low, high]."""
+
+    kind: Literal["uniform"] = "uniform"
+    low: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError("uniform needs low < high")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2.0
+
+    @property
+    def second_moment(self) -> float:
+        return (self.high - self.low) ** 2 / 12.0 + self.mean**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size)
+
+
+class Empirical(_Base):
+    """Discrete empirical distribution: ``values`` drawn with probabilities ``weights``.
+
+    Weights need not sum to one; they are normalised. Omit them for equal weights.
+    """
+
+    kind: Literal["empirical"] = "empirical"
+    values: list[NonNegative] = Field(min_length=1)
+    weights: list[NonNegative] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"empirical needs one weight per value ({len(self.values)} values, "
+                    f"{len(self.weights)} weights)"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("empirical weights must not all be zero")
+        return self
+
+    def _probabilities(self) -> np.ndarray:
+        if self.weights is None:
+            return np.full(len(self.values), 1.0 / len(self.values))
+        w = np.asarray(self.weights, dtype=np.float64)
+        return w / w.sum()
+
+    @property
+    def mean(self) -> float:
+        return float(np.dot(self._probabilities(), self.values))
+
+    @property
+    def second_moment(self) -> float:
+        v = np.asarray(self.values, dtype=np.float64)
+        return float(np.dot(self._probabilities(), v * v))
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.choice(np.asarray(self.values, dtype=np.float64), size, p=self._probabilities())
+
+
+Distribution = Annotated[
+    Fixed | Exponential | Lognormal | Gamma | Triangular | Uniform | Empirical,
+    Field(discriminator="kind"),
+]
+"""Any of the supported distributions, selected by its ``kind`` key."""

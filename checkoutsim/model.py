@@ -1,0 +1,342 @@
+"""The store as SimPy processes, and :func:`run_replication`, the one pure entry point.
+
+Build, run, collect are separate phases: :class:`StoreModel` wires pools and processes from a
+scenario and a population of pre-drawn customers; ``env.run()`` runs the day and the drain after
+closing; the recorder's columns are the result. The simulation never touches files.
+
+Customer journey (one process per customer)::
+
+    arrive -> pick a line (policy) -> balk? -> queue (renege if patience runs out)
+           -> cashier: one service timeout (fixed + scanning + payment)
+           -> kiosk:   scan ... freeze -> wait for an attendant -> attendant walks over
+                       -> resolves -> scan on ... pay -> leave
+
+Tie rule: when a customer's patience runs out at the very instant a server becomes free for
+them, the customer is served (service wins).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from checkoutsim.policies import POLICIES, Option
+from checkoutsim.population import Population, PreferenceCode, draw_population
+from checkoutsim.recorder import ChannelCode, Recorder, RunColumns
+from checkoutsim.resources import ServerPool, TimeWeighted
+from checkoutsim.scenario import Scenario
+from checkoutsim.streams import Streams
+
+__all__ = ["StoreModel", "run_replication"]
+
+
+def run_replication(scenario: Scenario, rep: int, seed: int) -> RunColumns:
+    """Simulate one store day.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    rep : int
+        Replication number (0-based); selects the random streams.
+    seed : int
+        Root seed.
+
+    Returns
+    -------
+    RunColumns
+        Customer, assist and time-series columns as numpy arrays.
+
+    Notes
+    -----
+    Pure: the same (scenario, rep, seed) gives identical columns in any process.
+    """
+    population = draw_population(scenario, Streams(seed, rep))
+    model = StoreModel(scenario, population)
+    return model.run()
+
+
+class StoreModel:
+    """One store day: pools, processes and recorder for a scenario and its customers."""
+
+    def __init__(self, scenario: Scenario, population: Population):
+        self.scenario = scenario
+        self.pop = population
+        self.env = simpy.Environment()
+        env = self.env
+        self.recorder = Recorder(population.size)
+        self.close_min = float(scenario.store.day_length_min)
+        self.in_store = 0
+        self.arrivals_done = False
+
+        # Time-weighted levels shared by pools of one kind.
+        self.cashier_queue = TimeWeighted(env)
+        self.cashier_busy = TimeWeighted(env)
+        self.cashier_duty = TimeWeighted(env)
+        self.kiosk_queue = TimeWeighted(env)
+        self.kiosk_busy = TimeWeighted(env)
+        self.kiosk_duty = TimeWeighted(env)
+        self.help_queue = TimeWeighted(env)
+        self.attendant_busy = TimeWeighted(env)
+        self.attendant_duty = TimeWeighted(env)
+
+        cashiers = scenario.cashiers
+        express = cashiers.express
+        self.regular_lanes = cashiers.lanes
+        self.express_lanes = express.lanes if express else 0
+        self.express_limit = express.item_limit if express else 0
+        first = scenario.staffing[0]
+        self.lanes = [
+            ServerPool(
+                env,
+                1,
+                0,
+                keep_one_while_queued=True,
+                queue_level=self.cashier_queue,
+                busy_level=self.cashier_busy,
+                duty_level=self.cashier_duty,
+            )
+            for _ in range(self.regular_lanes + self.express_lanes)
+        ]
+        self.kiosks = ServerPool(
+            env,
+            scenario.kiosks.count,
+            0,
+            keep_one_while_queued=True,
+            queue_level=self.kiosk_queue,
+            busy_level=self.kiosk_busy,
+            duty_level=self.kiosk_duty,
+        )
+        max_attendants = max(block.attendants for block in scenario.staffing)
+        self.attendants = ServerPool(
+            env,
+            max_attendants,
+            0,
+            keep_one_while_queued=False,
+            queue_level=self.help_queue,
+            busy_level=self.attendant_busy,
+            duty_level=self.attendant_duty,
+        )
+        # The first block's staff are in place before the first customer (no shift change
+        # as the very first event).
+        self._apply_staffing(first)
+
+        self.policy = POLICIES[scenario.run.lane_choice]
+        self.kiosk_limit = scenario.customers.kiosk_item_limit or math.inf
+        # What customers expect service to take, per item and fixed, for lane choice.
+        self.cashier_fixed_mean = cashiers.fixed_min.mean + scenario.customers.payment_min.mean
+        self.cashier_item_mean = cashiers.scan_min_per_item.mean
+        kiosks = scenario.kiosks
+        self.kiosk_fixed_mean = kiosks.fixed_min.mean + scenario.customers.payment_min.mean
+        self.kiosk_item_mean = kiosks.scan_min_per_item.mean
+        basket_mean = scenario.customers.basket_items.mean
+        self.cashier_service_mean = self.cashier_fixed_mean + self.cashier_item_mean * basket_mean
+        self.kiosk_service_mean = self.kiosk_fixed_mean + self.kiosk_item_mean * basket_mean
+        balking = scenario.customers.balking
+        self.balk_mid = balking.midpoint_queue_length if balking else math.inf
+        self.balk_slope = balking.steepness_per_customer if balking else 0.0
+
+    # -- phases -------------------------------------------------------------------------------
+    def run(self) -> RunColumns:
+        """Run the day and the drain; return the recorded columns."""
+        env = self.env
+        env.process(self._arrivals())
+        env.process(self._staffing())
+        sampler = env.process(self._sampler())
+        env.run(until=sampler)
+        return self.recorder.columns(self.pop.arrival_min, self.pop.basket_items, env.now)
+
+    # -- processes -----------------------------------------------------------------------------
+    def _arrivals(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for i, t in enumerate(self.pop.arrival_min.tolist()):
+            yield env.timeout(t - env.now)
+            self.in_store += 1
+            env.process(self._customer(i))
+        self.arrivals_done = True
+
+    def _staffing(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for block in self.scenario.staffing[1:]:
+            # Block boundaries from the block's own start, not cumulative sums of lengths.
+            start = float(self.scenario.minutes_after_open(block.start))
+            yield env.timeout(start - env.now)
+            self._apply_staffing(block)
+
+    def _sampler(self) -> Generator[simpy.Event, Any, None]:
+        """Sample levels every interval until closing and until the last customer has left."""
+        env = self.env
+        interval = self.scenario.run.sample_interval_min
+        levels = (
+            self.cashier_queue,
+            self.kiosk_queue,
+            self.help_queue,
+            self.cashier_duty,
+            self.cashier_busy,
+            self.kiosk_duty,
+            self.kiosk_busy,
+            self.attendant_duty,
+            self.attendant_busy,
+        )
+        previous = [0.0] * len(levels)
+        k = 0
+        while True:
+            k += 1
+            t = k * interval
+            yield env.timeout(t - env.now)
+            areas = [lv.integral() for lv in levels]
+            avgs = [(a - p) / interval for a, p in zip(areas, previous, strict=True)]
+            previous = areas
+            self.recorder.sample(
+                (
+                    t,
+                    self.cashier_queue.level,
+                    self.kiosk_queue.level,
+                    self.help_queue.level,
+                    sum(1 for lane in self.lanes if lane.accepting),
+                    self.cashier_busy.level,
+                    self.kiosks.target,
+                    self.kiosk_busy.level,
+                    self.attendants.servers,
+                    self.attendant_busy.level,
+                    avgs[0],
+                    avgs[1],
+                    avgs[2],
+                    avgs[3],
+                    avgs[4],
+                    avgs[5],
+                    avgs[6],
+                    avgs[7],
+                    avgs[8],
+                )
+            )
+            if t >= self.close_min and self.arrivals_done and self.in_store == 0:
+                return
+
+    def _customer(self, i: int) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        rec = self.recorder
+        pop = self.pop
+        arrived = env.now
+        option = self._choose(i)
+        if option is None:
+            # Nowhere this customer may check out (basket over every limit that is open).
+            rec.balked(i, arrived)
+            self.in_store -= 1
+            return
+        channel = ChannelCode.KIOSK if option.is_kiosk else ChannelCode.CASHIER
+        rec.choice(i, channel, option.lane, option.waiting)
+        if option.waiting > 0 and self._balks(i, option.waiting):
+            rec.balked(i, arrived)
+            self.in_store -= 1
+            return
+
+        pool = self.kiosks if option.is_kiosk else self.lanes[option.lane]
+        request = pool.request()
+        patience = pop.patience_min[i]
+        if request.triggered:
+            server = request.value
+        elif patience == math.inf:
+            server = yield request
+        else:
+            yield request | env.timeout(patience)
+            if not request.triggered:  # served wins a tie with patience
+                pool.cancel(request)
+                rec.reneged(i, env.now - arrived, env.now)
+                self.in_store -= 1
+                return
+            server = request.value
+        rec.service_started(i, server if option.is_kiosk else option.lane, env.now - arrived, env.now)
+
+        if option.is_kiosk:
+            yield from self._kiosk_visit(i, server)
+        else:
+            yield env.timeout(pop.cashier_service_min[i])
+        pool.release(server)
+        rec.served(i, env.now)
+        self.in_store -= 1
+
+    def _kiosk_visit(self, i: int, kiosk: int) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        pop = self.pop
+        work = float(pop.kiosk_work_min[i])
+        first, last = int(pop.event_start[i]), int(pop.event_start[i + 1])
+        done = 0.0
+        for e in range(first, last):
+            at = float(pop.event_position[e]) * work
+            if at > done:
+                yield env.timeout(at - done)
+                done = at
+            stuck = env.now
+            help_request = self.attendants.request()
+            attendant = help_request.value if help_request.triggered else (yield help_request)
+            assigned = env.now
+            walk = float(pop.event_walk_min[e])
+            yield env.timeout(walk)
+            arrived = env.now
+            yield env.timeout(float(pop.event_resolve_min[e]))
+            self.attendants.release(attendant)
+            self.recorder.assist(
+                i, int(pop.event_cause[e]), kiosk, attendant, stuck, assigned, arrived, env.now
+            )
+        yield env.timeout(work - done + float(pop.payment_min[i]))
+
+    # -- decisions ----------------------------------------------------------------------------
+    def _choose(self, i: int) -> Option | None:
+        pop = self.pop
+        items = int(pop.basket_items[i])
+        preference = int(pop.preference[i])
+        options: list[Option] = []
+        kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
+        if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
+            return self._kiosk_option(items)
+        own_cashier = self.cashier_fixed_mean + self.cashier_item_mean * items
+        for lane_index, lane in enumerate(self.lanes):
+            if not lane.accepting:
+                continue
+            if lane_index >= self.regular_lanes and items > self.express_limit:
+                continue
+            waiting = lane.queue_length
+            ahead = waiting + lane.busy
+            options.append(
+                Option(False, lane_index, waiting, ahead * self.cashier_service_mean, own_cashier)
+            )
+        if kiosk_ok and preference == PreferenceCode.FLEXIBLE:
+            options.append(self._kiosk_option(items))
+        if not options:
+            if kiosk_ok:  # a never-kiosk customer with no lane open uses a kiosk after all
+                return self._kiosk_option(items)
+            return None
+        return options[self.policy(options, float(pop.choice_u[i]))]
+
+    def _kiosk_option(self, items: int) -> Option:
+        kiosks = self.kiosks
+        waiting = kiosks.queue_length
+        if kiosks.idle > 0:
+            expected = 0.0
+        else:
+            # Next of (waiting + 1) customers to get one of `servers` kiosks.
+            expected = (waiting + 1) * self.kiosk_service_mean / max(kiosks.servers, 1)
+        own = self.kiosk_fixed_mean + self.kiosk_item_mean * items
+        return Option(True, -1, waiting, expected, own)
+
+    def _balks(self, i: int, waiting: int) -> bool:
+        if self.balk_slope == 0.0:
+            return False
+        p = 1.0 / (1.0 + math.exp(-self.balk_slope * (waiting - self.balk_mid)))
+        return bool(self.pop.balk_u[i] < p)
+
+    # -- staffing -----------------------------------------------------------------------------
+    def _apply_staffing(self, block: Any) -> None:
+        for lane_index, lane in enumerate(self.lanes):
+            if lane_index < self.regular_lanes:
+                lane.set_target(1 if lane_index < block.cashiers else 0)
+            else:
+                express_index = lane_index - self.regular_lanes
+                lane.set_target(1 if express_index < block.express_cashiers else 0)
+        kiosks_on = self.scenario.kiosks.count if block.kiosks is None else block.kiosks
+        self.kiosks.set_target(kiosks_on)
+        self.attendants.set_target(block.attendants)

@@ -1,0 +1,77 @@
+"""How a customer picks among the lines open to them: pure functions in a name registry.
+
+A policy sees a small list of :class:`Option` (one per open cashier lane the customer may use,
+plus one for the kiosk bank) and returns the index of the chosen option. Policies never touch
+the simulation: the model builds the options from what a customer could see on arrival.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["POLICIES", "Option", "choose_expected_wait", "choose_random", "choose_shortest_queue"]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One line a customer may join.
+
+    Attributes
+    ----------
+    is_kiosk : bool
+        True for the kiosk bank, False for a cashier lane.
+    lane : int
+        Lane index (cashier) or -1 (kiosk bank).
+    waiting : int
+        Customers visibly waiting in the line (not counting those being served).
+    expected_wait_min : float
+        Rough wait a customer would estimate from what they see, in minutes.
+    own_service_min : float
+        The customer's own expected service time in this channel, in minutes.
+    """
+
+    is_kiosk: bool
+    lane: int
+    waiting: int
+    expected_wait_min: float
+    own_service_min: float
+
+
+Policy = Callable[[Sequence[Option], float], int]
+
+
+def choose_expected_wait(options: Sequence[Option], u: float) -> int:
+    """Pick the line with the least expected wait plus own service time.
+
+    A customer with a full trolley weighs the slower kiosk scanning against the cashier's
+    speed; ties go to the first option (cashier lanes come first, in lane order).
+    """
+    best, best_time = 0, float("inf")
+    for i, opt in enumerate(options):
+        total = opt.expected_wait_min + opt.own_service_min
+        if total < best_time:
+            best, best_time = i, total
+    return best
+
+
+def choose_shortest_queue(options: Sequence[Option], u: float) -> int:
+    """Pick the line with the fewest customers waiting; ties go to the first option."""
+    best, best_len = 0, None
+    for i, opt in enumerate(options):
+        if best_len is None or opt.waiting < best_len:
+            best, best_len = i, opt.waiting
+    return best
+
+
+def choose_random(options: Sequence[Option], u: float) -> int:
+    """Pick uniformly at random using the customer's own uniform draw ``u`` in [0, 1)."""
+    return min(int(u * len(options)), len(options) - 1)
+
+
+POLICIES: dict[str, Policy] = {
+    "expected_wait": choose_expected_wait,
+    "shortest_queue": choose_shortest_queue,
+    "random": choose_random,
+}
+"""Lane-choice policies by the name used in ``run.lane_choice``."""

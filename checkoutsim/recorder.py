@@ -1,0 +1,200 @@
+"""Append-only result columns, filled during a run and turned into arrays once at the end.
+
+Customer columns are preallocated (the day's customers are known before the run starts) and
+written by customer id; assists and time-series rows go to growable typed arrays. Nothing here
+builds a DataFrame or a dict per event.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "CHANNELS",
+    "OUTCOMES",
+    "RunColumns",
+    "Recorder",
+    "TIMESERIES_FIELDS",
+    "ChannelCode",
+    "OutcomeCode",
+]
+
+
+class OutcomeCode:
+    """Integer codes of how a customer's visit ended."""
+
+    UNFINISHED = -1
+    SERVED = 0
+    BALKED = 1
+    RENEGED = 2
+
+
+class ChannelCode:
+    """Integer codes of the channel a customer chose."""
+
+    NONE = -1
+    CASHIER = 0
+    KIOSK = 1
+
+
+OUTCOMES = ("served", "balked", "reneged")
+CHANNELS = ("cashier", "kiosk")
+
+TIMESERIES_FIELDS = (
+    "time_min",
+    "cashier_queue",
+    "kiosk_queue",
+    "help_queue",
+    "cashiers_open",
+    "cashiers_busy",
+    "kiosks_open",
+    "kiosks_busy",
+    "attendants_on_duty",
+    "attendants_busy",
+    "cashier_queue_avg",
+    "kiosk_queue_avg",
+    "help_queue_avg",
+    "cashiers_on_duty_avg",
+    "cashiers_busy_avg",
+    "kiosks_on_duty_avg",
+    "kiosks_busy_avg",
+    "attendants_on_duty_avg",
+    "attendants_busy_avg",
+)
+"""Columns of the time series: instantaneous levels at ``time_min`` and ``*_avg`` time-averages
+over the interval that ends at ``time_min``."""
+
+
+@dataclass(frozen=True)
+class RunColumns:
+    """Everything one replication produced, as plain numpy arrays (cheap to pickle)."""
+
+    customers: dict[str, np.ndarray]
+    assists: dict[str, np.ndarray]
+    timeseries: dict[str, np.ndarray]
+    end_min: float
+
+
+class Recorder:
+    """Columns for ``n_customers`` customers, plus assist and time-series rows.
+
+    Parameters
+    ----------
+    n_customers : int
+        Customers in the replication.
+    """
+
+    def __init__(self, n_customers: int):
+        n = n_customers
+        self.channel = np.full(n, ChannelCode.NONE, dtype=np.int8)
+        self.lane = np.full(n, -1, dtype=np.int16)
+        self.outcome = np.full(n, OutcomeCode.UNFINISHED, dtype=np.int8)
+        self.waiting_on_arrival = np.zeros(n, dtype=np.int16)
+        self.queue_wait_min = np.zeros(n)
+        self.service_start_min = np.full(n, np.nan)
+        self.departure_min = np.full(n, np.nan)
+        self.assists = np.zeros(n, dtype=np.int16)
+        self.assist_wait_min = np.zeros(n)
+        self.assist_total_min = np.zeros(n)
+        # Assist rows: customer, cause index, kiosk, attendant, and four moments in time.
+        self._a_customer = array("q")
+        self._a_cause = array("h")
+        self._a_kiosk = array("h")
+        self._a_attendant = array("h")
+        self._a_stuck = array("d")
+        self._a_assigned = array("d")
+        self._a_arrived = array("d")
+        self._a_resolved = array("d")
+        self._ts = {name: array("d") for name in TIMESERIES_FIELDS}
+
+    # -- per customer -------------------------------------------------------------------------
+    def choice(self, i: int, channel: int, lane: int, waiting: int) -> None:
+        """Customer ``i`` picked ``channel``/``lane`` seeing ``waiting`` customers in line."""
+        self.channel[i] = channel
+        self.lane[i] = lane
+        self.waiting_on_arrival[i] = waiting
+
+    def balked(self, i: int, now: float) -> None:
+        """Customer ``i`` left on arrival without joining a line."""
+        self.outcome[i] = OutcomeCode.BALKED
+        self.departure_min[i] = now
+
+    def reneged(self, i: int, waited: float, now: float) -> None:
+        """Customer ``i`` abandoned the cart after queueing ``waited`` minutes."""
+        self.outcome[i] = OutcomeCode.RENEGED
+        self.queue_wait_min[i] = waited
+        self.departure_min[i] = now
+
+    def service_started(self, i: int, server: int, waited: float, now: float) -> None:
+        """Customer ``i`` reached server ``server`` after ``waited`` minutes in line."""
+        self.lane[i] = server
+        self.queue_wait_min[i] = waited
+        self.service_start_min[i] = now
+
+    def served(self, i: int, now: float) -> None:
+        """Customer ``i`` finished and left."""
+        self.outcome[i] = OutcomeCode.SERVED
+        self.departure_min[i] = now
+
+    def assist(
+        self,
+        i: int,
+        cause: int,
+        kiosk: int,
+        attendant: int,
+        stuck: float,
+        assigned: float,
+        arrived: float,
+        resolved: float,
+    ) -> None:
+        """One confusion event of customer ``i``, from freeze to resolution."""
+        self.assists[i] += 1
+        self.assist_wait_min[i] += arrived - stuck
+        self.assist_total_min[i] += resolved - stuck
+        self._a_customer.append(i)
+        self._a_cause.append(cause)
+        self._a_kiosk.append(kiosk)
+        self._a_attendant.append(attendant)
+        self._a_stuck.append(stuck)
+        self._a_assigned.append(assigned)
+        self._a_arrived.append(arrived)
+        self._a_resolved.append(resolved)
+
+    # -- time series --------------------------------------------------------------------------
+    def sample(self, row: tuple[float, ...]) -> None:
+        """Append one time-series row, values in :data:`TIMESERIES_FIELDS` order."""
+        for column, value in zip(self._ts.values(), row, strict=True):
+            column.append(value)
+
+    # -- end of run ---------------------------------------------------------------------------
+    def columns(self, arrival_min: np.ndarray, basket_items: np.ndarray, end_min: float) -> RunColumns:
+        """Freeze everything into numpy arrays."""
+        customers = {
+            "arrival_min": arrival_min,
+            "basket_items": basket_items,
+            "channel": self.channel,
+            "lane": self.lane,
+            "outcome": self.outcome,
+            "waiting_on_arrival": self.waiting_on_arrival,
+            "queue_wait_min": self.queue_wait_min,
+            "service_start_min": self.service_start_min,
+            "departure_min": self.departure_min,
+            "assists": self.assists,
+            "assist_wait_min": self.assist_wait_min,
+            "assist_total_min": self.assist_total_min,
+        }
+        assists = {
+            "customer_id": np.frombuffer(self._a_customer, dtype=np.int64).copy(),
+            "cause": np.frombuffer(self._a_cause, dtype=np.int16).copy(),
+            "kiosk": np.frombuffer(self._a_kiosk, dtype=np.int16).copy(),
+            "attendant": np.frombuffer(self._a_attendant, dtype=np.int16).copy(),
+            "stuck_min": np.frombuffer(self._a_stuck).copy(),
+            "assigned_min": np.frombuffer(self._a_assigned).copy(),
+            "attendant_arrived_min": np.frombuffer(self._a_arrived).copy(),
+            "resolved_min": np.frombuffer(self._a_resolved).copy(),
+        }
+        timeseries = {k: np.frombuffer(v).copy() for k, v in self._ts.items()}
+        return RunColumns(customers, assists, timeseries, end_min)

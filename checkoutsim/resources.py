@@ -1,0 +1,190 @@
+"""Server pools whose staffing changes during the day, and time-weighted counters.
+
+A :class:`ServerPool` is a first-come-first-served queue in front of identical servers (one
+cashier lane, the kiosk bank, the attendants). Unlike ``simpy.Resource`` its number of servers
+on duty can change at a block boundary, and each server has an identity (kiosk 3, attendant 1)
+so results can say who served whom.
+
+Shift changes follow what happens in a store: a server taken off duty while busy finishes the
+customer in hand first; with ``keep_one_while_queued`` (lanes, kiosks) the last server also
+serves the line that is already waiting before going off duty, while with it off (attendants)
+waiting requests simply wait for the next server to come on duty.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import simpy
+
+__all__ = ["ServerPool", "TimeWeighted"]
+
+
+class TimeWeighted:
+    """Integral over time of a piecewise-constant level (queue length, busy servers).
+
+    Each change costs O(1); :meth:`integral` gives the area up to ``now`` so that averages over
+    any interval are differences of two readings.
+    """
+
+    __slots__ = ("_area", "_env", "_last", "level")
+
+    def __init__(self, env: simpy.Environment, level: float = 0.0):
+        self._env = env
+        self.level = level
+        self._area = 0.0
+        self._last = env.now
+
+    def add(self, delta: float) -> None:
+        """Change the level by ``delta`` at the current simulation time."""
+        now = self._env.now
+        self._area += self.level * (now - self._last)
+        self._last = now
+        self.level += delta
+
+    def integral(self) -> float:
+        """Level-minutes accumulated from the start up to the current time."""
+        return self._area + self.level * (self._env.now - self._last)
+
+
+class ServerPool:
+    """FCFS queue in front of a changing number of identical, identified servers.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The environment.
+    max_servers : int
+        Physical servers; ids run from 0 to ``max_servers - 1``.
+    on_duty : int
+        Servers on duty at time 0.
+    keep_one_while_queued : bool
+        If true, the last server stays until the waiting line is empty even when the target
+        drops to zero (a closing lane serves its queue).
+    queue_level, busy_level, duty_level : TimeWeighted
+        Counters this pool adds its queue length, busy servers and servers on duty to. Several
+        pools may share one counter (all cashier lanes add to the same queue counter).
+    """
+
+    __slots__ = (
+        "_free_ids",
+        "_idle",
+        "_queue",
+        "busy",
+        "busy_level",
+        "duty_level",
+        "env",
+        "keep_one_while_queued",
+        "queue_level",
+        "servers",
+        "target",
+    )
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        max_servers: int,
+        on_duty: int,
+        *,
+        keep_one_while_queued: bool,
+        queue_level: TimeWeighted,
+        busy_level: TimeWeighted,
+        duty_level: TimeWeighted,
+    ):
+        self.env = env
+        self.keep_one_while_queued = keep_one_while_queued
+        self.queue_level = queue_level
+        self.busy_level = busy_level
+        self.duty_level = duty_level
+        self._queue: deque[simpy.Event] = deque()
+        self._idle: list[int] = []
+        # Highest id last so that pop() hands out the lowest free id first.
+        self._free_ids: list[int] = list(range(max_servers - 1, -1, -1))
+        self.busy = 0
+        self.servers = 0
+        self.target = 0
+        self.set_target(on_duty)
+
+    # -- introspection --------------------------------------------------------------------------
+    @property
+    def queue_length(self) -> int:
+        """Requests waiting for a server."""
+        return len(self._queue)
+
+    @property
+    def idle(self) -> int:
+        """Servers on duty and free."""
+        return len(self._idle)
+
+    @property
+    def accepting(self) -> bool:
+        """Whether new customers may join (some server is meant to be on duty)."""
+        return self.target > 0
+
+    # -- customer side -------------------------------------------------------------------------
+    def request(self) -> simpy.Event:
+        """Ask for a server; the event's value is the server id once granted."""
+        event = self.env.event()
+        if self._idle:
+            self._grant(event, self._idle.pop())
+        else:
+            self._queue.append(event)
+            self.queue_level.add(1)
+        return event
+
+    def cancel(self, event: simpy.Event) -> None:
+        """Withdraw a request that has not been granted (the customer reneged)."""
+        if not event.triggered:
+            self._queue.remove(event)
+            self.queue_level.add(-1)
+
+    def release(self, server_id: int) -> None:
+        """Give ``server_id`` back after service."""
+        self.busy -= 1
+        self.busy_level.add(-1)
+        if self.servers > self.target and not self._must_stay():
+            self._retire(server_id)
+        elif self._queue:
+            self.queue_level.add(-1)
+            self._grant(self._queue.popleft(), server_id)
+        else:
+            self._idle.append(server_id)
+
+    # -- staffing side -------------------------------------------------------------------------
+    def set_target(self, on_duty: int) -> None:
+        """Set how many servers should be on duty from now on."""
+        self.target = on_duty
+        while self.servers < on_duty and self._free_ids:
+            self.servers += 1
+            self.duty_level.add(1)
+            self._idle.append(self._free_ids.pop())
+        while self.servers > self.target and self._idle and not self._must_stay():
+            self._retire(self._idle.pop())
+        while self._idle and self._queue:
+            self.queue_level.add(-1)
+            self._grant(self._queue.popleft(), self._idle.pop())
+
+    # -- internals ----------------------------------------------------------------------------
+    def _must_stay(self) -> bool:
+        return self.keep_one_while_queued and self.servers == 1 and bool(self._queue)
+
+    def _grant(self, event: simpy.Event, server_id: int) -> None:
+        self.busy += 1
+        self.busy_level.add(1)
+        event.succeed(server_id)
+
+    def _retire(self, server_id: int) -> None:
+        self.servers -= 1
+        self.duty_level.add(-1)
+        self._free_ids.append(server_id)
+        self._free_ids.sort(reverse=True)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        state: dict[str, Any] = {
+            "servers": self.servers,
+            "target": self.target,
+            "busy": self.busy,
+            "queue": len(self._queue),
+        }
+        return f"ServerPool({state})"

@@ -1,0 +1,453 @@
+"""The scenario schema: everything a store day needs, validated once into frozen typed objects.
+
+Conventions held throughout:
+
+* time of day is a quoted ``"HH:MM"`` string; inside the model every time is **minutes after
+  opening**;
+* every duration is in **minutes** and its key ends in ``_min`` (``scan_min_per_item`` is
+  minutes per item);
+* rates say their unit in the key (``customers_per_hour``);
+* unknown keys are errors (``extra="forbid"``) and numbers are strict (``true`` is not ``1``,
+  ``inf`` and ``nan`` are refused).
+
+Loading from YAML with file/line-aware errors lives in :mod:`checkoutsim.loader`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from checkoutsim.distributions import Distribution
+
+__all__ = [
+    "ArrivalBlock",
+    "Arrivals",
+    "Attendants",
+    "Balking",
+    "Cashiers",
+    "ChannelPreference",
+    "ConfusionCause",
+    "ConsistencyError",
+    "Customers",
+    "ExpressLanes",
+    "Kiosks",
+    "RunSettings",
+    "Scenario",
+    "StaffingBlock",
+    "Store",
+    "deep_merge",
+    "parse_time_of_day",
+]
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time_of_day(text: str) -> int:
+    """Minutes after midnight of an ``"HH:MM"`` string.
+
+    Parameters
+    ----------
+    text : str
+        Time of day, 24-hour clock, for example ``"08:00"`` or ``"17:30"``.
+
+    Returns
+    -------
+    int
+        Minutes after midnight.
+    """
+    match = _TIME_RE.match(text)
+    if match is None:
+        raise ValueError(f"expected a time of day as 'HH:MM' (24-hour clock), got {text!r}")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _check_time_of_day(value: Any) -> Any:
+    # YAML 1.1 readers turn an unquoted 10:30 into the integer 630 (base 60); refuse numbers
+    # outright rather than guess which reading the author meant.
+    if isinstance(value, bool) or isinstance(value, int | float):
+        raise ValueError(
+            f"expected a time of day as a quoted 'HH:MM' string, got the number {value!r} "
+            "(write it in quotes, e.g. \"10:30\")"
+        )
+    if isinstance(value, str):
+        parse_time_of_day(value)
+    return value
+
+
+TimeOfDay = Annotated[str, BeforeValidator(_check_time_of_day)]
+"""A quoted ``"HH:MM"`` time of day."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class ConsistencyError(ValueError):
+    """Cross-field problems, each with the key path it concerns.
+
+    Raised from model validators so that loaders can map each problem to its YAML line.
+    """
+
+    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems))
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+class _Model(BaseModel):
+    model_config = _CONFIG
+
+
+class Store(_Model):
+    """Opening hours. After closing nobody arrives and everybody inside is served (drain)."""
+
+    open: TimeOfDay = Field(description="Opening time, 'HH:MM'.")
+    close: TimeOfDay = Field(description="Closing time, 'HH:MM', after opening, same day.")
+
+    @property
+    def open_min(self) -> int:
+        """Opening time in minutes after midnight."""
+        return parse_time_of_day(self.open)
+
+    @property
+    def day_length_min(self) -> int:
+        """Minutes from opening to closing."""
+        return parse_time_of_day(self.close) - self.open_min
+
+
+class ArrivalBlock(_Model):
+    """A stretch of the day with a constant arrival rate."""
+
+    start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
+    end: TimeOfDay = Field(description="End of the block, 'HH:MM'.")
+    customers_per_hour: Annotated[float, Field(ge=0)] = Field(
+        description="Mean arrivals per hour in this block (Poisson process)."
+    )
+
+
+class Arrivals(_Model):
+    """Non-homogeneous Poisson arrivals with a piecewise-constant rate by time of day."""
+
+    profile: list[ArrivalBlock] = Field(
+        min_length=1, description="Blocks covering opening to closing without gaps or overlaps."
+    )
+
+
+class Balking(_Model):
+    """Balking on arrival as a logistic function of the visible queue length.
+
+    P(balk | L customers waiting) = 1 / (1 + exp(-steepness * (L - midpoint_queue_length)))
+    for L >= 1; nobody balks at an empty queue.
+    """
+
+    midpoint_queue_length: PositiveFloat = Field(
+        description="Customers waiting in the chosen line at which half of arrivals balk."
+    )
+    steepness_per_customer: PositiveFloat = Field(
+        description="Logistic slope per waiting customer; larger is a sharper threshold."
+    )
+
+
+class ChannelPreference(_Model):
+    """How customers split between cashier lanes and kiosks."""
+
+    never_kiosk_share: Probability = Field(
+        description="Share of customers who never use a kiosk (cashier only)."
+    )
+    prefer_kiosk_share: Probability = Field(
+        description="Share who use a kiosk whenever they may (basket within the kiosk limit)."
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> ChannelPreference:
+        if self.never_kiosk_share + self.prefer_kiosk_share > 1.0 + 1e-12:
+            raise ConsistencyError(
+                [(("prefer_kiosk_share",), "never_kiosk_share + prefer_kiosk_share must be <= 1")]
+            )
+        return self
+
+
+class Customers(_Model):
+    """What customers bring and how they behave."""
+
+    basket_items: Distribution = Field(
+        description="Items per basket; draws are rounded to the nearest whole item, at least 1."
+    )
+    payment_min: Distribution = Field(description="Minutes to pay, at a lane or a kiosk.")
+    patience_min: Distribution | None = Field(
+        default=None,
+        description="Minutes a customer will queue before abandoning the cart; null = unlimited.",
+    )
+    balking: Balking | None = Field(default=None, description="Balking rule; null = nobody balks.")
+    channel: ChannelPreference
+    kiosk_item_limit: PositiveInt | None = Field(
+        default=None, description="Largest basket (items) allowed at a kiosk; null = no limit."
+    )
+
+
+class ExpressLanes(_Model):
+    """Express cashier lanes for small baskets."""
+
+    lanes: NonNegativeInt = Field(description="Physical express lanes.")
+    item_limit: PositiveInt = Field(description="Largest basket (items) allowed.")
+
+
+class Cashiers(_Model):
+    """Staffed cashier lanes: one queue per lane."""
+
+    lanes: NonNegativeInt = Field(description="Physical regular lanes.")
+    scan_min_per_item: Distribution = Field(description="Cashier minutes per item scanned.")
+    fixed_min: Distribution = Field(
+        description="Fixed minutes per transaction besides scanning and paying (greeting, bags)."
+    )
+    express: ExpressLanes | None = None
+
+
+class ConfusionCause(_Model):
+    """One reason a kiosk freezes and needs an attendant."""
+
+    name: str = Field(min_length=1, description="Cause label, e.g. unexpected_item.")
+    per: Literal["item", "transaction"] = Field(
+        description="Whether probability applies to each item scanned or once per transaction."
+    )
+    probability: Probability
+    resolve_min: Distribution = Field(
+        description="Minutes the attendant needs at the kiosk to clear it (after walking over)."
+    )
+    at: Literal["scan", "payment"] = Field(
+        default="scan",
+        description="When it strikes: during scanning (at a random item) or at payment.",
+    )
+
+
+class Kiosks(_Model):
+    """The self-checkout bank: one shared queue feeding all open kiosks."""
+
+    count: NonNegativeInt = Field(description="Physical kiosks.")
+    scan_min_per_item: Distribution = Field(description="Customer minutes per item at a kiosk.")
+    fixed_min: Distribution = Field(description="Fixed minutes per kiosk transaction (start, bags).")
+    confusion: list[ConfusionCause] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_causes(self) -> Kiosks:
+        seen: set[str] = set()
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for i, cause in enumerate(self.confusion):
+            if cause.name in seen:
+                problems.append((("confusion", i, "name"), f"duplicate cause name {cause.name!r}"))
+            seen.add(cause.name)
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class Attendants(_Model):
+    """Staff who walk to frozen kiosks and clear them."""
+
+    walk_min: Distribution = Field(description="Minutes to walk to the kiosk once assigned.")
+    dispatch: Literal["fcfs"] = Field(
+        default="fcfs", description="Help requests are served first come, first served."
+    )
+
+
+class StaffingBlock(_Model):
+    """Staff on duty from ``start`` to ``end``."""
+
+    start: TimeOfDay
+    end: TimeOfDay
+    cashiers: NonNegativeInt = Field(description="Regular lanes staffed.")
+    express_cashiers: NonNegativeInt = Field(default=0, description="Express lanes staffed.")
+    attendants: NonNegativeInt = Field(description="Kiosk attendants on duty.")
+    kiosks: NonNegativeInt | None = Field(
+        default=None, description="Kiosks switched on; null = all of them."
+    )
+
+
+class RunSettings(_Model):
+    """How the simulation is run and judged."""
+
+    replications: PositiveInt = Field(default=10, description="Simulated days.")
+    seed: NonNegativeInt = Field(default=20261122, description="Root seed.")
+    target_wait_min: PositiveFloat = Field(
+        default=4.0, description="Target queue wait in minutes for '% served within target'."
+    )
+    lane_choice: Literal["expected_wait", "shortest_queue", "random"] = Field(
+        default="expected_wait", description="How a customer picks a channel and lane."
+    )
+    sample_interval_min: PositiveFloat = Field(
+        default=5.0, description="Minutes between points of the queue/utilisation time series."
+    )
+
+
+class Scenario(_Model):
+    """A complete store-day scenario."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    store: Store
+    arrivals: Arrivals
+    customers: Customers
+    cashiers: Cashiers
+    kiosks: Kiosks
+    attendants: Attendants
+    staffing: list[StaffingBlock] = Field(min_length=1)
+    run: RunSettings = Field(default_factory=RunSettings)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = _consistency_problems(self)
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+    # -- conveniences -------------------------------------------------------------------------
+    def minutes_after_open(self, time_of_day: str) -> int:
+        """Convert an ``"HH:MM"`` string to minutes after this store's opening."""
+        return parse_time_of_day(time_of_day) - self.store.open_min
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (YAML/JSON-ready), keys as written in scenario files."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A new scenario with ``overrides`` deep-merged in and validated again.
+
+        Mappings merge key by key; any other value (including lists such as ``staffing``)
+        replaces the original.
+        """
+        return Scenario.model_validate(deep_merge(self.to_dict(), overrides))
+
+
+def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Recursively merge ``overrides`` into a copy of ``base`` (mappings merge, others replace)."""
+    out = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _coverage_problems(
+    blocks: list[ArrivalBlock] | list[StaffingBlock],
+    key: str,
+    open_min: int,
+    close_min: int,
+) -> list[tuple[tuple[str | int, ...], str]]:
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    expected_start = open_min
+    for i, block in enumerate(blocks):
+        start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+        if end <= start:
+            problems.append(((*key.split("."), i, "end"), "end must be after start"))
+            return problems
+        if start != expected_start:
+            what = "overlaps the previous block" if start < expected_start else "leaves a gap"
+            want = _clock(expected_start)
+            problems.append(((*key.split("."), i, "start"), f"{what}: expected it to start at {want}"))
+            return problems
+        expected_start = end
+    if expected_start != close_min:
+        problems.append(
+            (
+                (*key.split("."), len(blocks) - 1, "end"),
+                f"the last block must end at closing time {_clock(close_min)}",
+            )
+        )
+    return problems
+
+
+def _clock(minutes_after_midnight: int) -> str:
+    return f"{minutes_after_midnight // 60:02d}:{minutes_after_midnight % 60:02d}"
+
+
+def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    open_min = s.store.open_min
+    close_min = parse_time_of_day(s.store.close)
+    if close_min <= open_min:
+        return [(("store", "close"), "closing time must be after opening time (same day)")]
+    problems = _coverage_problems(s.arrivals.profile, "arrivals.profile", open_min, close_min)
+    problems += _coverage_problems(s.staffing, "staffing", open_min, close_min)
+    if problems:
+        return problems
+
+    express_lanes = s.cashiers.express.lanes if s.cashiers.express else 0
+    confusion_possible = any(c.probability > 0 for c in s.kiosks.confusion)
+    for i, block in enumerate(s.staffing):
+        if block.cashiers > s.cashiers.lanes:
+            problems.append(
+                (
+                    ("staffing", i, "cashiers"),
+                    f"{block.cashiers} staffed lanes but only {s.cashiers.lanes} exist "
+                    "(cashiers.lanes)",
+                )
+            )
+        if block.express_cashiers > express_lanes:
+            problems.append(
+                (
+                    ("staffing", i, "express_cashiers"),
+                    f"{block.express_cashiers} staffed express lanes but only {express_lanes} "
+                    "exist (cashiers.express.lanes)",
+                )
+            )
+        kiosks_open = s.kiosks.count if block.kiosks is None else block.kiosks
+        if kiosks_open > s.kiosks.count:
+            problems.append(
+                (
+                    ("staffing", i, "kiosks"),
+                    f"{kiosks_open} kiosks switched on but only {s.kiosks.count} exist "
+                    "(kiosks.count)",
+                )
+            )
+        if (
+            block.cashiers + block.express_cashiers == 0
+            and kiosks_open == 0
+            and _arrivals_during(s, block)
+        ):
+            problems.append(
+                (
+                    ("staffing", i),
+                    f"customers arrive between {block.start} and {block.end} but no lane and "
+                    "no kiosk is open",
+                )
+            )
+    last = s.staffing[-1]
+    last_kiosks = s.kiosks.count if last.kiosks is None else last.kiosks
+    if last_kiosks > 0 and confusion_possible and last.attendants == 0:
+        problems.append(
+            (
+                ("staffing", len(s.staffing) - 1, "attendants"),
+                "the last block needs at least one attendant while kiosks are open, so customers "
+                "stuck at a kiosk can be helped while the store drains after closing",
+            )
+        )
+    return problems
+
+
+def _arrivals_during(s: Scenario, block: StaffingBlock) -> bool:
+    start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+    for arr in s.arrivals.profile:
+        a0, a1 = parse_time_of_day(arr.start), parse_time_of_day(arr.end)
+        if arr.customers_per_hour > 0 and a0 < end and start < a1:
+            return True
+    return False
