@@ -8,7 +8,9 @@ duplicate keys are an error. Every problem becomes a :class:`ScenarioError` whos
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from checkoutsim.scenario import ConsistencyError, Scenario, _dotted
 
@@ -42,7 +45,11 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.key_path}: {self.message}" if self.key_path else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.key_path}: {self.message}"
+            if self.key_path
+            else f"{where}: {self.message}"
+        )
 
 
 class ScenarioError(ValueError):
@@ -173,18 +180,14 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], int
     for part in loc:
         if isinstance(node, Mapping) and part in node:
             if isinstance(node, CommentedMap):
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
                     line = node.lc.key(part)[0] + 1
-                except (KeyError, TypeError, AttributeError):
-                    pass
             path.append(part)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             if isinstance(node, CommentedSeq):
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError, IndexError):
                     line = node.lc.item(part)[0] + 1
-                except (KeyError, TypeError, AttributeError, IndexError):
-                    pass
             path.append(part)
             node = node[part]
         elif isinstance(node, Mapping) and isinstance(part, str) and part not in _UNION_TAGS:
@@ -261,8 +264,21 @@ def _show(value: Any) -> str:
 def dump_scenario_yaml(scenario: Scenario) -> str:
     """The scenario as YAML text that :func:`load_scenario` reads back to an equal scenario."""
     buffer = io.StringIO()
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="rt")
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
-    yaml.dump(scenario.to_dict(), buffer)
+    yaml.dump(_quote_times(scenario.to_dict()), buffer)
     return buffer.getvalue()
+
+
+def _quote_times(node: Any) -> Any:
+    """Quote "HH:MM" strings so that YAML 1.1 readers (PyYAML) do not read them as numbers."""
+    if isinstance(node, dict):
+        return {k: _quote_times(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_quote_times(v) for v in node]
+    if isinstance(node, str) and _TIME_LIKE.match(node):
+        return DoubleQuotedScalarString(node)
+    return node
+
+
+_TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}$")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -237,8 +237,9 @@ class StoreModel:
         pool = self.kiosks if option.is_kiosk else self.lanes[option.lane]
         request = pool.request()
         patience = pop.patience_min[i]
+        server: int
         if request.triggered:
-            server = request.value
+            server = cast(int, request.value)
         elif patience == math.inf:
             server = yield request
         else:
@@ -248,8 +249,10 @@ class StoreModel:
                 rec.reneged(i, env.now - arrived, env.now)
                 self.in_store -= 1
                 return
-            server = request.value
-        rec.service_started(i, server if option.is_kiosk else option.lane, env.now - arrived, env.now)
+            server = cast(int, request.value)
+        rec.service_started(
+            i, server if option.is_kiosk else option.lane, env.now - arrived, env.now
+        )
 
         if option.is_kiosk:
             yield from self._kiosk_visit(i, server)
@@ -272,7 +275,7 @@ class StoreModel:
                 done = at
             stuck = env.now
             help_request = self.attendants.request()
-            attendant = help_request.value if help_request.triggered else (yield help_request)
+            attendant: int = help_request.value if help_request.triggered else (yield help_request)
             assigned = env.now
             walk = float(pop.event_walk_min[e])
             yield env.timeout(walk)

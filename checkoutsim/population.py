@@ -96,7 +96,7 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
         Arrays indexed by customer id (customers in order of arrival).
     """
     arrivals = draw_arrival_times(scenario, streams.generator(Source.ARRIVALS))
-    n = arrivals.shape[0]
+    n = int(arrivals.shape[0])
     cust = scenario.customers
 
     basket_rng = streams.generator(Source.BASKET)
@@ -120,8 +120,8 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
         patience = cust.patience_min.sample(streams.generator(Source.PATIENCE), n)
 
     choice_rng = streams.generator(Source.CHOICE)
-    pref_u = choice_rng.random(n)
-    choice_u = choice_rng.random(n)
+    pref_u = choice_rng.random(size=n)
+    choice_u = choice_rng.random(size=n)
     share = cust.channel
     preference = np.full(n, PreferenceCode.FLEXIBLE, dtype=np.int8)
     preference[pref_u < share.never_kiosk_share] = PreferenceCode.NEVER_KIOSK
@@ -129,7 +129,7 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
     preference[(pref_u >= share.never_kiosk_share) & (pref_u < prefer_hi)] = (
         PreferenceCode.PREFER_KIOSK
     )
-    balk_u = streams.generator(Source.BALKING).random(n)
+    balk_u = streams.generator(Source.BALKING).random(size=n)
 
     events = _draw_confusion(scenario, streams, items)
 
@@ -151,21 +151,18 @@ def _draw_confusion(
     scenario: Scenario, streams: Streams, items: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Confusion events each customer would meet at a kiosk, whichever channel they pick."""
-    n = items.shape[0]
+    n = int(items.shape[0])
     rng = streams.generator(Source.CONFUSION)
     owners, causes, positions = [], [], []
     for cause_index, cause in enumerate(scenario.kiosks.confusion):
         if cause.per == "item":
             counts = rng.binomial(items, cause.probability)
         else:
-            counts = (rng.random(n) < cause.probability).astype(np.int64)
+            counts = (rng.random(size=n) < cause.probability).astype(np.int64)
         owner = np.repeat(np.arange(n), counts)
         total = owner.shape[0]
-        if cause.at == "payment":
-            # Strikes when paying: after all scanning work (position 1.0).
-            pos = np.ones(total)
-        else:
-            pos = rng.random(total)
+        # A payment fault strikes after all scanning work (position 1.0).
+        pos = np.ones(total) if cause.at == "payment" else rng.random(size=total)
         owners.append(owner)
         causes.append(np.full(total, cause_index, dtype=np.int16))
         positions.append(pos)

@@ -15,11 +15,11 @@ import numpy as np
 __all__ = [
     "CHANNELS",
     "OUTCOMES",
-    "RunColumns",
-    "Recorder",
     "TIMESERIES_FIELDS",
     "ChannelCode",
     "OutcomeCode",
+    "Recorder",
+    "RunColumns",
 ]
 
 
@@ -170,7 +170,9 @@ class Recorder:
             column.append(value)
 
     # -- end of run ---------------------------------------------------------------------------
-    def columns(self, arrival_min: np.ndarray, basket_items: np.ndarray, end_min: float) -> RunColumns:
+    def columns(
+        self, arrival_min: np.ndarray, basket_items: np.ndarray, end_min: float
+    ) -> RunColumns:
         """Freeze everything into numpy arrays."""
         customers = {
             "arrival_min": arrival_min,
@@ -186,7 +188,7 @@ class Recorder:
             "assist_wait_min": self.assist_wait_min,
             "assist_total_min": self.assist_total_min,
         }
-        assists = {
+        assists: dict[str, np.ndarray] = {
             "customer_id": np.frombuffer(self._a_customer, dtype=np.int64).copy(),
             "cause": np.frombuffer(self._a_cause, dtype=np.int16).copy(),
             "kiosk": np.frombuffer(self._a_kiosk, dtype=np.int16).copy(),

@@ -100,7 +100,9 @@ def timeseries_frame(scenario: Scenario, rep: int, seed: int, run: RunColumns) -
 def _clock_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> np.ndarray:
     absolute = (scenario.store.open_min + np.asarray(minutes_after_open)).astype(np.int64)
     hours, mins = absolute // 60, absolute % 60
-    return np.char.add(np.char.add(np.char.zfill(hours.astype(str), 2), ":"), np.char.zfill(mins.astype(str), 2))
+    return np.char.add(
+        np.char.add(np.char.zfill(hours.astype(str), 2), ":"), np.char.zfill(mins.astype(str), 2)
+    )
 
 
 def _hour_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> pd.Categorical:
@@ -108,7 +110,10 @@ def _hour_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> pd.Categ
     absolute = scenario.store.open_min + np.asarray(minutes_after_open, dtype=np.float64)
     hour = np.floor(absolute / 60.0).astype(np.int64)
     first = scenario.store.open_min // 60
-    last = max(int(hour.max()) if hour.size else first, (scenario.store.open_min + scenario.store.day_length_min - 1) // 60)
+    last = max(
+        int(hour.max()) if hour.size else first,
+        (scenario.store.open_min + scenario.store.day_length_min - 1) // 60,
+    )
     categories = [f"{h:02d}:00" for h in range(first, last + 1)]
     codes = (hour - first).astype(np.int16)
     return pd.Categorical.from_codes(codes, categories=categories, ordered=True)

@@ -16,7 +16,7 @@ Loading from YAML with file/line-aware errors lives in :mod:`checkoutsim.loader`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -76,10 +76,10 @@ def parse_time_of_day(text: str) -> int:
 def _check_time_of_day(value: Any) -> Any:
     # YAML 1.1 readers turn an unquoted 10:30 into the integer 630 (base 60); refuse numbers
     # outright rather than guess which reading the author meant.
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, (bool, int | float)):
         raise ValueError(
             f"expected a time of day as a quoted 'HH:MM' string, got the number {value!r} "
-            "(write it in quotes, e.g. \"10:30\")"
+            '(write it in quotes, e.g. "10:30")'
         )
     if isinstance(value, str):
         parse_time_of_day(value)
@@ -244,7 +244,9 @@ class Kiosks(_Model):
 
     count: NonNegativeInt = Field(description="Physical kiosks.")
     scan_min_per_item: Distribution = Field(description="Customer minutes per item at a kiosk.")
-    fixed_min: Distribution = Field(description="Fixed minutes per kiosk transaction (start, bags).")
+    fixed_min: Distribution = Field(
+        description="Fixed minutes per kiosk transaction (start, bags)."
+    )
     confusion: list[ConfusionCause] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -349,7 +351,7 @@ def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[st
 
 
 def _coverage_problems(
-    blocks: list[ArrivalBlock] | list[StaffingBlock],
+    blocks: Sequence[ArrivalBlock | StaffingBlock],
     key: str,
     open_min: int,
     close_min: int,
@@ -364,7 +366,9 @@ def _coverage_problems(
         if start != expected_start:
             what = "overlaps the previous block" if start < expected_start else "leaves a gap"
             want = _clock(expected_start)
-            problems.append(((*key.split("."), i, "start"), f"{what}: expected it to start at {want}"))
+            problems.append(
+                ((*key.split("."), i, "start"), f"{what}: expected it to start at {want}")
+            )
             return problems
         expected_start = end
     if expected_start != close_min:

@@ -57,7 +57,9 @@ def simulate(
                 progress(len(runs), reps)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run_replication, scenario, rep, root): rep for rep in range(reps)}
+            futures = {
+                pool.submit(run_replication, scenario, rep, root): rep for rep in range(reps)
+            }
             for future in futures:
                 runs.append((futures[future], future.result()))
                 if progress:
