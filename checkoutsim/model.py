@@ -275,7 +275,9 @@ class StoreModel:
                 done = at
             stuck = env.now
             help_request = self.attendants.request()
-            attendant: int = help_request.value if help_request.triggered else (yield help_request)
+            attendant: int = cast(
+                int, help_request.value if help_request.triggered else (yield help_request)
+            )
             assigned = env.now
             walk = float(pop.event_walk_min[e])
             yield env.timeout(walk)
