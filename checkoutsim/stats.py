@@ -625,6 +625,7 @@ def _metric_block(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def _check_one_row_per_rep(df: pd.DataFrame, keys: list[str]) -> None:
+    keys = list(dict.fromkeys(keys))
     dup = df.duplicated(subset=keys, keep=False)
     if dup.any():
         example = df.loc[dup.to_numpy(), keys].iloc[0].to_dict()
