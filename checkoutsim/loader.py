@@ -244,8 +244,9 @@ def _describe(err: Mapping[str, Any]) -> str:
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}, got {shown}"
     if kind == "union_tag_invalid":
-        tags = err.get("ctx", {}).get("expected_tags", "")
-        return f"unknown distribution kind {shown}; expected one of {tags}"
+        ctx = err.get("ctx", {})
+        tag = ctx.get("tag", got)
+        return f"unknown distribution kind {tag!r}; expected one of {ctx.get('expected_tags', '')}"
     if kind == "union_tag_not_found":
         return "a distribution needs a 'kind' key (fixed, exponential, lognormal, gamma, ...)"
     if kind == "value_error":

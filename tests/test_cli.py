@@ -1,0 +1,108 @@
+"""The command line as a planner uses it: files written, clear errors, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from checkoutsim import load_scenario
+from checkoutsim.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+WEEKDAY = ROOT / "scenarios" / "weekday.yaml"
+runner = CliRunner()
+
+
+def test_run_writes_every_result_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(WEEKDAY), "-n", "2", "--seed", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Queue wait, p90 (min)" in result.output
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "customers.parquet",
+        "assists.parquet",
+        "timeseries.parquet",
+        "summary.csv",
+        "summary_by_hour.csv",
+        "metrics_by_rep.csv",
+        "scenario.yaml",
+        "manifest.json",
+    } <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["replications"] == 2
+    assert set(manifest["files"]) >= {"customers.parquet", "summary.csv"}
+    customers = pd.read_parquet(out / "customers.parquet")
+    assert sorted(customers["rep"].unique()) == [0, 1]
+    assert list(customers.columns[:3]) == ["scenario", "rep", "seed"]
+    # The resolved scenario written out loads back to the same scenario.
+    assert load_scenario(out / "scenario.yaml") == load_scenario(WEEKDAY)
+
+
+def test_run_json_prints_summary(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", str(WEEKDAY), "-n", "2", "--json", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["replications"] == 2
+    metrics = {(row["scope"], row["metric"]) for row in payload["summary"]}
+    assert ("all", "wait_p90_min") in metrics and ("kiosk", "served") in metrics
+
+
+def test_validate_ok_and_bad(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["validate", str(WEEKDAY)])
+    assert ok.exit_code == 0 and "ok" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(WEEKDAY.read_text().replace("  count: 8\n", "  cuont: 8\n"))
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "kiosks.cuont" in result.output and "unknown key" in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_user_mistakes_exit_2_without_traceback(tmp_path: Path, command: str) -> None:
+    """Run as a real process, to see exactly what a user sees."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstore: [1, 2\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "checkoutsim", command, str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert f"{bad}:" in proc.stderr and "malformed YAML" in proc.stderr
+
+
+def test_missing_file_exits_2() -> None:
+    result = runner.invoke(app, ["run", "no/such/file.yaml"])
+    assert result.exit_code == 2
+    assert "file not found" in result.output
+
+
+def test_schema_is_json_schema_with_every_section() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert {"store", "arrivals", "customers", "cashiers", "kiosks", "staffing"} <= set(
+        schema["properties"]
+    )
+    assert schema.get("additionalProperties") is False
+
+
+def test_init_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "starter.yaml"
+    first = runner.invoke(app, ["init", str(target)])
+    assert first.exit_code == 0, first.output
+    assert load_scenario(target).name == "my_store"
+    second = runner.invoke(app, ["init", str(target)])
+    assert second.exit_code == 2 and "already exists" in second.output
