@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
-from checkoutsim.model import run_replication
+from checkoutsim.executors import Executor, Task, make_executor
 from checkoutsim.recorder import RunColumns
 from checkoutsim.results import SimulationResult
 from checkoutsim.scenario import Scenario
 
-__all__ = ["simulate"]
+__all__ = ["ProgressCallback", "run_tasks", "simulate"]
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each finished replication."""
+
+
+def run_tasks(
+    executor: Executor, tasks: list[Task], progress: ProgressCallback | None = None
+) -> list[tuple[Task, RunColumns]]:
+    """Run ``tasks`` on a started executor; results in the order the tasks were given."""
+    order = {id(task): i for i, task in enumerate(tasks)}
+    done: list[tuple[Task, RunColumns]] = []
+    for task, columns in executor.map(tasks):
+        done.append((task, columns))
+        if progress:
+            progress(len(done), len(tasks))
+    done.sort(key=lambda pair: order[id(pair[0])])
+    return done
 
 
 def simulate(
@@ -22,6 +35,7 @@ def simulate(
     seed: int | None = None,
     *,
     workers: int = 1,
+    executor: Executor | None = None,
     progress: ProgressCallback | None = None,
 ) -> SimulationResult:
     """Simulate ``replications`` store days of ``scenario``.
@@ -35,8 +49,11 @@ def simulate(
     seed : int, optional
         Root seed; defaults to ``scenario.run.seed``.
     workers : int
-        Processes to use; 1 runs in this process. Results do not depend on it: each
-        replication's randomness comes from (seed, rep) alone.
+        Local processes to use when no ``executor`` is given; 1 runs in this process.
+    executor : Executor, optional
+        Where to run (see :mod:`checkoutsim.executors`), for callers that reuse one pool for
+        several runs (use it in its ``with`` block). Results do not depend on the executor
+        or its worker count: each replication's randomness comes from (seed, rep) alone.
     progress : callable, optional
         ``progress(done, total)`` after each replication.
 
@@ -49,19 +66,10 @@ def simulate(
     root = scenario.run.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f"replications must be at least 1, got {reps}")
-    runs: list[tuple[int, RunColumns]] = []
-    if workers <= 1 or reps == 1:
-        for rep in range(reps):
-            runs.append((rep, run_replication(scenario, rep, root)))
-            if progress:
-                progress(len(runs), reps)
+    tasks = [Task(scenario, rep, root) for rep in range(reps)]
+    if executor is None:
+        with make_executor(workers, tasks=reps) as own:
+            runs = run_tasks(own, tasks, progress)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {
-                pool.submit(run_replication, scenario, rep, root): rep for rep in range(reps)
-            }
-            for future in futures:
-                runs.append((futures[future], future.result()))
-                if progress:
-                    progress(len(runs), reps)
-    return SimulationResult.from_runs(scenario, root, runs)
+        runs = run_tasks(executor, tasks, progress)
+    return SimulationResult.from_runs(scenario, root, [(t.rep, cols) for t, cols in runs])
