@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from checkoutsim.executors import ExecutorError, make_executor
 from checkoutsim.io import atomic_write_text, write_results
 from checkoutsim.loader import ScenarioError, load_scenario
 from checkoutsim.report_table import summary_table
@@ -54,7 +55,7 @@ def user_errors() -> Iterator[None]:
         for problem in exc.problems:
             err_console.print(f"  {problem}", highlight=False, markup=False)
         raise typer.Exit(EXIT_USER_ERROR) from None
-    except UserError as exc:
+    except (UserError, ExecutorError) as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USER_ERROR) from None
 
@@ -78,6 +79,26 @@ def progress_bar(total: int, label: str, enabled: bool = True) -> Iterator[Progr
         yield bar
 
 
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        help="Local worker processes [default: all cores]; 1 runs everything in this process.",
+    ),
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Run on the Dask scheduler at ADDRESS (tcp://host:8786), or 'local' to start a "
+        "local Dask cluster; needs checkoutsim[dask].",
+    ),
+]
+
+
 def _load(path: Path) -> Scenario:
     return load_scenario(path)
 
@@ -92,7 +113,8 @@ def run(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Results folder [default: results/NAME].")
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes.")] = 1,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON on stdout.")
     ] = False,
@@ -103,13 +125,16 @@ def run(
         scenario = _load(scenario_file)
         reps = replications or scenario.run.replications
         root = scenario.run.seed if seed is None else seed
-        with progress_bar(reps, f"Simulating {scenario.name}", enabled=not as_json) as bar:
+        with (
+            make_executor(workers, dask, tasks=reps) as executor,
+            progress_bar(reps, f"Simulating {scenario.name}", enabled=not as_json) as bar,
+        ):
 
             def tick(done: int, total: int) -> None:
                 if bar is not None:
                     bar.update(bar.task_ids[0], completed=done)
 
-            result = simulate(scenario, reps, root, workers=workers, progress=tick)
+            result = simulate(scenario, reps, root, executor=executor, progress=tick)
         out_dir = out if out is not None else Path("results") / scenario.name
         try:
             write_results(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))

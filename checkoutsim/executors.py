@@ -299,7 +299,9 @@ class DaskExecutor(Executor):
 
         def fill() -> None:
             for task in todo:
-                future = client.submit(run_replication, task.scenario, task.rep, task.seed, pure=False)
+                future = client.submit(
+                    run_replication, task.scenario, task.rep, task.seed, pure=False
+                )
                 pending[future] = task
                 stream.add(future)
                 if len(pending) >= window:
