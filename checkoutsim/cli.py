@@ -18,12 +18,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checkoutsim.executors import ExecutorError, make_executor
+from checkoutsim.executors import Executor, ExecutorError, make_executor
 from checkoutsim.io import atomic_write_text, write_results
 from checkoutsim.loader import ScenarioError, load_scenario
+from checkoutsim.precision import PrecisionOutcome, PrecisionTarget, simulate_to_precision
 from checkoutsim.report_table import summary_table
+from checkoutsim.results import SimulationResult
 from checkoutsim.scenario import Scenario
-from checkoutsim.simulate import simulate
+from checkoutsim.simulate import ProgressCallback, simulate
 
 __all__ = ["app", "main"]
 
@@ -119,25 +121,50 @@ def run(
         bool, typer.Option("--json", help="Print the summary as JSON on stdout.")
     ] = False,
     by_hour: Annotated[bool, typer.Option("--by-hour", help="Also show the hourly table.")] = False,
+    precision: Annotated[
+        str | None,
+        typer.Option(
+            "--precision",
+            metavar="METRIC[@SCOPE]:HALF_WIDTH",
+            help="Add replications until the 95% CI half-width of METRIC is at most HALF_WIDTH "
+            "(e.g. wait_p90_min:0.25); --replications is then the minimum (default 5).",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int,
+        typer.Option("--max-replications", min=1, help="With --precision: stop here anyway."),
+    ] = 200,
 ) -> None:
     """Simulate a scenario and write its results."""
     with user_errors():
         scenario = _load(scenario_file)
         reps = replications or scenario.run.replications
         root = scenario.run.seed if seed is None else seed
+        target = _precision_target(precision)
+        planned = reps if target is None else min(replications or 5, max_replications)
+        outcome = None
         with (
-            make_executor(workers, dask, tasks=reps) as executor,
-            progress_bar(reps, f"Simulating {scenario.name}", enabled=not as_json) as bar,
+            make_executor(workers, dask, tasks=None if target else reps) as executor,
+            progress_bar(planned, f"Simulating {scenario.name}", enabled=not as_json) as bar,
         ):
 
             def tick(done: int, total: int) -> None:
                 if bar is not None:
-                    bar.update(bar.task_ids[0], completed=done)
+                    bar.update(bar.task_ids[0], completed=done, total=total)
 
-            result = simulate(scenario, reps, root, executor=executor, progress=tick)
+            if target is None:
+                result = simulate(scenario, reps, root, executor=executor, progress=tick)
+            else:
+                result, outcome = _run_to_precision(
+                    scenario, target, root, replications, max_replications, executor, tick
+                )
+                reps = outcome.replications
         out_dir = out if out is not None else Path("results") / scenario.name
+        extra = {"precision": _precision_json(outcome)} if outcome else None
         try:
-            write_results(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))
+            write_results(
+                result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]), extra=extra
+            )
         except OSError as exc:
             raise UserError(f"cannot write results to {out_dir}: {exc}") from None
         if as_json:
@@ -145,6 +172,7 @@ def run(
                 "scenario": scenario.name,
                 "seed": root,
                 "replications": reps,
+                **(extra or {}),
                 "summary": json.loads(result.summary().to_json(orient="records")),
             }
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -154,7 +182,53 @@ def run(
             from checkoutsim.report_table import hourly_table
 
             console.print(hourly_table(result))
+        if outcome is not None:
+            console.print(outcome.message(), highlight=False)
         console.print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
+
+
+def _precision_target(text: str | None) -> PrecisionTarget | None:
+    if text is None:
+        return None
+    try:
+        return PrecisionTarget.parse(text)
+    except ValueError as exc:
+        raise UserError(f"--precision: {exc}") from None
+
+
+def _run_to_precision(
+    scenario: Scenario,
+    target: PrecisionTarget,
+    seed: int,
+    minimum: int | None,
+    maximum: int,
+    executor: Executor,
+    tick: ProgressCallback,
+) -> tuple[SimulationResult, PrecisionOutcome]:
+    try:
+        return simulate_to_precision(
+            scenario,
+            target,
+            max_replications=maximum,
+            seed=seed,
+            min_replications=minimum or 5,
+            executor=executor,
+            progress=tick,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _precision_json(outcome: PrecisionOutcome) -> dict[str, object]:
+    ci = outcome.interval
+    return {
+        "target": str(outcome.target),
+        "reached": outcome.reached,
+        "replications": outcome.replications,
+        "mean": ci.mean,
+        "half_width": ci.half_width,
+        "level": ci.level,
+    }
 
 
 @app.command()

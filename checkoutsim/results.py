@@ -252,12 +252,16 @@ def hourly_metrics(
 def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
     """Mean and Student-t confidence interval over replications for each group and metric.
 
+    A thin long-format wrapper over :func:`checkoutsim.stats.summarise_reps`, the one
+    confidence-interval implementation.
+
     Parameters
     ----------
     metrics : DataFrame
         Long per-replication metrics (``replication_metrics`` or ``hourly_metrics``).
     by : sequence of str
-        Grouping columns besides ``metric`` (e.g. ``["scenario", "scope"]``).
+        Grouping columns besides ``metric`` (e.g. ``["scenario", "scope"]``); together with
+        ``rep`` they must identify one value per metric (no pooling across groups).
     level : float
         Confidence level.
 
@@ -265,20 +269,21 @@ def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> 
     -------
     DataFrame
         ``*by, metric, mean, ci_low, ci_high, half_width, sd, n``; metrics that are NaN in a
-        replication (no kiosk customers that day, say) are left out of that replication's count.
+        replication (no kiosk customers that day, say) are left out of that replication's count,
+        and a metric that is NaN in every replication of a group is left out.
     """
-    from scipy import stats as st
+    from checkoutsim.stats import summarise_reps
 
-    keys = [*by, "metric"]
-    clean = metrics.dropna(subset=["value"])
-    g = clean.groupby(keys, sort=False, observed=True)["value"]
-    out = g.agg(mean="mean", sd="std", n="count").reset_index()
-    tq = st.t.ppf(0.5 + level / 2.0, np.maximum(out["n"] - 1, 1))
-    half = np.where(out["n"] > 1, tq * out["sd"].fillna(0.0) / np.sqrt(out["n"]), np.nan)
-    out["half_width"] = half
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
-    return out[[*keys, "mean", "ci_low", "ci_high", "half_width", "sd", "n"]]
+    keys = list(by)
+    columns = [*keys, "metric", "mean", "ci_low", "ci_high", "half_width", "sd", "n"]
+    if metrics.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    names = [str(m) for m in pd.unique(metrics["metric"])]
+    wide = metrics.pivot(index=[*keys, "rep"], columns="metric", values="value")
+    wide = wide.reindex(columns=names).reset_index()
+    wide.columns.name = None
+    out = summarise_reps(wide, names, by=keys, level=level)
+    return out[out["n"] > 0].reset_index(drop=True)[columns]
 
 
 @dataclass
