@@ -38,11 +38,18 @@ __all__ = [
     "ChannelPreference",
     "ConfusionCause",
     "ConsistencyError",
+    "Costs",
+    "CsatCurve",
     "Customers",
+    "EffortCurve",
     "ExpressLanes",
     "Kiosks",
+    "NpsModel",
+    "PerceivedWait",
     "RunSettings",
+    "Satisfaction",
     "Scenario",
+    "ServiceRecovery",
     "StaffingBlock",
     "Store",
     "deep_merge",
@@ -300,6 +307,208 @@ class RunSettings(_Model):
     )
 
 
+# -- customer experience and money (post-processing only; see docs/satisfaction.md) ---------
+
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+Csat = Annotated[float, Field(ge=1.0, le=5.0)]
+Ces = Annotated[float, Field(ge=1.0, le=7.0)]
+Percent = Annotated[float, Field(ge=0.0, le=100.0)]
+
+
+class PerceivedWait(_Model):
+    """How long a customer's minutes feel (Maister 1985; Larson; Pruyn & Smidts 1993).
+
+    ``perceived_wait_min = queue_weight * queue + service_weight * (being served, including an
+    attendant fixing the kiosk) + help_wait_weight * (stuck, waiting for an attendant to arrive)
+    + overtaken_felt_min * (later arrivals served first in the same channel)``.
+    Weights are dimensionless (felt minutes per real minute).
+    """
+
+    queue_weight: NonNegativeFloat = Field(
+        default=1.36, description="Felt minutes per minute of idle queueing (Larson: +36%)."
+    )
+    service_weight: NonNegativeFloat = Field(
+        default=0.25, description="Felt minutes per minute of being served (occupied time)."
+    )
+    help_wait_weight: NonNegativeFloat = Field(
+        default=2.0,
+        description="Felt minutes per minute stuck at a frozen kiosk waiting for an attendant.",
+    )
+    overtaken_felt_min: NonNegativeFloat = Field(
+        default=0.25,
+        description="Felt minutes added each time a later arrival in the same channel is "
+        "served first (unfair wait).",
+    )
+    confusion_felt_min: NonNegativeFloat = Field(
+        default=1.0,
+        description="Felt minutes of frustration added per confusion event, beyond its time "
+        "(counts towards satisfaction and the coupon threshold, not towards perceived wait).",
+    )
+
+
+class CsatCurve(_Model):
+    """Customer satisfaction (CSAT, 1-5) as a decreasing function of felt minutes.
+
+    ``csat = 1 + (no_wait_score - 1) / (1 + (felt / half_score_felt_min) ** shape)`` for served
+    customers; reneged customers score at most ``reneged_max_score``; balked customers score
+    ``balked_score``.
+    """
+
+    no_wait_score: Csat = Field(default=4.6, description="CSAT of a checkout with no friction.")
+    half_score_felt_min: PositiveFloat = Field(
+        default=8.0,
+        description="Felt minutes at which CSAT is half way between no_wait_score and 1.",
+    )
+    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
+    balked_score: Csat = Field(default=2.0, description="CSAT of a customer who balked.")
+    reneged_max_score: Csat = Field(
+        default=1.5, description="Highest CSAT of a customer who abandoned the cart in line."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CsatCurve:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for key in ("balked_score", "reneged_max_score"):
+            if getattr(self, key) > self.no_wait_score:
+                problems.append(((key,), f"{key} must not exceed no_wait_score"))
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class EffortCurve(_Model):
+    """Customer Effort Score (CES 2.0 scale, 1-7: 7 = strongly agree "the store made it easy").
+
+    Effort points ``= effort_points_per_felt_min * perceived wait + effort_points_per_assist *
+    confusion events + effort_points_kiosk`` (scanning your own basket);
+    ``ces = 1 + (easiest_score - 1) / (1 + (points / half_score_effort_points) ** shape)``.
+    """
+
+    easiest_score: Ces = Field(default=6.5, description="CES of an effortless checkout.")
+    half_score_effort_points: PositiveFloat = Field(
+        default=4.0, description="Effort points at which CES is half way between easiest and 1."
+    )
+    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
+    effort_points_per_felt_min: NonNegativeFloat = Field(
+        default=0.25, description="Effort points per felt minute of waiting."
+    )
+    effort_points_per_assist: NonNegativeFloat = Field(
+        default=1.5, description="Effort points per confusion event (calling for help)."
+    )
+    effort_points_kiosk: NonNegativeFloat = Field(
+        default=0.5, description="Effort points for scanning and bagging one's own basket."
+    )
+    balked_score: Ces = Field(default=3.0, description="CES of a customer who balked.")
+    reneged_max_score: Ces = Field(
+        default=2.0, description="Highest CES of a customer who abandoned the cart in line."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EffortCurve:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for key in ("balked_score", "reneged_max_score"):
+            if getattr(self, key) > self.easiest_score:
+                problems.append(((key,), f"{key} must not exceed easiest_score"))
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class NpsModel(_Model):
+    """Likelihood to recommend (0-10) and the NPS class (Reichheld 2003).
+
+    Each customer has a baseline likelihood drawn from the store's frictionless mix of
+    promoters, passives and detractors; the checkout lowers it by
+    ``ltr_points_per_csat_point`` for every CSAT point below ``satisfaction.csat.no_wait_score``.
+    """
+
+    baseline_promoter_pct: Percent = Field(
+        default=48.0, description="Promoters (9-10) in a checkout with no friction, percent."
+    )
+    baseline_detractor_pct: Percent = Field(
+        default=8.0, description="Detractors (0-6) in a checkout with no friction, percent."
+    )
+    ltr_points_per_csat_point: NonNegativeFloat = Field(
+        default=2.5, description="Likelihood-to-recommend points lost per CSAT point lost."
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> NpsModel:
+        if self.baseline_promoter_pct + self.baseline_detractor_pct > 100.0 + 1e-9:
+            raise ConsistencyError(
+                [
+                    (
+                        ("baseline_detractor_pct",),
+                        "baseline_promoter_pct + baseline_detractor_pct must be <= 100",
+                    )
+                ]
+            )
+        return self
+
+
+class Satisfaction(_Model):
+    """Estimated satisfaction, effort and NPS: computed after the run, never changes it."""
+
+    perceived_wait: PerceivedWait = Field(default_factory=PerceivedWait)
+    csat: CsatCurve = Field(default_factory=CsatCurve)
+    effort: EffortCurve = Field(default_factory=EffortCurve)
+    nps: NpsModel = Field(default_factory=NpsModel)
+
+
+class ServiceRecovery(_Model):
+    """The coupon book: staff hand a coupon to a frustrated customer they serve or help.
+
+    Each staff member (the cashier of each lane, each attendant) holds ``coupons_per_shift``
+    coupons per shift; a shift is one unbroken stretch on duty in the staffing plan.
+    """
+
+    coupon_value: NonNegativeFloat = Field(
+        default=2.0, description="Face value of one coupon, in the costs currency."
+    )
+    coupons_per_shift: NonNegativeInt = Field(
+        default=10, description="Coupons each staff member holds per shift."
+    )
+    frustration_threshold_felt_min: NonNegativeFloat = Field(
+        default=5.0,
+        description="Felt minutes of frustration at the moment of reaching staff above which "
+        "a coupon is offered.",
+    )
+    csat_lift_score: NonNegativeFloat = Field(
+        default=0.5,
+        description="CSAT points a coupon adds (never above satisfaction.csat.no_wait_score).",
+    )
+
+
+class Costs(_Model):
+    """Money: labour, kiosks, lost sales, coupons and revenue at risk (all in ``currency``)."""
+
+    currency: str = Field(default="USD", min_length=1, max_length=8, description="Label only.")
+    cashier_wage_per_hour: NonNegativeFloat = Field(
+        default=15.0, description="Wage per scheduled cashier hour (regular and express)."
+    )
+    attendant_wage_per_hour: NonNegativeFloat = Field(
+        default=15.0, description="Wage per scheduled kiosk-attendant hour."
+    )
+    kiosk_cost_per_hour: NonNegativeFloat = Field(
+        default=2.0, description="Cost per installed kiosk per opening hour (lease, upkeep)."
+    )
+    spend_per_item: NonNegativeFloat = Field(
+        default=3.5, description="Average sale value of one basket item."
+    )
+    gross_margin_pct: Percent = Field(
+        default=25.0,
+        description="Gross margin on sales, percent (turns lost sales into lost margin).",
+    )
+    detractor_churn_pct: Percent = Field(
+        default=5.0,
+        description="Chance, percent, that a detractor made at the checkout takes their "
+        "spending elsewhere.",
+    )
+    customer_value_per_year: NonNegativeFloat = Field(
+        default=852.0, description="Yearly spend at the store of a customer who is lost."
+    )
+
+
 class Scenario(_Model):
     """A complete store-day scenario."""
 
@@ -313,6 +522,11 @@ class Scenario(_Model):
     attendants: Attendants
     staffing: list[StaffingBlock] = Field(min_length=1)
     run: RunSettings = Field(default_factory=RunSettings)
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    service_recovery: ServiceRecovery | None = Field(
+        default=None, description="The coupon book; null (the default) = no coupons."
+    )
+    costs: Costs = Field(default_factory=Costs)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -31,6 +31,8 @@ class Source(IntEnum):
     CHOICE = 7
     WALK = 8
     BALKING = 9
+    # Post-processing sources (never used by the simulation) start at 100.
+    LOYALTY = 100
 
 
 @dataclass(frozen=True)
