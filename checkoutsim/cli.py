@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -229,6 +230,118 @@ def _precision_json(outcome: PrecisionOutcome) -> dict[str, object]:
         "half_width": ci.half_width,
         "level": ci.level,
     }
+
+
+@app.command("compare")
+def compare_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Scenario files to compare (the first is the base), or one plan file.",
+            show_default=False,
+        ),
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option("--plan", "-p", help="A plan file: base scenario and named variants."),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications", "-n", min=2, help="Simulated days per plan [default: plan/base]."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, help="Root seed shared by every plan.")
+    ] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Metric to show (repeatable) [default: headline]."),
+    ] = None,
+    all_metrics: Annotated[
+        bool, typer.Option("--all-metrics", help="Show every metric, not the headline ones.")
+    ] = False,
+    scope: Annotated[
+        str, typer.Option("--scope", help="Customers to show: all, cashier or kiosk.")
+    ] = "all",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write CSV tables to this folder.")
+    ] = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary and differences as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Compare plans on the same simulated customers: paired differences with intervals."""
+    from checkoutsim.compare import compare, resolve_plans
+    from checkoutsim.experiment_io import write_comparison
+    from checkoutsim.experiment_tables import comparison_overview, difference_table
+
+    with user_errors():
+        if plan is not None and files:
+            raise UserError("give scenario files or --plan, not both")
+        if plan is None and not files:
+            raise UserError("nothing to compare: give two or more scenario files, or --plan")
+        given = list(files or [])
+        source: Path | list[Path] = (
+            plan if plan is not None else (given[0] if len(given) == 1 else given)
+        )
+        try:
+            named, plan_reps, plan_seed = resolve_plans(source)
+        except ScenarioError:
+            raise
+        except ValueError as exc:
+            raise UserError(f"{exc} (give two or more scenario files, or a plan file)") from None
+        first = next(iter(named.values()))
+        reps = replications or plan_reps or first.run.replications
+        if reps < 2:
+            raise UserError(f"a comparison needs at least 2 replications, got {reps}")
+        root = next(s for s in (seed, plan_seed, first.run.seed) if s is not None)
+        total = reps * len(named)
+        with (
+            make_executor(workers, dask, tasks=total) as executor,
+            progress_bar(total, f"Comparing {len(named)} plans", enabled=not as_json) as bar,
+        ):
+
+            def tick(done: int, total: int) -> None:
+                if bar is not None:
+                    bar.update(bar.task_ids[0], completed=done)
+
+            result = compare(named, reps, root, executor=executor, progress=tick)
+        if out is not None:
+            try:
+                write_comparison(result, out, command=" ".join(["checkoutsim", *sys.argv[1:]]))
+            except OSError as exc:
+                raise UserError(f"cannot write results to {out}: {exc}") from None
+        shown = _chosen_metrics(result.summary, scope, metrics, all_metrics)
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+            return
+        console.print(comparison_overview(result, shown, scope))
+        for name in result.plans[1:]:
+            console.print(difference_table(result, name, shown, scope))
+        if out is not None:
+            console.print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
+
+
+def _chosen_metrics(
+    summary: pd.DataFrame, scope: str, wanted: list[str] | None, every: bool
+) -> list[str]:
+    from checkoutsim.compare import headline_metrics
+
+    scopes = sorted(str(s) for s in pd.unique(summary["scope"]))
+    if scope not in scopes:
+        raise UserError(f"--scope must be one of {', '.join(scopes)}, got {scope!r}")
+    available = [str(m) for m in pd.unique(summary.loc[summary["scope"] == scope, "metric"])]
+    if wanted:
+        unknown = [m for m in wanted if m not in available]
+        if unknown:
+            raise UserError(
+                f"unknown metric(s) {', '.join(unknown)}; metrics: {', '.join(sorted(available))}"
+            )
+        return list(wanted)
+    return available if every else headline_metrics(available)
 
 
 @app.command()

@@ -282,7 +282,11 @@ def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> 
     wide = metrics.pivot(index=[*keys, "rep"], columns="metric", values="value")
     wide = wide.reindex(columns=names).reset_index()
     wide.columns.name = None
-    out = summarise_reps(wide, names, by=keys, level=level)
+    # Groups in order of first appearance (pivot sorts them).
+    first = metrics[keys].drop_duplicates().reset_index(drop=True)
+    first["_order"] = range(len(first))
+    wide = wide.merge(first, on=keys, how="left").sort_values(["_order", "rep"], kind="stable")
+    out = summarise_reps(wide.drop(columns="_order"), names, by=keys, level=level)
     return out[out["n"] > 0].reset_index(drop=True)[columns]
 
 
