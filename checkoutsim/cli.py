@@ -23,7 +23,7 @@ from checkoutsim.executors import Executor, ExecutorError, make_executor
 from checkoutsim.io import atomic_write_text, write_results
 from checkoutsim.loader import ScenarioError, load_scenario
 from checkoutsim.precision import PrecisionOutcome, PrecisionTarget, simulate_to_precision
-from checkoutsim.report_table import summary_table
+from checkoutsim.report_table import root_cause_table, summary_table
 from checkoutsim.results import SimulationResult
 from checkoutsim.scenario import Scenario
 from checkoutsim.simulate import ProgressCallback, simulate
@@ -175,14 +175,18 @@ def run(
                 "replications": reps,
                 **(extra or {}),
                 "summary": json.loads(result.summary().to_json(orient="records")),
+                "root_causes": json.loads(result.root_causes().to_json(orient="records")),
+                "costs": json.loads(result.costs().to_json(orient="records")),
             }
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
         console.print(summary_table(result))
+        console.print(root_cause_table(result))
         if by_hour:
-            from checkoutsim.report_table import hourly_table
+            from checkoutsim.report_table import hourly_experience_table, hourly_table
 
             console.print(hourly_table(result))
+            console.print(hourly_experience_table(result))
         if outcome is not None:
             console.print(outcome.message(), highlight=False)
         console.print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")

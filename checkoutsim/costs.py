@@ -42,12 +42,12 @@ MONEY_METRICS: list[tuple[str, str]] = [
     ("labour_cost", "Labour, total"),
     ("kiosk_cost", "Kiosks"),
     ("coupon_cost", "Coupons"),
-    ("operating_cost", "Operating cost (labour + kiosks + coupons)"),
+    ("operating_cost", "Operating cost (labour+kiosks+coupons)"),
     ("cost_per_customer_served", "Operating cost per customer served"),
-    ("lost_sales", "Lost sales (balked and reneged baskets)"),
-    ("lost_margin", "Lost gross margin on those sales"),
-    ("revenue_at_risk", "Revenue at risk, all detractors (estimate)"),
-    ("revenue_at_risk_checkout", "Revenue at risk, detractors made at checkout (estimate)"),
+    ("lost_sales", "Lost sales (balked + reneged baskets)"),
+    ("lost_margin", "Lost gross margin"),
+    ("revenue_at_risk", "Revenue at risk*, all detractors"),
+    ("revenue_at_risk_checkout", "Revenue at risk*, made at checkout"),
 ]
 """Money metrics (per day, in the scenario's currency) and their labels."""
 

@@ -95,6 +95,10 @@ def write_results(
     add("metrics_by_rep.csv", lambda p: _write_csv(p, result.metrics()))
     add("summary.csv", lambda p: _write_csv(p, result.summary()))
     add("summary_by_hour.csv", lambda p: _write_csv(p, result.summary_by_hour()))
+    add("root_causes.csv", lambda p: _write_csv(p, result.root_causes()))
+    add("root_causes_by_hour.csv", lambda p: _write_csv(p, result.root_causes(by_hour=True)))
+    add("costs.csv", lambda p: _write_csv(p, result.costs()))
+    add("coupons.csv", lambda p: _write_csv(p, result.coupons))
     add("scenario.yaml", lambda p: atomic_write_text(p, dump_scenario_yaml(result.scenario)))
 
     manifest = {

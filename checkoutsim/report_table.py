@@ -8,7 +8,15 @@ from rich.table import Table
 
 from checkoutsim.results import SimulationResult
 
-__all__ = ["HEADLINE_METRICS", "format_estimate", "hourly_table", "summary_table"]
+__all__ = [
+    "EXPERIENCE_METRICS",
+    "HEADLINE_METRICS",
+    "format_estimate",
+    "hourly_experience_table",
+    "hourly_table",
+    "root_cause_table",
+    "summary_table",
+]
 
 HEADLINE_METRICS: list[tuple[str, str]] = [
     ("arrivals", "Customers arriving"),
@@ -30,6 +38,22 @@ HEADLINE_METRICS: list[tuple[str, str]] = [
     ("kiosks_utilisation_pct", "Kiosk utilisation (%)"),
     ("attendants_utilisation_pct", "Attendant utilisation (%)"),
 ]
+
+
+EXPERIENCE_METRICS: list[tuple[str, str]] = [
+    ("perceived_wait_mean_min", "Perceived wait, mean (felt min)"),
+    ("overtaken_per_customer", "Overtaken by later arrivals, per customer"),
+    ("csat_mean", "CSAT, mean (1-5, estimate)"),
+    ("satisfied_pct", "Satisfied, CSAT 4-5 (%)"),
+    ("ces_mean", "Customer Effort Score, mean (1-7, 7 = easy)"),
+    ("nps", "NPS (% promoters - % detractors)"),
+    ("promoters_pct", "Promoters (%)"),
+    ("detractors_pct", "Detractors (%)"),
+    ("coupons_used", "Coupons handed out"),
+    ("coupon_csat_effect", "Coupon effect on mean CSAT (points)"),
+    ("coupon_nps_effect", "Coupon effect on NPS (points)"),
+]
+"""Experience metrics of the summary table (``docs/satisfaction.md``)."""
 
 
 def format_estimate(mean: float, half_width: float) -> str:
@@ -65,6 +89,71 @@ def summary_table(result: SimulationResult) -> Table:
         if all(c == "-" for c in cells):
             continue
         table.add_row(label, *cells)
+    _experience_and_money_sections(table, lookup, result)
+    return table
+
+
+def _experience_and_money_sections(
+    table: Table, lookup: dict[tuple[str, str], tuple[float, float]], result: SimulationResult
+) -> None:
+    from checkoutsim.costs import MONEY_METRICS
+
+    def rows(metrics: list[tuple[str, str]], scopes: tuple[str, ...]) -> None:
+        for metric, label in metrics:
+            cells = []
+            for scope in ("all", "cashier", "kiosk"):
+                mean, hw = lookup.get((scope, metric), (math.nan, math.nan))
+                cells.append(format_estimate(mean, hw) if scope in scopes else "")
+            if all(c in ("-", "") for c in cells):
+                continue
+            table.add_row(label, *cells)
+
+    table.add_section()
+    table.add_row("[bold]Experience[/] (estimates)", "", "", "")
+    rows(EXPERIENCE_METRICS, ("all", "cashier", "kiosk"))
+    table.add_section()
+    currency = result.scenario.costs.currency
+    table.add_row(f"[bold]Money[/] ({currency} per day)", "", "", "")
+    rows(MONEY_METRICS, ("all",))
+    table.caption = (
+        "Experience figures are estimates from assumed curves; * revenue at risk = detractors x "
+        "churn % x yearly customer value. See docs/satisfaction.md."
+    )
+    table.caption_justify = "left"
+
+
+def root_cause_table(result: SimulationResult, top: int = 8) -> Table:
+    """The largest causes of delay and dissatisfaction (per simulated day, Pareto order)."""
+    rc = result.root_causes()
+    rc = rc[(rc["delay_min_per_day"] > 0) | (rc["csat_points_lost_per_day"] != 0)].head(top)
+    currency = result.scenario.costs.currency
+    table = Table(
+        title=f"{result.scenario.name}: root causes of friction, per day (largest delay first)",
+        title_justify="left",
+    )
+    for name in (
+        "Cause",
+        "Delay min",
+        "%",
+        "Cum %",
+        "Felt min",
+        "CSAT pts lost",
+        f"Lost sales {currency}",
+    ):
+        table.add_column(name, justify="left" if name == "Cause" else "right")
+    for r in rc.itertuples(index=False):
+        lost = r.lost_sales_per_day
+        table.add_row(
+            str(r.label),
+            format_estimate(r.delay_min_per_day, r.delay_min_half_width)
+            if r.delay_min_per_day > 0
+            else "0",
+            format_estimate(r.delay_pct, math.nan),
+            format_estimate(r.delay_cum_pct, math.nan),
+            format_estimate(r.felt_min_per_day, math.nan),
+            format_estimate(r.csat_points_lost_per_day, math.nan),
+            format_estimate(lost, math.nan) if lost > 0 else "",
+        )
     return table
 
 
@@ -90,4 +179,37 @@ def hourly_table(result: SimulationResult) -> Table:
         table.add_column(label, justify="right")
     for hour, row in wide.iterrows():
         table.add_row(str(hour), *(format_estimate(row[m], math.nan) for m, _ in present))
+    return table
+
+
+def hourly_experience_table(result: SimulationResult) -> Table:
+    """Experience, lost sales and the largest cause of delay by hour (means per day)."""
+    s = result.summary_by_hour()
+    wide = s.pivot_table(index="hour", columns="metric", values="mean", observed=True)
+    columns = [
+        ("perceived_wait_mean_min", "Felt wait"),
+        ("csat_mean", "CSAT"),
+        ("satisfied_pct", "Satisf. %"),
+        ("ces_mean", "CES"),
+        ("nps", "NPS"),
+        ("lost_sales", "Lost sales"),
+    ]
+    rc = result.root_causes(by_hour=True)
+    rc = rc[(rc["rank"] == 1) & (rc["delay_min_per_day"] > 0)]
+    top = {str(r.hour): (str(r.label), r.delay_min_per_day) for r in rc.itertuples(index=False)}
+    table = Table(
+        title=f"{result.scenario.name}: experience by hour of arrival (means per day)",
+        title_justify="left",
+    )
+    table.add_column("Hour")
+    present = [(m, label) for m, label in columns if m in wide.columns]
+    for _, label in present:
+        table.add_column(label, justify="right")
+    table.add_column("Largest delay (customer-min)")
+    for hour, row in wide.iterrows():
+        if "csat_mean" in wide.columns and math.isnan(row["csat_mean"]):
+            continue  # an hour with no arrivals (the drain after closing)
+        label, minutes = top.get(str(hour), ("", math.nan))
+        cause = f"{label} {minutes:,.0f}" if label else ""
+        table.add_row(str(hour), *(format_estimate(row[m], math.nan) for m, _ in present), cause)
     return table

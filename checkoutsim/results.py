@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from checkoutsim.costs import cost_table, money_hourly_metrics, money_metrics
+from checkoutsim.experience import (
+    EXPERIENCE_COLUMNS,
+    add_experience,
+    experience_hourly_metrics,
+    experience_metrics,
+)
 from checkoutsim.recorder import CHANNELS, OUTCOMES, RunColumns
+from checkoutsim.rootcause import attribute_delay, pareto
 from checkoutsim.scenario import Scenario
 
 __all__ = [
@@ -303,7 +311,12 @@ class SimulationResult:
     replications : int
         Number of simulated days.
     customers, assists, timeseries : DataFrame
-        Tidy tables, keyed by ``scenario, rep, seed``.
+        Tidy tables, keyed by ``scenario, rep, seed``. ``customers`` carries the estimated
+        experience columns (``perceived_wait_min``, ``satisfaction``, ``effort``,
+        ``nps_class``, coupons; see ``docs/satisfaction.md``), added on construction.
+    coupons : DataFrame
+        The coupon books: one row per replication and staff shift (``used``, ``left``,
+        ``cost``); empty when the scenario has no ``service_recovery``.
     """
 
     scenario: Scenario
@@ -314,6 +327,17 @@ class SimulationResult:
     timeseries: pd.DataFrame
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
     _hourly: pd.DataFrame | None = field(default=None, repr=False)
+    coupons: pd.DataFrame | None = field(default=None, repr=False)
+    _attribution: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The experience layer is post-processing of the recorded columns; it never changes
+        # what happened in the simulation.
+        if self.coupons is None or "satisfaction" not in self.customers.columns:
+            base = self.customers.drop(
+                columns=[c for c in EXPERIENCE_COLUMNS if c in self.customers.columns]
+            )
+            self.customers, self.coupons = add_experience(self.scenario, base, self.assists)
 
     @classmethod
     def from_runs(
@@ -340,15 +364,24 @@ class SimulationResult:
     def metrics(self) -> pd.DataFrame:
         """Per-replication metrics, long format (see :func:`replication_metrics`)."""
         if self._metrics is None:
-            self._metrics = replication_metrics(
+            base = replication_metrics(
                 self.customers, self.assists, self.timeseries, self.target_wait_min
             )
+            experience = experience_metrics(self.scenario, self.customers)
+            money = money_metrics(self.scenario, self.customers)
+            self._metrics = pd.concat([base, experience, money], ignore_index=True)
         return self._metrics
 
     def hourly(self) -> pd.DataFrame:
         """Per-replication metrics by hour of day, long format (see :func:`hourly_metrics`)."""
         if self._hourly is None:
-            self._hourly = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
+            base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
+            experience = experience_hourly_metrics(self.scenario, self.customers)
+            money = money_hourly_metrics(self.scenario, self.customers)
+            both = pd.concat([base, experience, money], ignore_index=True)
+            self._hourly = both.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(
+                drop=True
+            )
         return self._hourly
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
@@ -358,6 +391,22 @@ class SimulationResult:
     def summary_by_hour(self, level: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval over replications, by hour of day."""
         return summarise(self.hourly(), ["scenario", "hour"], level)
+
+    def root_causes(self, by_hour: bool = False, level: float = 0.95) -> pd.DataFrame:
+        """Pareto table of the causes of delay and dissatisfaction, per simulated day.
+
+        See :func:`checkoutsim.rootcause.pareto`; ``by_hour=True`` gives one table per clock
+        hour.
+        """
+        if self._attribution is None:
+            self._attribution = attribute_delay(self.scenario, self.customers, self.assists)
+        return pareto(
+            self._attribution, self.scenario, self.replications, by_hour=by_hour, level=level
+        )
+
+    def costs(self, level: float = 0.95) -> pd.DataFrame:
+        """Money lines per simulated day with confidence intervals (``docs/satisfaction.md``)."""
+        return cost_table(self.summary(level), self.scenario)
 
     def headline(self) -> dict[str, float]:
         """Overall means of the main metrics (for ``--json`` and quick looks)."""

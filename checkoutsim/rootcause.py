@@ -39,15 +39,15 @@ __all__ = ["CAUSE_LABELS", "attribute_delay", "cause_label", "cause_names", "par
 _KEYS = ["scenario", "rep", "seed"]
 
 CAUSE_LABELS = {
-    "cashier_queue": "Queue at a cashier lane",
-    "kiosk_queue": "Queue for the kiosks",
-    "abandoned": "Abandoned in line (reneged)",
-    "balked": "Balked at the line",
-    "overtaken": "Overtaken by later arrivals",
+    "cashier_queue": "Cashier queue",
+    "kiosk_queue": "Kiosk queue",
+    "abandoned": "Abandoned (reneged)",
+    "balked": "Balked",
+    "overtaken": "Overtaken (unfair)",
     "service": "Being served",
-    "coupon_recovery": "Coupons (service recovery)",
+    "coupon_recovery": "Coupons (recovery)",
 }
-"""Readable labels of the fixed causes; ``help:<cause>`` reads "Waiting for help: <cause>"."""
+"""Readable labels of the fixed causes; ``help:<cause>`` reads "Help: <cause>"."""
 
 _MEASURES = [
     "delay_min",
@@ -77,7 +77,7 @@ def cause_names(scenario: Scenario) -> list[str]:
 def cause_label(cause: str) -> str:
     """Readable label of a cause."""
     if cause.startswith("help:"):
-        return f"Waiting for help: {cause[5:].replace('_', ' ')}"
+        return f"Help: {cause[5:].replace('_', ' ')}"
     return CAUSE_LABELS.get(cause, cause)
 
 

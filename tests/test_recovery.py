@@ -195,3 +195,26 @@ def test_budget_holds_in_simulated_days(lean: Scenario, data: st.DataObject) -> 
     assert (got["outcome"] == "served").all()
     threshold = scenario.service_recovery.frustration_threshold_felt_min
     assert (got["frustration_min"] >= threshold - 1e-9).all()
+
+
+def test_first_frustrated_customer_in_time_gets_the_last_coupon() -> None:
+    shifts = pd.DataFrame(
+        [(RoleCode.CASHIER, 0, 0.0, 600.0), (RoleCode.CASHIER, 1, 0.0, 600.0)],
+        columns=["role", "staff_id", "shift_start_min", "shift_end_min"],
+    )
+    recovery = ServiceRecovery(coupons_per_shift=1, frustration_threshold_felt_min=5.0)
+    alloc = allocate_coupons(
+        4,
+        contact_customer=np.array([0, 1, 2, 3]),
+        contact_role=np.full(4, RoleCode.CASHIER),
+        contact_staff=np.array([0, 0, 0, 1]),
+        contact_time_min=np.array([30.0, 20.0, 10.0, 40.0]),
+        contact_frustration_min=np.array([9.0, 6.0, 4.0, 5.0]),
+        shifts=shifts,
+        recovery=recovery,
+    )
+    # Customer 2 came first but was not frustrated enough; customer 1 came next and was.
+    assert alloc.coupon.tolist() == [False, True, False, True]
+    assert alloc.staff_id.tolist() == [-1, 0, -1, 1]
+    assert alloc.books["used"].tolist() == [1, 1]
+    assert alloc.books["left"].tolist() == [0, 0]
