@@ -498,7 +498,7 @@ def erlang_a(
     pq = pi[c:]  # states c..n_top: an arrival here waits
     n = np.arange(1, pq.size + 1, dtype=np.float64)  # its queue position
     lq = float(np.dot(n - 1.0, pq))
-    p_wait = float(pq.sum())
+    p_wait = min(1.0, float(pq.sum()))
     r_pos = c * mu + n * theta
     p_served_given_n = (c * mu) / r_pos
     mean_time_to_service = np.cumsum(1.0 / r_pos)
@@ -512,7 +512,7 @@ def erlang_a(
         wq_served_min=e_wait_served / p_served,
         lq=lq,
         rho=rho,
-        utilisation=float(np.dot(busy, pi)) / c,
+        utilisation=min(1.0, float(np.dot(busy, pi)) / c),
     )
 
 
@@ -697,7 +697,7 @@ def machine_repair(n_sources: int, lam: float, mu: float, r: int) -> MachineRepa
         wq_min=wq,
         mean_down_time_min=wq + 1.0 / mu,
         p_wait=p_wait,
-        utilisation=float(np.dot(np.minimum(k, r), pi)) / r,
+        utilisation=min(1.0, float(np.dot(np.minimum(k, r), pi)) / r),
     )
 
 
@@ -778,8 +778,9 @@ def erlang_c_min_servers(
     for k in range(1, c + 1):
         b = a * b / (k + a * b)
     while c <= max_servers:
-        if a / c < 1.0:  # floor(a) + 1 can equal a for huge a in floating point
-            p_wait = b / (1.0 - (a / c) * (1.0 - b))
+        rho = lam / (c * mu)  # the same stability test as mmc(), whatever the rounding
+        if rho < 1.0:
+            p_wait = b / (1.0 - rho * (1.0 - b))
             ok = True
             if target_wait_min is not None:
                 ok = p_wait / (c * mu - lam) <= target_wait_min
