@@ -329,6 +329,106 @@ def compare_command(
             console.print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
 
 
+@app.command("sweep")
+def sweep_command(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file (base + grid or points).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder [default: results/sweeps/NAME]."),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", "-n", min=2, help="Days per plan [default: sweep file]."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Metric column to show (repeatable)."),
+    ] = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the results table as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Run every plan of a sweep (resumable: finished days are kept), mark the Pareto front."""
+    import dataclasses
+
+    from checkoutsim.experiment_io import write_sweep
+    from checkoutsim.experiment_tables import sweep_table
+    from checkoutsim.runstore import RunStore, StoreLockedError
+    from checkoutsim.sweep import load_sweep, run_sweep
+
+    with user_errors():
+        sweep = load_sweep(sweep_file)
+        if replications is not None:
+            sweep = dataclasses.replace(sweep, replications=replications)
+        if seed is not None:
+            sweep = dataclasses.replace(sweep, seed=seed)
+        out_dir = out if out is not None else Path("results") / "sweeps" / sweep.name
+        store = RunStore(out_dir / "runs")
+        total = sweep.replications * len({p.key for p in sweep.points})
+        done = 0
+        try:
+            with (
+                make_executor(workers, dask, tasks=total) as executor,
+                progress_bar(total, f"Sweep {sweep.name}", enabled=not as_json) as bar,
+            ):
+
+                def tick(finished: int, total: int) -> None:
+                    nonlocal done
+                    done = finished
+                    if bar is not None:
+                        bar.update(bar.task_ids[0], completed=finished)
+
+                result = run_sweep(sweep, store, executor=executor, progress=tick)
+        except StoreLockedError as exc:
+            raise UserError(str(exc)) from None
+        except KeyboardInterrupt:
+            err_console.print(
+                f"[bold yellow]interrupted:[/] {done} of {total} simulated days are stored in "
+                f"{store.root}; run the same command again to finish the rest.",
+                highlight=False,
+            )
+            raise typer.Exit(130) from None
+        try:
+            write_sweep(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))
+        except OSError as exc:
+            raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        available = [str(m) for m in result.summary["metric"].unique()]
+        if metrics:
+            unknown = [m for m in metrics if m not in available]
+            if unknown:
+                raise UserError(f"unknown metric(s) {', '.join(unknown)}")
+            shown = list(metrics)
+        else:
+            wanted = ["wait_p90_min", "reneged", *result.minimise, *result.maximise]
+            shown = [m for m in dict.fromkeys(wanted) if m in available]
+        if as_json:
+            payload = {
+                "sweep": sweep.name,
+                "seed": sweep.seed,
+                "replications": sweep.replications,
+                "pareto": {
+                    "minimise": result.minimise,
+                    "maximise": result.maximise,
+                    "front": result.pareto_points,
+                },
+                "replications_run": result.ran,
+                "replications_reused": result.reused,
+                "results": json.loads(result.results.to_json(orient="records")),
+            }
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+            return
+        console.print(sweep_table(result, shown))
+        console.print(
+            f"Pareto front: {', '.join(result.pareto_points) or '(none)'}. "
+            f"Simulated {result.ran} day(s), reused {result.reused} stored.",
+            highlight=False,
+        )
+        console.print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
+
+
 def _chosen_metrics(
     summary: pd.DataFrame, scope: str, wanted: list[str] | None, every: bool
 ) -> list[str]:

@@ -13,7 +13,6 @@ default selection for tables and tolerates metrics that do not exist.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,23 +48,21 @@ HEADLINE = [
     "cashiers_utilisation_pct",
     "kiosks_utilisation_pct",
     "attendants_utilisation_pct",
+    "csat_mean",
+    "ces_mean",
+    "nps",
+    "labour_cost",
+    "operating_cost",
+    "lost_sales",
 ]
-"""Metrics shown by default, in this order, when present."""
-
-_EXPERIENCE_RE = re.compile(r"(csat|nps|effort|satisf|cost)", re.IGNORECASE)
-"""Customer-experience and money metrics (added by other modules) shown after the headline."""
+"""Metrics shown by default, in this order, when the metrics have them (customer-experience and
+money metrics appear once :meth:`SimulationResult.metrics` reports them)."""
 
 
 def headline_metrics(available: Iterable[str]) -> list[str]:
-    """The default table selection among ``available`` metric names.
-
-    The :data:`HEADLINE` metrics that exist, then any experience or cost metric (a name with
-    ``csat``, ``nps``, ``effort``, ``satisf`` or ``cost``) in the order given.
-    """
-    names = list(dict.fromkeys(str(a) for a in available))
-    chosen = [m for m in HEADLINE if m in names]
-    chosen += [m for m in names if _EXPERIENCE_RE.search(m) and m not in chosen]
-    return chosen
+    """The :data:`HEADLINE` metrics among ``available`` metric names, in headline order."""
+    names = {str(a) for a in available}
+    return [m for m in HEADLINE if m in names]
 
 
 @dataclass

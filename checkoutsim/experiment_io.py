@@ -1,4 +1,4 @@
-"""Writing comparison results: CSV tables and resolved scenarios, atomically, manifest last."""
+"""Writing comparison and sweep results: CSV tables, atomically, ``manifest.json`` last."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from checkoutsim.compare import ComparisonResult
 from checkoutsim.io import MANIFEST, atomic_write_text
 from checkoutsim.loader import dump_scenario_yaml
+from checkoutsim.sweep import SweepResult
 
-__all__ = ["write_comparison", "write_manifest"]
+__all__ = ["write_comparison", "write_manifest", "write_sweep"]
 
 
 def write_manifest(
@@ -68,6 +71,51 @@ def write_comparison(
         "replications": result.replications,
         "level": result.level,
         "bonferroni": result.comparisons,
+    }
+    files.append(write_manifest(out_dir, files, command, fields))
+    return files
+
+
+def write_sweep(result: SweepResult, out_dir: Path, *, command: str | None = None) -> list[Path]:
+    """Write a finished sweep's tables and ``manifest.json`` (last) next to its ``runs/``.
+
+    Files: ``results.csv`` (one row per point: factors, staff hours, metric means and CIs,
+    ``pareto``), ``summary.csv`` (long), ``metrics_by_rep.csv`` (long, per replication) and
+    ``points.csv`` (point, factors, scenario key: the folder under ``runs/``).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MANIFEST).unlink(missing_ok=True)
+    sweep = result.sweep
+    points = pd.DataFrame(
+        [
+            {"point": p.name, **{f: p.factors.get(f) for f in sweep.factors}, "key": p.key}
+            for p in sweep.points
+        ]
+    )
+    files: list[Path] = []
+    for name, frame in [
+        ("results.csv", result.results),
+        ("summary.csv", result.summary),
+        ("metrics_by_rep.csv", result.metrics),
+        ("points.csv", points),
+    ]:
+        atomic_write_text(out_dir / name, frame.to_csv(index=False))
+        files.append(out_dir / name)
+    fields = {
+        "command_name": "sweep",
+        "sweep": sweep.name,
+        "source": sweep.source,
+        "points": len(sweep.points),
+        "factors": sweep.factors,
+        "seed": sweep.seed,
+        "replications": sweep.replications,
+        "pareto": {
+            "minimise": result.minimise,
+            "maximise": result.maximise,
+            "front": result.pareto_points,
+        },
+        "replications_run": result.ran,
+        "replications_reused": result.reused,
     }
     files.append(write_manifest(out_dir, files, command, fields))
     return files

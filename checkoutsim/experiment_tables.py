@@ -6,12 +6,20 @@ import math
 from collections.abc import Sequence
 
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from checkoutsim.compare import ComparisonResult
 from checkoutsim.report_table import HEADLINE_METRICS, format_estimate
+from checkoutsim.sweep import STAFF_HOURS, SweepResult
 
-__all__ = ["comparison_overview", "difference_table", "format_p", "metric_label"]
+__all__ = [
+    "comparison_overview",
+    "difference_table",
+    "format_p",
+    "metric_label",
+    "sweep_table",
+]
 
 _LABELS = dict(HEADLINE_METRICS)
 
@@ -110,3 +118,46 @@ def difference_table(
             format_p(float(row["p_value"])) + (" [bold]*[/]" if bool(row["significant"]) else "  "),
         )
     return table
+
+
+def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Table:
+    """A sweep's points: factor values, staff hours, metric means ± half-widths, Pareto mark."""
+    sweep = result.sweep
+    r = result.results
+    objectives = ", ".join(
+        [f"min {m}" for m in result.minimise] + [f"max {m}" for m in result.maximise]
+    )
+    table = Table(
+        title=(
+            f"{sweep.name}: {len(sweep.points)} plans x {sweep.replications} days, seed "
+            f"{sweep.seed} (mean ± 95% CI half-width)"
+        ),
+        caption=f"● Pareto-efficient on {objectives} (means).",
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("Plan", no_wrap=True)
+    for factor in sweep.factors:
+        table.add_column(escape(factor), justify="right", overflow="fold")
+    table.add_column("Staff hours", justify="right")
+    for metric in metrics:
+        table.add_column(metric, justify="right", overflow="fold")
+    table.add_column("Pareto", justify="center")
+    for i in range(len(r)):
+        row = r.iloc[i]
+        cells = [str(row["point"])]
+        cells += [escape(_value(row[f])) for f in sweep.factors]
+        cells.append(f"{float(row[STAFF_HOURS]):g}")
+        for metric in metrics:
+            mean = float(row.get(f"{metric}_mean", math.nan))
+            low = float(row.get(f"{metric}_ci_low", math.nan))
+            cells.append(format_estimate(mean, mean - low))
+        cells.append("[bold green]●[/]" if bool(row["pareto"]) else "")
+        table.add_row(*cells)
+    return table
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return "-" if math.isnan(value) else f"{value:g}"
+    return "-" if value is None else str(value)

@@ -97,3 +97,66 @@ def test_compare_user_mistakes_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", "--plan", str(bad_plan), "-w", "1"])
     text = " ".join(result.output.split())
     assert f"{bad_plan}:4: variants.a.kiosks.cont: no key 'cont' under kiosks" in text
+
+
+def test_sweep_cli_runs_then_resumes(tmp_path: Path) -> None:
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(
+        f"base: {WEEKDAY}\nreplications: 2\ngrid:\n"
+        "  staffing[start=16:00].cashiers: [4, 6]\n  kiosks.count: [6, 10]\n"
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", str(sweep), "--out", str(out), "-w", "1"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Pareto front: p" in text and "Simulated 8 day(s), reused 0 stored" in text
+    names = {p.name for p in out.iterdir()}
+    assert {"results.csv", "summary.csv", "metrics_by_rep.csv", "points.csv", "manifest.json"} <= (
+        names
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["points"] == 4 and manifest["pareto"]["front"]
+    again = runner.invoke(app, ["sweep", str(sweep), "--out", str(out), "--json", "-w", "1"])
+    assert again.exit_code == 0, again.output
+    payload = json.loads(again.stdout)
+    assert payload["replications_run"] == 0 and payload["replications_reused"] == 8
+    rows = payload["results"]
+    assert [r["point"] for r in rows] == ["p01", "p02", "p03", "p04"]
+    assert {"staff_hours", "wait_p90_min_mean", "wait_p90_min_ci_low", "pareto"} <= set(rows[0])
+
+
+def test_sweep_cli_mistakes_exit_2(tmp_path: Path) -> None:
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(f"base: {WEEKDAY}\ngrid:\n  kiosks.count: [6, -2]\n")
+    result = runner.invoke(app, ["sweep", str(sweep), "--out", str(tmp_path / "o"), "-w", "1"])
+    assert result.exit_code == 2
+    assert f"{sweep}:3: grid.kiosks.count[1]" in " ".join(result.output.split())
+
+
+def test_sweep_refuses_a_folder_another_sweep_holds(tmp_path: Path) -> None:
+    from checkoutsim.runstore import RunStore
+
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(f"base: {WEEKDAY}\nreplications: 2\ngrid:\n  kiosks.count: [6]\n")
+    out = tmp_path / "out"
+    with RunStore(out / "runs").lock():
+        result = runner.invoke(app, ["sweep", str(sweep), "--out", str(out), "-w", "1"])
+    assert result.exit_code == 2
+    assert "another process is writing" in " ".join(result.output.split())
+
+
+def test_sweep_table_shows_factor_paths_verbatim(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from checkoutsim.experiment_tables import sweep_table
+    from checkoutsim.runstore import RunStore
+    from checkoutsim.sweep import load_sweep, run_sweep
+
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(
+        f"base: {WEEKDAY}\nreplications: 2\ngrid:\n  staffing[start=16:00].cashiers: [4]\n"
+    )
+    result = run_sweep(load_sweep(sweep), RunStore(tmp_path / "runs"))
+    console = Console(width=200, record=True)
+    console.print(sweep_table(result, ["wait_p90_min"]))
+    assert "staffing[start=16:00].cashiers" in console.export_text()  # not eaten as markup

@@ -1,0 +1,252 @@
+"""Sweeps: grid and point files, validation, Pareto front, resumable loss-free storage."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from checkoutsim import ScenarioError, load_scenario
+from checkoutsim.experiment_io import write_sweep
+from checkoutsim.runstore import RunStore
+from checkoutsim.sweep import load_sweep, pareto_front, run_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+WEEKDAY = ROOT / "scenarios" / "weekday.yaml"
+
+
+def _sweep_file(tmp_path: Path, body: str, name: str = "sweep.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(f"base: {WEEKDAY}\n{body}")
+    return path
+
+
+def test_shipped_grid_is_three_by_three_by_two() -> None:
+    sweep = load_sweep(ROOT / "scenarios" / "sweeps" / "weekday_grid.yaml")
+    assert len(sweep.points) == 18 and len({p.key for p in sweep.points}) == 18
+    assert sweep.factors == [
+        "staffing[start=16:00].cashiers",
+        "kiosks.count",
+        "staffing[*].attendants",
+    ]
+    first, last = sweep.points[0], sweep.points[-1]
+    assert first.name == "p01" and last.name == "p18"
+    assert first.factors == {
+        "staffing[start=16:00].cashiers": 4,
+        "kiosks.count": 6,
+        "staffing[*].attendants": 1,
+    }
+    s = last.scenario
+    assert s.staffing[4].cashiers == 6 and s.kiosks.count == 10
+    assert {b.attendants for b in s.staffing} == {2}
+    weekday = load_scenario(WEEKDAY)
+    assert [b.cashiers for b in s.staffing[:4]] == [b.cashiers for b in weekday.staffing[:4]]
+
+
+def test_points_file(tmp_path: Path) -> None:
+    path = _sweep_file(
+        tmp_path,
+        """replications: 2
+points:
+  - kiosks.count: 6
+  - kiosks: {count: 10}
+    staffing[*].attendants: 2
+""",
+    )
+    sweep = load_sweep(path)
+    assert sweep.factors == ["kiosks.count", "staffing[*].attendants"]
+    assert [p.scenario.kiosks.count for p in sweep.points] == [6, 10]
+    assert sweep.points[0].factors == {"kiosks.count": 6}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("grid:\n  kiosks.count: [6, -1]\n", ":3: grid.kiosks.count[1]: input should be"),
+        ("grid:\n  kiosks.count: [6, 6]\n", ":3: grid.kiosks.count[1]: value 6 is listed twice"),
+        ("grid:\n  kiosk.count: [6]\n", ":3: grid.kiosk.count[0]: no key 'kiosk'"),
+        (
+            "grid:\n  cashiers.lanes: [3, 10]\n",
+            ":3: grid: point p01 (cashiers.lanes=3): in the resolved scenario, staffing[2]",
+        ),
+        ("grid:\n  kiosks.count: []\n", ":3: grid.kiosks.count:"),
+        ("points: [{kiosks.count: 3}]\ngrid: {kiosks.count: [3]}\n", ":1: give either grid"),
+        ("replications: 3\n", ":1: give either grid"),
+        ("points:\n  - kiosks.cont: 3\n", ":3: points[0].kiosks.cont: no key 'cont'"),
+        ("grid: {kiosks.count: [3]}\npareto: {minimize: [x]}\n", ":3: pareto.minimize: unknown"),
+    ],
+)
+def test_sweep_file_problems(tmp_path: Path, body: str, expected: str) -> None:
+    path = _sweep_file(tmp_path, body)
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    problems = [str(p) for p in info.value.problems]
+    assert any(p.startswith(str(path) + expected) for p in problems), problems
+
+
+def test_unknown_pareto_metric_stops_before_the_rest_runs(tmp_path: Path) -> None:
+    path = _sweep_file(
+        tmp_path,
+        "replications: 2\ngrid: {kiosks.count: [6, 8]}\npareto: {minimise: [wait_p99_min]}\n",
+    )
+    store = RunStore(tmp_path / "out" / "runs")
+    with pytest.raises(ScenarioError, match=r"pareto: unknown metric.*wait_p99_min"):
+        run_sweep(load_sweep(path), store)
+    assert len(list(store.root.rglob("*.npz"))) == 1  # one day ran, and it was kept
+
+
+def test_pareto_front() -> None:
+    table = pd.DataFrame(
+        {
+            "cost": [1.0, 2.0, 2.0, 3.0, 1.0, np.nan],
+            "wait": [5.0, 3.0, 4.0, 1.0, 5.0, 0.0],
+            "csat": [4.0, 4.0, 4.0, 4.0, 4.5, 5.0],
+        }
+    )
+    # Row 2 is dominated by row 1; row 0 by row 4 (same cost and wait, better CSAT).
+    front = pareto_front(table, ["cost", "wait"], ["csat"])
+    assert front.tolist() == [False, True, False, True, True, False]
+    assert pareto_front(table, ["cost", "wait"]).tolist() == [True, True, False, True, True, False]
+
+
+def test_rerun_reuses_every_stored_day_and_refills_a_missing_one(tmp_path: Path) -> None:
+    path = _sweep_file(tmp_path, "replications: 3\ngrid: {kiosks.count: [6, 10]}\n")
+    sweep = load_sweep(path)
+    store = RunStore(tmp_path / "out" / "runs")
+    first = run_sweep(sweep, store)
+    assert (first.ran, first.reused) == (6, 0)
+    # A leftover of an interrupted write is cleaned up, never mistaken for a result.
+    key = sweep.points[0].key
+    (store.root / key / ".seed1_rep0.npz.abc.tmp").write_bytes(b"partial")
+    second = run_sweep(sweep, store)
+    assert (second.ran, second.reused) == (0, 6)
+    assert not list(store.root.rglob("*.tmp"))
+    pd.testing.assert_frame_equal(first.results, second.results)
+    store.path(key, sweep.seed, 1).unlink()
+    third = run_sweep(sweep, store)
+    assert (third.ran, third.reused) == (1, 5)
+    pd.testing.assert_frame_equal(first.metrics, third.metrics)
+    assert third.results["pareto"].dtype == bool
+
+
+def test_stored_day_reads_back_exactly(tmp_path: Path) -> None:
+    from checkoutsim import run_replication
+
+    scenario = load_scenario(WEEKDAY)
+    columns = run_replication(scenario, 2, 9)
+    store = RunStore(tmp_path)
+    store.save("k", 9, 2, columns)
+    back = store.load("k", 9, 2)
+    for part in ("customers", "assists", "timeseries"):
+        a, b = getattr(columns, part), getattr(back, part)
+        assert a.keys() == b.keys()
+        for name in a:
+            assert a[name].dtype == b[name].dtype
+            np.testing.assert_array_equal(a[name], b[name])
+    assert back.end_min == columns.end_min
+    # A file is only ever read as the day it says it holds.
+    os.replace(store.path("k", 9, 2), store.path("k", 9, 3))
+    with pytest.raises(ValueError, match="holds"):
+        store.load("k", 9, 3)
+
+
+def _start_sweep(path: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "checkoutsim", "sweep", str(path), "--out", str(out), "-w", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _wait_for_files(out: Path, n: int, proc: subprocess.Popen[bytes]) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = len(list((out / "runs").rglob("*.npz"))) if (out / "runs").exists() else 0
+        if found >= n or proc.poll() is not None:
+            return found
+        time.sleep(0.02)
+    raise AssertionError("the sweep stored nothing in time")
+
+
+def _check_store_is_clean(out: Path) -> int:
+    """Every file under a real name is complete; return how many days are stored."""
+    store = RunStore(out / "runs")
+    days = 0
+    for path in (out / "runs").rglob("*"):
+        if path.is_dir() or path.name == ".lock" or path.name.endswith(".tmp"):
+            continue
+        if path.name == "scenario.json":
+            continue
+        assert path.suffix == ".npz", path
+        key = path.parent.name
+        seed, rep = (int(x) for x in path.stem.replace("seed", "").split("_rep"))
+        store.load(key, seed, rep)  # complete and readable
+        days += 1
+    return days
+
+
+@pytest.mark.slow
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path: Path) -> None:
+    path = _sweep_file(
+        tmp_path,
+        "replications: 8\ngrid:\n  kiosks.count: [6, 8, 10]\n  staffing[*].attendants: [1, 2]\n",
+    )
+    total = 6 * 8
+    out = tmp_path / "killed"
+    proc = _start_sweep(path, out)
+    try:
+        _wait_for_files(out, 4, proc)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # pool workers of the killed sweep
+    assert proc.returncode == -signal.SIGKILL
+    stored = _check_store_is_clean(out)
+    assert 4 <= stored < total, "the kill came too late to test anything"
+    assert not (out / "manifest.json").exists()
+
+    resumed = subprocess.run(
+        [sys.executable, "-m", "checkoutsim", "sweep", str(path), "--out", str(out), "-w", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    text = " ".join(resumed.stdout.split())
+    assert f"Simulated {total - stored} day(s), reused {stored} stored" in text
+
+    reference = tmp_path / "reference"
+    result = run_sweep(load_sweep(path), RunStore(reference / "runs"))
+    assert result.ran == total
+    write_sweep(result, reference)
+    for name in ("results.csv", "summary.csv", "metrics_by_rep.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(reference / name))
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_every_finished_day(tmp_path: Path) -> None:
+    path = _sweep_file(tmp_path, "replications: 10\ngrid:\n  kiosks.count: [6, 8, 10, 12]\n")
+    out = tmp_path / "out"
+    proc = _start_sweep(path, out)
+    try:
+        _wait_for_files(out, 3, proc)
+        os.kill(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr.decode()
+    message = " ".join(stderr.decode().split())
+    assert "interrupted:" in message and "run the same command again" in message
+    assert "Traceback" not in message
+    assert _check_store_is_clean(out) >= 3
