@@ -38,8 +38,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _stdout() -> Console:
+    """The terminal for results, built at call time so ``COLUMNS`` is read when a command runs."""
+    return Console()
+
+
+def _stderr() -> Console:
+    """The terminal for errors and progress; lines are never hard-wrapped (paths stay whole)."""
+    return Console(stderr=True, soft_wrap=True)
+
 
 EXIT_USER_ERROR = 2
 
@@ -54,12 +62,12 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
-        err_console.print("[bold red]error:[/] the scenario cannot be used:", highlight=False)
+        _stderr().print("[bold red]error:[/] the scenario cannot be used:", highlight=False)
         for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False)
+            _stderr().print(f"  {problem}", highlight=False, markup=False)
         raise typer.Exit(EXIT_USER_ERROR) from None
     except (UserError, ExecutorError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        _stderr().print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USER_ERROR) from None
 
 
@@ -74,7 +82,7 @@ def progress_bar(total: int, label: str, enabled: bool = True) -> Iterator[Progr
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=_stderr(),
         transient=True,
     )
     with bar:
@@ -180,16 +188,16 @@ def run(
             }
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
-        console.print(summary_table(result))
-        console.print(root_cause_table(result))
+        _stdout().print(summary_table(result))
+        _stdout().print(root_cause_table(result))
         if by_hour:
             from checkoutsim.report_table import hourly_experience_table, hourly_table
 
-            console.print(hourly_table(result))
-            console.print(hourly_experience_table(result))
+            _stdout().print(hourly_table(result))
+            _stdout().print(hourly_experience_table(result))
         if outcome is not None:
-            console.print(outcome.message(), highlight=False)
-        console.print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
+            _stdout().print(outcome.message(), highlight=False)
+        _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
 
 
 def _precision_target(text: str | None) -> PrecisionTarget | None:
@@ -322,11 +330,11 @@ def compare_command(
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return
-        console.print(comparison_overview(result, shown, scope))
+        _stdout().print(comparison_overview(result, shown, scope))
         for name in result.plans[1:]:
-            console.print(difference_table(result, name, shown, scope))
+            _stdout().print(difference_table(result, name, shown, scope))
         if out is not None:
-            console.print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
+            _stdout().print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
 
 
 @app.command("sweep")
@@ -385,7 +393,7 @@ def sweep_command(
         except StoreLockedError as exc:
             raise UserError(str(exc)) from None
         except KeyboardInterrupt:
-            err_console.print(
+            _stderr().print(
                 f"[bold yellow]interrupted:[/] {done} of {total} simulated days are stored in "
                 f"{store.root}; run the same command again to finish the rest.",
                 highlight=False,
@@ -420,13 +428,13 @@ def sweep_command(
             }
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
-        console.print(sweep_table(result, shown))
-        console.print(
+        _stdout().print(sweep_table(result, shown))
+        _stdout().print(
             f"Pareto front: {', '.join(result.pareto_points) or '(none)'}. "
             f"Simulated {result.ran} day(s), reused {result.reused} stored.",
             highlight=False,
         )
-        console.print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
+        _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
 
 
 def _chosen_metrics(
@@ -456,7 +464,7 @@ def validate(
     with user_errors():
         scenario = _load(scenario_file)
     blocks = len(scenario.staffing)
-    console.print(
+    _stdout().print(
         f"[green]ok[/] {scenario_file}: scenario '{scenario.name}', "
         f"{scenario.store.open}-{scenario.store.close}, {blocks} staffing blocks, "
         f"{scenario.cashiers.lanes} lanes, {scenario.kiosks.count} kiosks"
@@ -483,7 +491,7 @@ def init(
             atomic_write_text(path, text)
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc}") from None
-    console.print(f"Wrote {path}. Next: checkoutsim validate {path} && checkoutsim run {path}")
+    _stdout().print(f"Wrote {path}. Next: checkoutsim validate {path} && checkoutsim run {path}")
 
 
 def main() -> None:  # pragma: no cover - console entry point
