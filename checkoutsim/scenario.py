@@ -578,7 +578,10 @@ def _coverage_problems(
             problems.append(((*key.split("."), i, "end"), "end must be after start"))
             return problems
         if start != expected_start:
-            what = "overlaps the previous block" if start < expected_start else "leaves a gap"
+            if i == 0:
+                what = "starts before opening" if start < expected_start else "starts after opening"
+            else:
+                what = "overlaps the previous block" if start < expected_start else "leaves a gap"
             want = _clock(expected_start)
             problems.append(
                 ((*key.split("."), i, "start"), f"{what}: expected it to start at {want}")

@@ -142,6 +142,14 @@ CASES = [
         "overlaps the previous block",
     ),
     (
+        "first staffing block starts before opening",
+        'open: "08:00"',
+        'open: "08:30"',
+        "staffing[0].start",
+        '{start: "08:00", end: "10:00", cashiers: 2',
+        "starts before opening: expected it to start at 08:30",
+    ),
+    (
         "staffing ends before closing",
         '{start: "19:00", end: "21:00", cashiers: 2',
         '{start: "19:00", end: "20:00", cashiers: 2',
