@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -110,8 +110,31 @@ DaskOption = Annotated[
 ]
 
 
+ReportOption = Annotated[
+    bool,
+    typer.Option(
+        "--report",
+        help="Also write a self-contained report.html (figures, tables, scenario) to the "
+        "results folder.",
+    ),
+]
+
+
 def _load(path: Path) -> Scenario:
     return load_scenario(path)
+
+
+def _write_report(out_dir: Path, build: Callable[[str], str]) -> Path:
+    """Build the HTML report (given the command line) and write it into ``out_dir``."""
+    from checkoutsim.report import write_report
+
+    document = build(" ".join(["checkoutsim", *sys.argv[1:]]))
+    try:
+        path = write_report(out_dir, document)
+    except OSError as exc:
+        raise UserError(f"cannot write the report to {out_dir}: {exc}") from None
+    _stderr().print(f"Report written to [bold]{path}[/]", highlight=False)
+    return path
 
 
 @app.command()
@@ -143,6 +166,7 @@ def run(
         int,
         typer.Option("--max-replications", min=1, help="With --precision: stop here anyway."),
     ] = 200,
+    report: ReportOption = False,
 ) -> None:
     """Simulate a scenario and write its results."""
     with user_errors():
@@ -176,6 +200,10 @@ def run(
             )
         except OSError as exc:
             raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        if report:
+            from checkoutsim.report import run_report
+
+            _write_report(out_dir, lambda command: run_report(result, command=command))
         if as_json:
             payload = {
                 "scenario": scenario.name,
@@ -284,6 +312,7 @@ def compare_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print summary and differences as JSON on stdout.")
     ] = False,
+    report: ReportOption = False,
 ) -> None:
     """Compare plans on the same simulated customers: paired differences with intervals."""
     from checkoutsim.compare import compare, resolve_plans
@@ -321,12 +350,23 @@ def compare_command(
                     bar.update(bar.task_ids[0], completed=done)
 
             result = compare(named, reps, root, executor=executor, progress=tick)
+        if report and out is None:
+            out = Path("results") / "compare" / result.base
         if out is not None:
             try:
                 write_comparison(result, out, command=" ".join(["checkoutsim", *sys.argv[1:]]))
             except OSError as exc:
                 raise UserError(f"cannot write results to {out}: {exc}") from None
         shown = _chosen_metrics(result.summary, scope, metrics, all_metrics)
+        if report and out is not None:
+            from checkoutsim.report import comparison_report
+
+            _write_report(
+                out,
+                lambda command: comparison_report(
+                    result, metrics=shown, scope=scope, command=command
+                ),
+            )
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return
@@ -358,6 +398,7 @@ def sweep_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the results table as JSON on stdout.")
     ] = False,
+    report: ReportOption = False,
 ) -> None:
     """Run every plan of a sweep (resumable: finished days are kept), mark the Pareto front."""
     import dataclasses
@@ -403,6 +444,10 @@ def sweep_command(
             write_sweep(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))
         except OSError as exc:
             raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        if report:
+            from checkoutsim.report import sweep_report
+
+            _write_report(out_dir, lambda command: sweep_report(result, command=command))
         available = [str(m) for m in result.summary["metric"].unique()]
         if metrics:
             unknown = [m for m in metrics if m not in available]

@@ -464,11 +464,15 @@ def paired_differences(
     d = differences[differences["scope"] == scope]
     shown = [m for m in metrics if m in set(d["metric"])]
     plans = [str(p) for p in pd.unique(d["scenario"])]
-    rows = max(1, len(shown))
+    cols = 1 if len(shown) <= 3 else 2
+    rows = max(1, -(-len(shown) // cols))
     with _figure(
-        figsize=(8.0, 0.5 + rows * (0.45 * len(plans) + 0.9)), layout="constrained"
+        figsize=(8.0 if cols == 1 else 11.0, 0.6 + rows * (0.32 * len(plans) + 0.9)),
+        layout="constrained",
     ) as fig:
-        axes = np.atleast_1d(fig.subplots(rows, 1, squeeze=False)[:, 0])
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        for ax in axes[len(shown) :]:
+            ax.set_visible(bool(not shown and ax is axes[0]))
         for ax, metric in zip(axes, shown, strict=False):
             m = d[d["metric"] == metric].set_index("scenario").reindex(plans)
             y = np.arange(len(plans))
@@ -492,13 +496,13 @@ def paired_differences(
             ax.axvline(0.0, color=PALETTE["all"], lw=1.0)
             ax.set_yticks(y, plans)
             ax.set_ylim(len(plans) - 0.4, -0.6)  # first plan on top, as in the tables
-            ax.set_xlabel(f"Difference vs base: {metric_label(metric, currency)}")
+            ax.set_xlabel(f"Δ {metric_label(metric, currency)}")
         if not shown:
             axes[0].text(0.5, 0.5, "no metrics to show", transform=axes[0].transAxes, ha="center")
         fig.suptitle(
             title
-            or f"Paired differences, plan minus {base or 'base'} (scope {scope}; "
-            "intervals exclude 0 when highlighted)"
+            or f"Paired differences Δ = plan minus {base or 'base'} (scope {scope}; "
+            "highlighted where the interval excludes 0)"
         )
     return fig
 
@@ -592,7 +596,7 @@ def sweep_pareto(
         ax.set_xlabel(metric_label(cost, currency))
         ax.set_ylabel(metric_label(experience, currency))
         ax.set_title(title or "Cost against experience for every plan (error bars: 95% CI)")
-        ax.legend(loc="best")
+        fig.legend(loc="outside lower center", ncols=3)
     return fig
 
 

@@ -56,6 +56,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin-top: 2rem;
      border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
 .meta { color: #555; font-size: 0.9rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.text td { text-align: left; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.88rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.55rem; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
@@ -111,9 +113,14 @@ def table_html(
     *,
     table_id: str | None = None,
     caption: str | None = None,
+    text: bool = False,
 ) -> str:
-    """An HTML table; a row whose only cell is a string starting with ``§`` is a section."""
-    out = [f'<table id="{_esc(table_id)}">' if table_id else "<table>"]
+    """An HTML table; a row whose only cell is a string starting with ``§`` is a section.
+
+    ``text=True`` left-aligns every cell (for tables of words rather than numbers).
+    """
+    attrs = (f' id="{_esc(table_id)}"' if table_id else "") + (' class="text"' if text else "")
+    out = [f'<div class="scroll"><table{attrs}>']
     if caption:
         out.append(f"<caption>{_esc(caption)}</caption>")
     out.append("<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in headers) + "</tr></thead>")
@@ -126,7 +133,7 @@ def table_html(
             )
             continue
         out.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -205,7 +212,7 @@ def scenario_html(scenario: Scenario, heading: str | None = None) -> str:
         ("Kiosk scan (min/item)", _describe(d["kiosks"]["scan_min_per_item"])),
         ("Attendant walk (min)", _describe(d["attendants"]["walk_min"])),
     ]
-    parts.append(table_html(["Assumption", "Value"], facts))
+    parts.append(table_html(["Assumption", "Value"], facts, text=True))
     confusion = d["kiosks"].get("confusion") or []
     if confusion:
         parts.append(
