@@ -1,0 +1,378 @@
+"""The performance benchmark: four figures, each a rate or a ratio measured in one run.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py            # full sizes, rewrites docs/performance.md
+    .venv/bin/python benchmarks/run.py --quick    # tiny sizes, prints only (a smoke run)
+    make bench
+
+1. **M/M/c throughput**: ``scenarios/validation/mmc.yaml`` with time compressed until the day
+   holds about 100,000 customers (arrival rate x k, service mean / k: the same M/M/4 at the same
+   rho) against a minimal hand-written SimPy M/M/c (a process per customer, one
+   ``simpy.Resource``) fed the very same arrival and service draws. Customers per second for
+   both, and the ratio. The two must agree on every customer's wait (a check, not a timing).
+2. **Full model**: ``weekday.yaml`` store days on one core, customers per second and seconds per
+   replication (population draws included).
+3. **Parallel**: a two-plan comparison (weekday vs lean staffing, 64 replications each) with 1
+   and with 2 workers, end to end through :func:`checkoutsim.compare.compare` (what a user waits
+   for) and for the simulation tasks alone; the results must be identical.
+4. **Memory**: a run of about one million customers (the compressed M/M/c day): the recorder's
+   column bytes per customer (``numpy.ndarray.nbytes`` of everything it returns) and the
+   tracemalloc peak of the whole replication (population draws, SimPy, recorder) per customer.
+
+Timings are the best of ``--repeats`` runs (the machine may be shared; the best run is the one
+least disturbed). Never used in a timed test: ``tests/test_benchmarks_smoke.py`` only checks
+that these functions return well-formed figures on tiny sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from checkoutsim import load_scenario
+from checkoutsim.compare import compare
+from checkoutsim.executors import PoolExecutor, SequentialExecutor, Task
+from checkoutsim.io import atomic_write_text
+from checkoutsim.model import run_replication
+from checkoutsim.population import Population, draw_population
+from checkoutsim.scenario import Scenario
+from checkoutsim.streams import Streams
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+DOC = ROOT / "docs" / "performance.md"
+BEGIN = "<!-- bench:begin (written by benchmarks/run.py; do not edit by hand) -->"
+END = "<!-- bench:end -->"
+SEED = 20261126
+
+FULL = {"mmc": 100_000, "full": 20, "parallel": 64, "memory": 1_000_000, "repeats": 3}
+QUICK = {"mmc": 3_000, "full": 2, "parallel": 2, "memory": 20_000, "repeats": 1}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the benchmark table."""
+
+    name: str
+    value: float
+    unit: str
+    target: str
+    met: bool | None
+    detail: str
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def best_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Smallest wall-clock time of ``repeats`` calls of ``fn`` (seconds), and its last result."""
+    best, result = math.inf, None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def compressed_mmc(customers: int) -> Scenario:
+    """``mmc.yaml`` with time compressed so that the day holds about ``customers`` customers.
+
+    Arrival rate x k and mean service time / k keep rho and c (the same M/M/4 queue, with
+    minutes shrunk by k), so the work per customer is the model's, not a different load's.
+    """
+    base = load_scenario(SCENARIOS / "validation" / "mmc.yaml")
+    expected = sum(
+        b.customers_per_hour
+        / 60.0
+        * (base.minutes_after_open(b.end) - base.minutes_after_open(b.start))
+        for b in base.arrivals.profile
+    )
+    k = customers / expected
+    profile = [
+        {"start": b.start, "end": b.end, "customers_per_hour": b.customers_per_hour * k}
+        for b in base.arrivals.profile
+    ]
+    scan = base.kiosks.scan_min_per_item
+    return base.with_overrides(
+        {
+            "name": "mmc_compressed",
+            "arrivals": {"profile": profile},
+            "kiosks": {"scan_min_per_item": {"kind": "exponential", "mean": scan.mean / k}},
+        }
+    )
+
+
+def simpy_mmc(servers: int, arrival_min: np.ndarray, service_min: np.ndarray) -> np.ndarray:
+    """A minimal hand-written SimPy M/M/c: a process per customer and one ``simpy.Resource``.
+
+    Returns every customer's wait in the queue (minutes), recorded into a preallocated array
+    as the model records it.
+    """
+    env = simpy.Environment()
+    desk = simpy.Resource(env, capacity=servers)
+    wait = np.zeros(arrival_min.shape[0])
+
+    def customer(i: int, service: float) -> Any:
+        arrived = env.now
+        with desk.request() as req:
+            yield req
+            wait[i] = env.now - arrived
+            yield env.timeout(service)
+
+    def source() -> Any:
+        for i, (t, s) in enumerate(zip(arrival_min.tolist(), service_min.tolist(), strict=True)):
+            yield env.timeout(t - env.now)
+            env.process(customer(i, s))
+
+    env.process(source())
+    env.run()
+    return wait
+
+
+def _draws(scenario: Scenario, rep: int) -> Population:
+    return draw_population(scenario, Streams(SEED, rep))
+
+
+# -- the four benchmarks ----------------------------------------------------------------------
+def bench_mmc(customers: int, repeats: int = 1) -> dict[str, float]:
+    """checkoutsim's M/M/c against the hand-written SimPy model on the same customers.
+
+    checkoutsim is timed end to end (``run_replication``: population draws included); the
+    hand-written model gets its draws for free (taken from the same population beforehand), so
+    the ratio is on the conservative side for checkoutsim.
+    """
+    scenario = compressed_mmc(customers)
+    pop = _draws(scenario, 0)
+    service = pop.kiosk_work_min + pop.payment_min
+    t_ours, cols = best_time(lambda: run_replication(scenario, 0, SEED), repeats)
+    t_simpy, wait = best_time(
+        lambda: simpy_mmc(scenario.kiosks.count, pop.arrival_min, service), repeats
+    )
+    n = pop.size
+    ours = cols.customers["queue_wait_min"]
+    return {
+        "customers": float(n),
+        "checkoutsim_s": t_ours,
+        "simpy_s": t_simpy,
+        "checkoutsim_per_s": n / t_ours,
+        "simpy_per_s": n / t_simpy,
+        "ratio": t_simpy / t_ours,
+        "max_wait_difference_min": float(np.max(np.abs(ours - wait))) if n else 0.0,
+        "wait_mean_min": float(ours.mean()) if n else 0.0,
+    }
+
+
+def bench_full(replications: int, repeats: int = 1) -> dict[str, float]:
+    """Weekday store days on one core: customers per second and seconds per replication."""
+    scenario = load_scenario(SCENARIOS / "weekday.yaml")
+
+    def days() -> int:
+        return sum(
+            run_replication(scenario, rep, SEED).customers["arrival_min"].shape[0]
+            for rep in range(replications)
+        )
+
+    elapsed, customers = best_time(days, repeats)
+    return {
+        "replications": float(replications),
+        "customers": float(customers),
+        "seconds": elapsed,
+        "customers_per_s": customers / elapsed,
+        "s_per_replication": elapsed / replications,
+    }
+
+
+def bench_parallel(replications: int, workers: int = 2) -> dict[str, float]:
+    """A two-plan comparison with 1 and with ``workers`` workers (pool start-up included)."""
+    plans = {
+        "weekday": load_scenario(SCENARIOS / "weekday.yaml"),
+        "lean_staffing": load_scenario(SCENARIOS / "lean_staffing.yaml"),
+    }
+    tasks = [Task(s, rep, SEED, tag=n) for n, s in plans.items() for rep in range(replications)]
+
+    def sim_only(ex: Any) -> float:
+        with ex:
+            return sum(float(c.end_min) for _, c in ex.map(tasks))
+
+    t_sim1, end1 = best_time(lambda: sim_only(SequentialExecutor()), 1)
+    t_sim2, end2 = best_time(lambda: sim_only(PoolExecutor(workers)), 1)
+    t1, seq = best_time(lambda: compare(plans, replications, SEED, workers=1), 1)
+    t2, par = best_time(lambda: compare(plans, replications, SEED, workers=workers), 1)
+    identical = seq.differences.equals(par.differences) and end1 == end2
+    return {
+        "tasks": float(len(tasks)),
+        "workers": float(workers),
+        "compare_1_s": t1,
+        "compare_n_s": t2,
+        "speedup": t1 / t2,
+        "simulate_1_s": t_sim1,
+        "simulate_n_s": t_sim2,
+        "simulate_speedup": t_sim1 / t_sim2,
+        "identical": float(identical),
+    }
+
+
+def bench_memory(customers: int) -> dict[str, float]:
+    """Bytes per customer: recorder columns (nbytes) and the tracemalloc peak of a whole run."""
+    scenario = compressed_mmc(customers)
+    tracemalloc.start()
+    try:
+        cols = run_replication(scenario, 0, SEED)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    n = cols.customers["arrival_min"].shape[0]
+    recorded = sum(
+        a.nbytes for part in (cols.customers, cols.assists, cols.timeseries) for a in part.values()
+    )
+    return {
+        "customers": float(n),
+        "recorder_bytes_per_customer": recorded / n,
+        "peak_bytes_per_customer": peak / n,
+        "peak_mib": peak / 2**20,
+    }
+
+
+# -- report -----------------------------------------------------------------------------------
+def figures(
+    mmc: dict[str, float],
+    full: dict[str, float],
+    par: dict[str, float],
+    mem: dict[str, float],
+) -> list[Figure]:
+    """The table rows, with targets."""
+    return [
+        Figure(
+            "M/M/c vs hand-written SimPy (ratio)",
+            mmc["ratio"],
+            "x",
+            ">= 1.0",
+            mmc["ratio"] >= 1.0,
+            f"{mmc['customers']:,.0f} customers: checkoutsim {mmc['checkoutsim_per_s']:,.0f}/s,"
+            f" SimPy {mmc['simpy_per_s']:,.0f}/s; max wait difference"
+            f" {mmc['max_wait_difference_min']:.1e} min",
+        ),
+        Figure(
+            "Full model, weekday, one core",
+            full["customers_per_s"],
+            "customers/s",
+            ">= 20,000",
+            full["customers_per_s"] >= 20_000,
+            f"{full['s_per_replication']:.3f} s per replication"
+            f" ({full['customers'] / full['replications']:,.0f} customers per day,"
+            f" {full['replications']:.0f} days)",
+        ),
+        Figure(
+            f"Parallel, {par['workers']:.0f} workers (compare, end to end)",
+            par["speedup"],
+            "x",
+            ">= 1.8",
+            par["speedup"] >= 1.8,
+            f"{par['tasks']:.0f} store days: {par['compare_1_s']:.2f} s -> "
+            f"{par['compare_n_s']:.2f} s; simulation tasks alone {par['simulate_speedup']:.2f}x"
+            f" ({par['simulate_1_s']:.2f} s -> {par['simulate_n_s']:.2f} s); results identical:"
+            f" {'yes' if par['identical'] else 'NO'}",
+        ),
+        Figure(
+            "Memory, recorder columns",
+            mem["recorder_bytes_per_customer"],
+            "bytes/customer",
+            "<= 300",
+            mem["recorder_bytes_per_customer"] <= 300,
+            f"{mem['customers']:,.0f} customers; tracemalloc peak of the whole run"
+            f" {mem['peak_bytes_per_customer']:,.0f} bytes/customer ({mem['peak_mib']:,.0f} MiB)",
+        ),
+    ]
+
+
+def markdown(rows: list[Figure], command: str) -> str:
+    """The generated block of ``docs/performance.md``."""
+    lines = [
+        BEGIN,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `{command}`"
+        f" (Python {sys.version.split()[0]}, SimPy {simpy.__version__},"
+        f" numpy {np.__version__}).",
+        "",
+        "| figure | value | target | met | detail |",
+        "|---|---:|---|---|---|",
+    ]
+    for r in rows:
+        met = "n/a" if r.met is None else ("yes" if r.met else "**no**")
+        value = f"{r.value:,.2f} {r.unit}" if r.value < 100 else f"{r.value:,.0f} {r.unit}"
+        lines.append(f"| {r.name} | {value} | {r.target} | {met} | {r.detail} |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_doc(block: str, path: Path = DOC) -> None:
+    """Replace the generated block of ``path`` (atomically), keeping the text around it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{BEGIN}\n{END}\n"
+    head, sep, rest = text.partition(BEGIN)
+    if not sep:
+        raise ValueError(f"{path}: no line {BEGIN!r} to put the table after")
+    _, sep, tail = rest.partition(END)
+    if not sep:
+        raise ValueError(f"{path}: no line {END!r} after {BEGIN!r}")
+    atomic_write_text(path, head + block + tail)
+
+
+def print_table(rows: list[Figure]) -> None:
+    """The table on the terminal (rich)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="checkoutsim benchmark")
+    table.add_column("figure", min_width=20)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("met", no_wrap=True)
+    table.add_column("detail", min_width=30)
+    for r in rows:
+        met = "-" if r.met is None else ("yes" if r.met else "[red]no[/red]")
+        value = f"{r.value:,.2f}" if r.value < 100 else f"{r.value:,.0f}"
+        table.add_row(r.name, f"{value} {r.unit}", r.target, met, r.detail)
+    console = Console()
+    # Not a terminal (make bench | tee): wide enough that the details stay readable.
+    Console(width=max(console.width, 140)).print(table)
+
+
+def run(sizes: dict[str, int], workers: int = 2) -> list[Figure]:
+    """All four benchmarks at ``sizes`` (see :data:`FULL`, :data:`QUICK`)."""
+    repeats = sizes["repeats"]
+    mmc = bench_mmc(sizes["mmc"], repeats)
+    full = bench_full(sizes["full"], repeats)
+    par = bench_parallel(sizes["parallel"], workers)
+    mem = bench_memory(sizes["memory"])
+    return figures(mmc, full, par, mem)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes; writes no file")
+    parser.add_argument("--workers", "-w", type=int, default=2)
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"document to update (default {DOC.name})"
+    )
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    rows = run(sizes, args.workers)
+    print_table(rows)
+    out = args.out or (None if args.quick else DOC)
+    if out is not None:
+        command = "make bench" if not args.quick else "benchmarks/run.py --quick"
+        write_doc(markdown(rows, command), out)
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
