@@ -235,21 +235,21 @@ class StoreModel:
             return
 
         pool = self.kiosks if option.is_kiosk else self.lanes[option.lane]
-        request = pool.request()
-        patience = pop.patience_min[i]
-        server: int
-        if request.triggered:
-            server = cast(int, request.value)
-        elif patience == math.inf:
-            server = yield request
-        else:
-            yield request | env.timeout(patience)
-            if not request.triggered:  # served wins a tie with patience
-                pool.cancel(request)
-                rec.reneged(i, env.now - arrived, env.now)
-                self.in_store -= 1
-                return
-            server = cast(int, request.value)
+        # A free server is taken without a SimPy event: most customers never queue.
+        server = pool.acquire()
+        if server is None:
+            request = pool.request()
+            patience = pop.patience_min[i]
+            if patience == math.inf:
+                server = yield request
+            else:
+                yield request | env.timeout(patience)
+                if not request.triggered:  # served wins a tie with patience
+                    pool.cancel(request)
+                    rec.reneged(i, env.now - arrived, env.now)
+                    self.in_store -= 1
+                    return
+                server = cast(int, request.value)
         rec.service_started(
             i, server if option.is_kiosk else option.lane, env.now - arrived, env.now
         )

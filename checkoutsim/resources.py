@@ -123,6 +123,19 @@ class ServerPool:
         return self.target > 0
 
     # -- customer side -------------------------------------------------------------------------
+    def acquire(self) -> int | None:
+        """Take an idle server now, if there is one: its id, else ``None`` (nothing queued).
+
+        The fast path of :meth:`request` for a caller that does not need an event: no SimPy
+        event is created or scheduled when the server is free anyway.
+        """
+        if self._idle:
+            server_id = self._idle.pop()
+            self.busy += 1
+            self.busy_level.add(1)
+            return server_id
+        return None
+
     def request(self) -> simpy.Event:
         """Ask for a server; the event's value is the server id once granted."""
         event = self.env.event()
