@@ -13,16 +13,19 @@ Quick start::
 
 from checkoutsim.loader import ScenarioError, load_scenario
 from checkoutsim.model import run_replication
+from checkoutsim.optimize import OptimizationResult, optimize
 from checkoutsim.results import SimulationResult
 from checkoutsim.scenario import Scenario
 from checkoutsim.simulate import simulate
 
 __all__ = [
+    "OptimizationResult",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
     "__version__",
     "load_scenario",
+    "optimize",
     "run_replication",
     "simulate",
 ]

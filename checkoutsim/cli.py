@@ -482,6 +482,172 @@ def sweep_command(
         _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
 
 
+@app.command("optimize")
+def optimize_command(
+    scenario_file: Annotated[
+        Path, typer.Argument(help="Scenario YAML file (its plan is 'current').")
+    ],
+    targets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            metavar="METRIC<=VALUE|METRIC>=VALUE",
+            help="A service target, repeatable (e.g. 'wait_p90_min<=4', 'csat>=4.0').",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Judge targets in every staffing block, or over the day.")
+    ] = "block",
+    replications: Annotated[
+        int, typer.Option("--replications", "-n", min=2, help="Simulated days per candidate plan.")
+    ] = 10,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, help="Root seed [default: scenario].")
+    ] = None,
+    check_replications: Annotated[
+        int | None,
+        typer.Option(
+            "--check-replications", min=2, help="Fresh days of the final check [default: -n]."
+        ),
+    ] = None,
+    kiosks: Annotated[
+        bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
+    ] = False,
+    max_kiosks_per_attendant: Annotated[
+        int | None,
+        typer.Option("--max-kiosks-per-attendant", min=1, help="At least kiosks/N attendants."),
+    ] = None,
+    start: Annotated[
+        str,
+        typer.Option("--start", help="Start from the 'analytic' estimate or the 'current' plan."),
+    ] = "analytic",
+    curve: Annotated[
+        str | None,
+        typer.Option(
+            "--curve",
+            metavar="V1,V2,...",
+            help="Values of the first target for the cost curve ('none' to skip) "
+            "[default: ±1, ±2 minutes, else ±5%, ±10%].",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder [default: results/optimize/NAME]."),
+    ] = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Find the cheapest staffing plan that meets service targets (resumable with --out)."""
+    from rich.progress import SpinnerColumn, TimeElapsedColumn
+
+    from checkoutsim.optimize import optimize
+    from checkoutsim.optimize_io import (
+        check_table,
+        comparison_table,
+        curve_table,
+        staffing_table,
+        write_optimization,
+    )
+    from checkoutsim.optimize_targets import parse_target
+    from checkoutsim.runstore import StoreLockedError
+
+    with user_errors():
+        if not targets:
+            raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
+        if by not in ("block", "day"):
+            raise UserError(f"--by must be 'block' or 'day', got {by!r}")
+        if start not in ("analytic", "current"):
+            raise UserError(f"--start must be 'analytic' or 'current', got {start!r}")
+        try:
+            parsed = [parse_target(t) for t in targets]
+        except ValueError as exc:
+            raise UserError(f"--target: {exc}") from None
+        values = _curve_values(curve)
+        scenario = _load(scenario_file)
+        out_dir = out if out is not None else Path("results") / "optimize" / scenario.name
+        bar = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]Optimising[/] {task.description}"),
+            TextColumn("{task.completed} days"),
+            TimeElapsedColumn(),
+            console=_stderr(),
+            transient=True,
+            disable=as_json,
+        )
+        try:
+            with make_executor(workers, dask, tasks=replications) as executor, bar:
+                task = bar.add_task("", total=None)
+
+                def tick(days: int, status: str) -> None:
+                    bar.update(task, completed=days, description=status)
+
+                result = optimize(
+                    scenario,
+                    parsed,
+                    by=by,
+                    replications=replications,
+                    seed=seed,
+                    check_replications=check_replications,
+                    kiosks=kiosks,
+                    max_kiosks_per_attendant=max_kiosks_per_attendant,
+                    start=start,
+                    curve=values,
+                    out=out_dir,
+                    executor=executor,
+                    progress=tick,
+                )
+        except StoreLockedError as exc:
+            raise UserError(str(exc)) from None
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        except KeyboardInterrupt:
+            _stderr().print(
+                f"[bold yellow]interrupted:[/] finished days are stored in {out_dir / 'runs'}; "
+                "run the same command again to resume.",
+                highlight=False,
+            )
+            raise typer.Exit(130) from None
+        try:
+            write_optimization(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))
+        except OSError as exc:
+            raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+            return
+        console = _stdout()
+        console.print(staffing_table(result))
+        console.print(check_table(result))
+        console.print(comparison_table(result))
+        if len(result.curve):
+            console.print(curve_table(result))
+        console.print("Paste into the scenario:", style="bold")
+        console.print(result.staffing_yaml, markup=False, highlight=False, soft_wrap=True)
+        for line in result.summary_lines():
+            console.print(line, highlight=False)
+        console.print(
+            f"{result.evaluations} plans evaluated, {result.days_simulated} days simulated, "
+            f"{result.days_reused} reused, {result.elapsed_s:.1f} s. Results written to "
+            f"[bold]{out_dir}[/] (manifest.json lists the files).",
+            highlight=False,
+        )
+
+
+def _curve_values(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    if text.strip().lower() == "none":
+        return []
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise UserError(f"--curve: expected numbers separated by commas, got {text!r}") from None
+
+
 def _chosen_metrics(
     summary: pd.DataFrame, scope: str, wanted: list[str] | None, every: bool
 ) -> list[str]:
