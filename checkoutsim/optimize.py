@@ -143,10 +143,13 @@ class OptimizationResult:
                 f"Chosen plan: labour {new:,.2f} per day vs {cur:,.2f} for the current plan "
                 f"({new - cur:+,.2f})."
             )
-        verdict = "meets" if self.holds_on_check else "does NOT meet"
+        mine = self.check[self.check["plan"] == CHOSEN]
+        counts = mine["verdict"].value_counts()
+        tally = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in ("met", "borderline", "missed"))
+        verdict = "meets every target" if self.holds_on_check else "does NOT meet every target"
         lines.append(
             f"On {self.check_replications} fresh days (seed {self.check_seed}) the chosen plan "
-            f"{verdict} every target (no target missed)."
+            f"{verdict} ({tally}; borderline = mean meets it, interval crosses it)."
         )
         if not cur_ok:
             lines.append(
