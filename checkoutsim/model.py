@@ -155,7 +155,7 @@ class StoreModel:
         for i, t in enumerate(self.pop.arrival_min.tolist()):
             yield env.timeout(t - env.now)
             self.in_store += 1
-            env.process(self._customer(i))
+            self._arrive(i)
         self.arrivals_done = True
 
     def _staffing(self) -> Generator[simpy.Event, Any, None]:
@@ -216,50 +216,98 @@ class StoreModel:
             if t >= self.close_min and self.arrivals_done and self.in_store == 0:
                 return
 
-    def _customer(self, i: int) -> Generator[simpy.Event, Any, None]:
-        env = self.env
+    def _arrive(self, i: int) -> None:
+        """Customer ``i`` walks up to the checkouts: choose a line, balk, or start service.
+
+        Runs inside the arrivals process, at the arrival instant. Only a customer who must
+        wait, or whose kiosk visit needs an attendant, gets a SimPy process of their own; a
+        plain service is a single timeout whose callback lets the customer leave (two events
+        fewer per customer than a process: no start-up and no end-of-process event).
+        """
         rec = self.recorder
-        pop = self.pop
-        arrived = env.now
         option = self._choose(i)
         if option is None:
             # Nowhere this customer may check out (basket over every limit that is open).
-            rec.balked(i, arrived)
+            rec.balked(i, self.env.now)
             self.in_store -= 1
             return
-        channel = ChannelCode.KIOSK if option.is_kiosk else ChannelCode.CASHIER
-        rec.choice(i, channel, option.lane, option.waiting)
+        is_kiosk = option.is_kiosk
+        rec.choice(
+            i, ChannelCode.KIOSK if is_kiosk else ChannelCode.CASHIER, option.lane, option.waiting
+        )
         if option.waiting > 0 and self._balks(i, option.waiting):
-            rec.balked(i, arrived)
+            rec.balked(i, self.env.now)
             self.in_store -= 1
             return
-
-        pool = self.kiosks if option.is_kiosk else self.lanes[option.lane]
+        pool = self.kiosks if is_kiosk else self.lanes[option.lane]
         # A free server is taken without a SimPy event: most customers never queue.
         server = pool.acquire()
         if server is None:
-            request = pool.request()
-            patience = pop.patience_min[i]
-            if patience == math.inf:
-                server = yield request
-            else:
-                yield request | env.timeout(patience)
-                if not request.triggered:  # served wins a tie with patience
-                    pool.cancel(request)
-                    rec.reneged(i, env.now - arrived, env.now)
-                    self.in_store -= 1
-                    return
-                server = cast(int, request.value)
-        rec.service_started(
-            i, server if option.is_kiosk else option.lane, env.now - arrived, env.now
-        )
+            self.env.process(self._wait_then_serve(i, is_kiosk, option.lane, pool))
+            return
+        visit = self._begin_service(i, 0.0, is_kiosk, option.lane, pool, server)
+        if visit is not None:
+            self.env.process(visit)
 
-        if option.is_kiosk:
-            yield from self._kiosk_visit(i, server)
+    def _wait_then_serve(
+        self, i: int, is_kiosk: bool, lane: int, pool: ServerPool
+    ) -> Generator[simpy.Event, Any, None]:
+        """Queue for ``pool`` (reneging when patience runs out), then be served."""
+        env = self.env
+        arrived = env.now
+        request = pool.request()
+        patience = self.pop.patience_min[i]
+        if patience == math.inf:
+            server = yield request
         else:
-            yield env.timeout(pop.cashier_service_min[i])
+            yield request | env.timeout(patience)
+            if not request.triggered:  # served wins a tie with patience
+                pool.cancel(request)
+                self.recorder.reneged(i, env.now - arrived, env.now)
+                self.in_store -= 1
+                return
+            server = cast(int, request.value)
+        visit = self._begin_service(i, env.now - arrived, is_kiosk, lane, pool, server)
+        if visit is not None:
+            yield from visit
+
+    def _begin_service(
+        self, i: int, waited: float, is_kiosk: bool, lane: int, pool: ServerPool, server: int
+    ) -> Generator[simpy.Event, Any, None] | None:
+        """Start serving customer ``i``, who waited ``waited`` minutes in line.
+
+        A service without help (every cashier service, a kiosk visit without confusion) is
+        one timeout whose callback ends the visit; ``None`` is returned. A kiosk visit with
+        confusion events is returned as a generator for the caller to run as (part of) a
+        process.
+        """
+        env = self.env
+        pop = self.pop
+        now = env.now
+        self.recorder.service_started(i, server if is_kiosk else lane, waited, now)
+        if not is_kiosk:
+            duration = pop.cashier_service_min[i]
+        elif pop.event_start[i] == pop.event_start[i + 1]:
+            duration = pop.kiosk_work_min[i] + pop.payment_min[i]
+        else:
+            return self._assisted_kiosk_visit(i, pool, server)
+        # The end of service as a callback on the timeout itself: no process to resume.
+        env.timeout(duration, (i, pool, server)).callbacks.append(self._service_done)
+        return None
+
+    def _service_done(self, event: simpy.Event) -> None:
+        i, pool, server = cast(tuple[int, ServerPool, int], event.value)
+        self._leave(i, pool, server)
+
+    def _assisted_kiosk_visit(
+        self, i: int, pool: ServerPool, kiosk: int
+    ) -> Generator[simpy.Event, Any, None]:
+        yield from self._kiosk_visit(i, kiosk)
+        self._leave(i, pool, kiosk)
+
+    def _leave(self, i: int, pool: ServerPool, server: int) -> None:
         pool.release(server)
-        rec.served(i, env.now)
+        self.recorder.served(i, self.env.now)
         self.in_store -= 1
 
     def _kiosk_visit(self, i: int, kiosk: int) -> Generator[simpy.Event, Any, None]:
