@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,6 @@ class OptimizationResult:
     days_simulated: int = 0
     days_reused: int = 0
     elapsed_s: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def cost(self, plan: str = CHOSEN) -> float:
         """Labour cost per day of the ``chosen`` or ``current`` plan."""
@@ -297,12 +296,14 @@ def optimize(
 
     def run(ex: Executor) -> OptimizationResult:
         ev = Evaluator(space, wanted, by, replications, level, ex, store, ticker("search"))
-        checker = Evaluator(space, wanted, by, check_reps, level, ex, store, ticker("check"))
+        checker = Evaluator(
+            space, wanted, by, check_reps, level, ex, store, ticker("check"), keep_day=True
+        )
         log_rows: list[dict[str, Any]] = []
 
         def on_step(name: str) -> Callable[[SearchStep], None]:
             def record(step: SearchStep) -> None:
-                log_rows.append({"search": name, **step.__dict__})
+                log_rows.append({"search": name, **asdict(step)})
                 status["text"] = (
                     f"{name}: {step.phase} {step.role} {step.block}".strip()
                     + f" -> labour {step.labour_cost:,.0f}"

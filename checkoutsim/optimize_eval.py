@@ -48,7 +48,8 @@ class Evaluation:
     values : DataFrame
         ``rep, unit, metric, value`` of the target metrics.
     day : DataFrame
-        Whole-day metrics per replication (long, as :meth:`SimulationResult.metrics`).
+        Whole-day metrics per replication (long, as :meth:`SimulationResult.metrics`); empty
+        unless the evaluator keeps them (``keep_day``) or judges by day.
     """
 
     plan: StaffPlan
@@ -97,6 +98,9 @@ class Evaluator:
         Keep every finished day on disk and reuse stored days.
     progress : callable, optional
         See :data:`EvaluatorProgress`.
+    keep_day : bool
+        Also keep every plan's whole-day metrics (:attr:`Evaluation.day`); judging by block
+        does not need them, and they cost about a third of the metric time.
     """
 
     def __init__(
@@ -109,6 +113,7 @@ class Evaluator:
         executor: Executor,
         store: RunStore | None = None,
         progress: EvaluatorProgress | None = None,
+        keep_day: bool = False,
     ):
         if by not in ("block", "day"):
             raise ValueError(f"by must be 'block' or 'day', got {by!r}")
@@ -122,6 +127,7 @@ class Evaluator:
         self.executor = executor
         self.store = store
         self.progress = progress
+        self.keep_day = keep_day
         self.simulated = 0
         self.reused = 0
         # (scenario key, seed) -> (scenario, target-metric values, day metrics): judging is
@@ -195,7 +201,7 @@ class Evaluator:
         self, scenario: Scenario, seed: int, days: list[tuple[int, RunColumns]]
     ) -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
         result = SimulationResult.from_runs(scenario, seed, days)
-        day = result.metrics()
+        day = result.metrics() if self.keep_day or self.by == "day" else pd.DataFrame()
         values = block_metrics(result) if self.by == "block" else day_metrics(result)
         values = values[values["metric"].isin({t.metric for t in self.targets})]
         return scenario, values.reset_index(drop=True), day

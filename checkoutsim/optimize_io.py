@@ -91,7 +91,8 @@ def staffing_table(result: OptimizationResult) -> Table:
     )
     table.add_column("Block", no_wrap=True)
     s = result.staffing
-    roles = [r for r in ROLES if (s[r] != s[r].iloc[0]).any() or r != "kiosks"]
+    # Kiosks only when they change somewhere (searched with --kiosks or set per block).
+    roles = [r for r in ROLES if r != "kiosks" or s["kiosks"].nunique() > 1]
     for role in roles:
         table.add_column(role.replace("_", " "), justify="right")
     cur = s[s["plan"] == CURRENT].reset_index(drop=True)
