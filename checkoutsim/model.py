@@ -256,7 +256,7 @@ class StoreModel:
         env = self.env
         arrived = env.now
         request = pool.request()
-        patience = self.pop.patience_min[i]
+        patience = self.pop.patience_min.item(i)
         if patience == math.inf:
             server = yield request
         else:
@@ -286,9 +286,9 @@ class StoreModel:
         now = env.now
         self.recorder.service_started(i, server if is_kiosk else lane, waited, now)
         if not is_kiosk:
-            duration = pop.cashier_service_min[i]
-        elif pop.event_start[i] == pop.event_start[i + 1]:
-            duration = pop.kiosk_work_min[i] + pop.payment_min[i]
+            duration = pop.cashier_service_min.item(i)
+        elif pop.event_start.item(i) == pop.event_start.item(i + 1):
+            duration = pop.kiosk_work_min.item(i) + pop.payment_min.item(i)
         else:
             return self._assisted_kiosk_visit(i, pool, server)
         # The end of service as a callback on the timeout itself: no process to resume.
@@ -340,8 +340,8 @@ class StoreModel:
     # -- decisions ----------------------------------------------------------------------------
     def _choose(self, i: int) -> Option | None:
         pop = self.pop
-        items = int(pop.basket_items[i])
-        preference = int(pop.preference[i])
+        items = pop.basket_items.item(i)
+        preference = pop.preference.item(i)
         options: list[Option] = []
         kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
         if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
@@ -363,7 +363,7 @@ class StoreModel:
             if kiosk_ok:  # a never-kiosk customer with no lane open uses a kiosk after all
                 return self._kiosk_option(items)
             return None
-        return options[self.policy(options, float(pop.choice_u[i]))]
+        return options[self.policy(options, pop.choice_u.item(i))]
 
     def _kiosk_option(self, items: int) -> Option:
         kiosks = self.kiosks
@@ -380,7 +380,7 @@ class StoreModel:
         if self.balk_slope == 0.0:
             return False
         p = 1.0 / (1.0 + math.exp(-self.balk_slope * (waiting - self.balk_mid)))
-        return bool(self.pop.balk_u[i] < p)
+        return self.pop.balk_u.item(i) < p
 
     # -- staffing -----------------------------------------------------------------------------
     def _apply_staffing(self, block: Any) -> None:
