@@ -30,7 +30,10 @@ from checkoutsim.resources import ServerPool, TimeWeighted
 from checkoutsim.scenario import Scenario
 from checkoutsim.streams import Streams
 
-__all__ = ["StoreModel", "run_replication"]
+__all__ = ["KIOSK", "StoreModel", "run_replication"]
+
+KIOSK = -1
+"""What :meth:`StoreModel._choose` returns for the kiosk bank (a cashier lane is its index)."""
 
 
 def run_replication(scenario: Scenario, rep: int, seed: int) -> RunColumns:
@@ -120,6 +123,7 @@ class StoreModel:
             busy_level=self.attendant_busy,
             duty_level=self.attendant_duty,
         )
+        self._open_lanes: list[tuple[int, ServerPool, float]] = []
         # The first block's staff are in place before the first customer (no shift change
         # as the very first event).
         self._apply_staffing(first)
@@ -225,27 +229,26 @@ class StoreModel:
         fewer per customer than a process: no start-up and no end-of-process event).
         """
         rec = self.recorder
-        option = self._choose(i)
-        if option is None:
+        lane = self._choose(i)
+        if lane is None:
             # Nowhere this customer may check out (basket over every limit that is open).
             rec.balked(i, self.env.now)
             self.in_store -= 1
             return
-        is_kiosk = option.is_kiosk
-        rec.choice(
-            i, ChannelCode.KIOSK if is_kiosk else ChannelCode.CASHIER, option.lane, option.waiting
-        )
-        if option.waiting > 0 and self._balks(i, option.waiting):
+        is_kiosk = lane == KIOSK
+        pool = self.kiosks if is_kiosk else self.lanes[lane]
+        waiting = pool.queue_length
+        rec.choice(i, ChannelCode.KIOSK if is_kiosk else ChannelCode.CASHIER, lane, waiting)
+        if waiting > 0 and self._balks(i, waiting):
             rec.balked(i, self.env.now)
             self.in_store -= 1
             return
-        pool = self.kiosks if is_kiosk else self.lanes[option.lane]
         # A free server is taken without a SimPy event: most customers never queue.
         server = pool.acquire()
         if server is None:
-            self.env.process(self._wait_then_serve(i, is_kiosk, option.lane, pool))
+            self.env.process(self._wait_then_serve(i, is_kiosk, lane, pool))
             return
-        visit = self._begin_service(i, 0.0, is_kiosk, option.lane, pool, server)
+        visit = self._begin_service(i, 0.0, is_kiosk, lane, pool, server)
         if visit is not None:
             self.env.process(visit)
 
@@ -338,19 +341,22 @@ class StoreModel:
         yield env.timeout(work - done + float(pop.payment_min[i]))
 
     # -- decisions ----------------------------------------------------------------------------
-    def _choose(self, i: int) -> Option | None:
+    def _choose(self, i: int) -> int | None:
+        """The cashier lane customer ``i`` joins, :data:`KIOSK`, or None (nowhere to go).
+
+        Options are built only when the customer has a choice to make; a customer who goes
+        straight to the kiosks (or has nowhere else) costs no option objects.
+        """
         pop = self.pop
         items = pop.basket_items.item(i)
         preference = pop.preference.item(i)
-        options: list[Option] = []
         kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
         if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
-            return self._kiosk_option(items)
+            return KIOSK
+        options: list[Option] = []
         own_cashier = self.cashier_fixed_mean + self.cashier_item_mean * items
-        for lane_index, lane in enumerate(self.lanes):
-            if not lane.accepting:
-                continue
-            if lane_index >= self.regular_lanes and items > self.express_limit:
+        for lane_index, lane, item_limit in self._open_lanes:
+            if items > item_limit:
                 continue
             waiting = lane.queue_length
             ahead = waiting + lane.busy
@@ -360,10 +366,9 @@ class StoreModel:
         if kiosk_ok and preference == PreferenceCode.FLEXIBLE:
             options.append(self._kiosk_option(items))
         if not options:
-            if kiosk_ok:  # a never-kiosk customer with no lane open uses a kiosk after all
-                return self._kiosk_option(items)
-            return None
-        return options[self.policy(options, pop.choice_u.item(i))]
+            # A never-kiosk customer with no lane open uses a kiosk after all.
+            return KIOSK if kiosk_ok else None
+        return options[self.policy(options, pop.choice_u.item(i))].lane
 
     def _kiosk_option(self, items: int) -> Option:
         kiosks = self.kiosks
@@ -393,3 +398,10 @@ class StoreModel:
         kiosks_on = self.scenario.kiosks.count if block.kiosks is None else block.kiosks
         self.kiosks.set_target(kiosks_on)
         self.attendants.set_target(block.attendants)
+        # Lanes that take customers until the next shift change, with their item limits:
+        # listed once here rather than scanned for every arriving customer.
+        self._open_lanes = [
+            (k, lane, math.inf if k < self.regular_lanes else self.express_limit)
+            for k, lane in enumerate(self.lanes)
+            if lane.accepting
+        ]
