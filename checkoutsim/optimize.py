@@ -150,6 +150,9 @@ class OptimizationResult:
             f"On {self.check_replications} fresh days (seed {self.check_seed}) the chosen plan "
             f"{verdict} ({tally}; borderline = mean meets it, interval crosses it)."
         )
+        lost = self._abandonment_note()
+        if lost:
+            lines.append(lost)
         if not cur_ok:
             lines.append(
                 "The current plan misses at least one target on the same fresh days: it cannot "
@@ -157,6 +160,25 @@ class OptimizationResult:
                 + (f"; the chosen plan needs {new - cur:+,.2f}." if new > cur else ".")
             )
         return lines
+
+    def _abandonment_note(self) -> str | None:
+        """A warning when the chosen plan loses clearly more customers than the current one
+        (wait percentiles count served customers only, so targets on them can hide it)."""
+        c = self.comparison.set_index("metric") if len(self.comparison) else None
+        if c is None or not {"balked", "reneged"} <= set(c.index):
+            return None
+        more = float(c.loc["balked", "diff_mean"] + c.loc["reneged", "diff_mean"])
+        clear = any(float(c.loc[m, "diff_low"]) > 0 for m in ("balked", "reneged"))
+        if not clear or more <= 0:
+            return None
+        sales = ""
+        if "lost_sales" in c.index:
+            sales = f", lost sales {float(c.loc['lost_sales', 'diff_mean']):+,.0f} per day"
+        return (
+            f"Note: the chosen plan loses {more:,.0f} more customers per day to balking and "
+            f"reneging than the current one{sales}; wait targets count served customers "
+            "only, so add a target such as 'reneged_pct<=1' if that matters."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""

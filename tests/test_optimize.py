@@ -204,6 +204,10 @@ def test_weekday_plan_meets_targets_on_fresh_days_for_no_more_cost(
     assert len(chosen) == 2 * len(weekday.staffing)
     assert (chosen["verdict"] != "missed").all() and result.holds_on_check
     assert result.cost("chosen") <= result.cost("current")
+    # Cheaper staffing loses more customers, which wait percentiles do not see: it is said.
+    comparison = result.comparison.set_index("metric")
+    assert comparison.loc["reneged", "diff_low"] > 0
+    assert any("balking and reneging" in line for line in result.summary_lines())
     # Pasted over the staffing section of weekday.yaml, the YAML gives back the chosen plan.
     text = (SCENARIOS / "weekday.yaml").read_text(encoding="utf-8")
     head, rest = text.split("\nstaffing:", 1)
