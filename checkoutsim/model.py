@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from functools import partial
 from typing import Any, cast
 
 import simpy
@@ -246,33 +247,59 @@ class StoreModel:
         # A free server is taken without a SimPy event: most customers never queue.
         server = pool.acquire()
         if server is None:
-            self.env.process(self._wait_then_serve(i, is_kiosk, lane, pool))
+            self._wait(i, is_kiosk, lane, pool)
             return
         visit = self._begin_service(i, 0.0, is_kiosk, lane, pool, server)
         if visit is not None:
             self.env.process(visit)
 
-    def _wait_then_serve(
-        self, i: int, is_kiosk: bool, lane: int, pool: ServerPool
-    ) -> Generator[simpy.Event, Any, None]:
-        """Queue for ``pool`` (reneging when patience runs out), then be served."""
+    def _wait(self, i: int, is_kiosk: bool, lane: int, pool: ServerPool) -> None:
+        """Customer ``i`` queues for ``pool``: served when granted, or reneges on patience.
+
+        Callbacks rather than a process: the grant's callback starts service, the patience
+        timeout's callback starts the renege. Like ``yield request | timeout`` in a process,
+        the renege is decided one zero-delay event after patience ran out, so a server freed
+        at that very instant still wins the tie (service wins).
+        """
         env = self.env
         arrived = env.now
         request = pool.request()
+        request.callbacks.append(partial(self._granted, i, arrived, is_kiosk, lane, pool))
         patience = self.pop.patience_min.item(i)
-        if patience == math.inf:
-            server = yield request
-        else:
-            yield request | env.timeout(patience)
-            if not request.triggered:  # served wins a tie with patience
-                pool.cancel(request)
-                self.recorder.reneged(i, env.now - arrived, env.now)
-                self.in_store -= 1
-                return
-            server = cast(int, request.value)
-        visit = self._begin_service(i, env.now - arrived, is_kiosk, lane, pool, server)
+        if patience != math.inf:
+            out = partial(self._patience_out, i, arrived, pool, request)
+            env.timeout(patience).callbacks.append(out)
+
+    def _granted(
+        self,
+        i: int,
+        arrived: float,
+        is_kiosk: bool,
+        lane: int,
+        pool: ServerPool,
+        request: simpy.Event,
+    ) -> None:
+        now = self.env.now
+        server = cast(int, request.value)
+        visit = self._begin_service(i, now - arrived, is_kiosk, lane, pool, server)
         if visit is not None:
-            yield from visit
+            self.env.process(visit)
+
+    def _patience_out(
+        self, i: int, arrived: float, pool: ServerPool, request: simpy.Event, _: simpy.Event
+    ) -> None:
+        if not request.triggered:
+            self.env.timeout(0).callbacks.append(partial(self._renege, i, arrived, pool, request))
+
+    def _renege(
+        self, i: int, arrived: float, pool: ServerPool, request: simpy.Event, _: simpy.Event
+    ) -> None:
+        if request.triggered:  # served wins a tie with patience
+            return
+        pool.cancel(request)
+        now = self.env.now
+        self.recorder.reneged(i, now - arrived, now)
+        self.in_store -= 1
 
     def _begin_service(
         self, i: int, waited: float, is_kiosk: bool, lane: int, pool: ServerPool, server: int
