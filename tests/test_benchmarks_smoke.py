@@ -1,0 +1,81 @@
+"""Smoke test of benchmarks/run.py on tiny sizes: well-formed figures, never timings.
+
+Speed is not asserted anywhere (the machine may be shared); what is checked is what a broken
+benchmark would get wrong: the hand-written M/M/c must agree with the model customer by
+customer, the parallel run must reproduce the sequential results, the memory figures must be
+consistent with each other, and the table must land between the markers of the document.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _positive(values: dict[str, float], *keys: str) -> None:
+    for key in keys:
+        assert math.isfinite(values[key]) and values[key] > 0, key
+
+
+def test_benchmark_figures_are_well_formed(bench: ModuleType, tmp_path: Path) -> None:
+    mmc = bench.bench_mmc(1_500)
+    _positive(mmc, "customers", "checkoutsim_s", "simpy_s", "checkoutsim_per_s", "simpy_per_s")
+    assert mmc["ratio"] == pytest.approx(mmc["simpy_s"] / mmc["checkoutsim_s"])
+    # Same customers, same FCFS servers: the hand-written model must give the same waits.
+    assert mmc["max_wait_difference_min"] < 1e-9
+    assert mmc["wait_mean_min"] > 0  # rho 0.8 on 4 servers: someone waits
+
+    # The compressed day keeps the load: arrivals x k and service / k.
+    scenario = bench.compressed_mmc(10_000)
+    base = bench.load_scenario(ROOT / "scenarios" / "validation" / "mmc.yaml")
+    rate = scenario.arrivals.profile[0].customers_per_hour
+    k = rate / base.arrivals.profile[0].customers_per_hour
+    assert k == pytest.approx(10_000 / 1_024)
+    assert scenario.kiosks.scan_min_per_item.mean * k == pytest.approx(3.0)
+
+    full = bench.bench_full(1)
+    _positive(full, "customers", "seconds", "customers_per_s")
+    assert full["s_per_replication"] == full["seconds"]
+
+    par = bench.bench_parallel(2, workers=2)
+    assert par["tasks"] == 4 and par["identical"] == 1.0
+    _positive(par, "compare_1_s", "compare_n_s", "speedup", "simulate_speedup")
+
+    mem = bench.bench_memory(5_000)
+    _positive(mem, "customers", "recorder_bytes_per_customer", "peak_bytes_per_customer")
+    # The traced peak includes everything the recorder returns, and more.
+    assert mem["peak_bytes_per_customer"] >= mem["recorder_bytes_per_customer"]
+
+    rows = bench.figures(mmc, full, par, mem)
+    assert len(rows) == 4 and all(math.isfinite(r.value) for r in rows)
+    block = bench.markdown(rows, "test")
+    assert block.startswith(bench.BEGIN) and block.endswith(bench.END)
+    assert block.count("\n| ") == 5  # header and four figures
+
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Title\n\nbefore\n\n{bench.BEGIN}\nold\n{bench.END}\n\nafter\n")
+    bench.write_doc(block, doc)
+    text = doc.read_text()
+    assert text.startswith("# Title\n\nbefore\n\n" + bench.BEGIN)
+    assert text.endswith(bench.END + "\n\nafter\n") and "old" not in text
+
+    doc.write_text("no markers\n")
+    with pytest.raises(ValueError, match="no line"):
+        bench.write_doc(block, doc)
