@@ -26,6 +26,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not validation and not notebook and not browser and not slow" $(PYTEST_ARGS)
 
+# The performance benchmark (docs/performance.md); `--quick` is a smoke run that writes nothing.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check checkoutsim tests benchmarks
 	$(BIN)/ruff format --check checkoutsim tests benchmarks
