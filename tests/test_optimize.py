@@ -26,13 +26,20 @@ LAM, MEAN_SERVICE = 64 / 60, 3.0  # the M/M/c validation scenario: per minute, m
 
 @pytest.fixture(scope="module")
 def mmc8(mmc: Scenario) -> Scenario:
-    """The M/M/c validation scenario with 8 physical kiosks and an 8-hour day."""
+    """The M/M/c validation scenario (one kiosk queue, exponential 3-minute service, 64
+    arrivals per hour, no confusion) with 8 physical kiosks and an 8-hour day."""
     return mmc.with_overrides(
         {
             "name": "mmc8",
             "store": {"close": "14:00"},
             "arrivals": {"profile": [{"start": "06:00", "end": "14:00", "customers_per_hour": 64}]},
-            "kiosks": {"count": 8},
+            # Pinned here, so the test stays M/M/c whatever the shipped file's details.
+            "customers": {"basket_items": {"kind": "fixed", "value": 1}},
+            "kiosks": {
+                "count": 8,
+                "scan_min_per_item": {"kind": "exponential", "mean": MEAN_SERVICE},
+                "fixed_min": {"kind": "fixed", "value": 0},
+            },
             "staffing": [{"start": "06:00", "end": "14:00", "cashiers": 0, "attendants": 0}],
         }
     )
