@@ -8,13 +8,12 @@ the simulation: the model builds the options from what a customer could see on a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["POLICIES", "Option", "choose_expected_wait", "choose_random", "choose_shortest_queue"]
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     """One line a customer may join.
 
     Attributes
@@ -29,6 +28,11 @@ class Option:
         Rough wait a customer would estimate from what they see, in minutes.
     own_service_min : float
         The customer's own expected service time in this channel, in minutes.
+
+    Notes
+    -----
+    A named tuple rather than a frozen dataclass: several are built for every arriving
+    customer, and a tuple is built in about half the time.
     """
 
     is_kiosk: bool
