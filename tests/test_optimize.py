@@ -267,3 +267,12 @@ def test_cli_bad_target_exits_2(mmc8: Scenario, tmp_path: Path, target: str, mes
     assert res.exit_code == 2
     assert message in res.output
     assert "Traceback" not in res.output
+
+
+def test_results_do_not_depend_on_the_worker_count(mmc8: Scenario) -> None:
+    args = {"by": "day", "kiosks": True, "replications": 3, "curve": [0.5]}
+    one = optimize(mmc8, ["wait_mean_min<=1"], workers=1, **args)
+    two = optimize(mmc8, ["wait_mean_min<=1"], workers=2, **args)
+    assert two.check.equals(one.check)
+    assert two.curve.equals(one.curve)
+    assert two.log.equals(one.log)
