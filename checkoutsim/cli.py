@@ -504,12 +504,13 @@ def optimize_command(
         int, typer.Option("--replications", "-n", min=2, help="Simulated days per candidate plan.")
     ] = 10,
     seed: Annotated[
-        int | None, typer.Option("--seed", "-s", min=0, help="Root seed [default: scenario].")
+        int | None,
+        typer.Option("--seed", "-s", min=0, help="Root seed (default: the scenario's run.seed)."),
     ] = None,
     check_replications: Annotated[
         int | None,
         typer.Option(
-            "--check-replications", min=2, help="Fresh days of the final check [default: -n]."
+            "--check-replications", min=2, help="Fresh days of the final check (default: as -n)."
         ),
     ] = None,
     kiosks: Annotated[
@@ -528,13 +529,13 @@ def optimize_command(
         typer.Option(
             "--curve",
             metavar="V1,V2,...",
-            help="Values of the first target for the cost curve ('none' to skip) "
-            "[default: ±1, ±2 minutes, else ±5%, ±10%].",
+            help="Values of the first target for the cost curve, or 'none' to skip it "
+            "(default: ±1 and ±2 for minutes, else ±5% and ±10%).",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Results folder [default: results/optimize/NAME]."),
+        typer.Option("--out", "-o", help="Results folder (default: results/optimize/NAME)."),
     ] = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
