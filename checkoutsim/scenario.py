@@ -653,13 +653,16 @@ def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]
                 )
             )
     last = s.staffing[-1]
-    last_kiosks = s.kiosks.count if last.kiosks is None else last.kiosks
-    if last_kiosks > 0 and confusion_possible and last.attendants == 0:
+    # Any block with kiosks on counts, not only the last: kiosks switched off still finish the
+    # customer in hand and the line already waiting, and any of them may get stuck; with no
+    # attendant in the last block that customer would wait for ever (the day never ends).
+    kiosks_ever = any((s.kiosks.count if b.kiosks is None else b.kiosks) > 0 for b in s.staffing)
+    if kiosks_ever and confusion_possible and last.attendants == 0:
         problems.append(
             (
                 ("staffing", len(s.staffing) - 1, "attendants"),
-                "the last block needs at least one attendant while kiosks are open, so customers "
-                "stuck at a kiosk can be helped while the store drains after closing",
+                "the last block needs at least one attendant when kiosks are open at any time of "
+                "the day, so customers stuck at a kiosk can be helped while the store drains",
             )
         )
     return problems
