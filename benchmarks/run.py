@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 import tracemalloc
@@ -213,6 +214,7 @@ def bench_parallel(replications: int, workers: int = 2, repeats: int = 1) -> dic
         with ex:
             return sum(float(c.end_min) for _, c in ex.map(tasks))
 
+    load = os.getloadavg()[0]
     t_sim1 = t_sim2 = t1 = t2 = math.inf
     for _ in range(repeats):  # alternate, so that both see the same machine
         t, end1 = best_time(lambda: sim_only(SequentialExecutor()), 1)
@@ -234,6 +236,8 @@ def bench_parallel(replications: int, workers: int = 2, repeats: int = 1) -> dic
         "simulate_n_s": t_sim2,
         "simulate_speedup": t_sim1 / t_sim2,
         "identical": float(identical),
+        "load_before": load,
+        "load_after": os.getloadavg()[0],
     }
 
 
@@ -296,7 +300,8 @@ def figures(
             f"{par['tasks']:.0f} store days: {par['compare_1_s']:.2f} s -> "
             f"{par['compare_n_s']:.2f} s; simulation tasks alone {par['simulate_speedup']:.2f}x"
             f" ({par['simulate_1_s']:.2f} s -> {par['simulate_n_s']:.2f} s); results identical:"
-            f" {'yes' if par['identical'] else 'NO'}",
+            f" {'yes' if par['identical'] else 'NO'}; machine load average"
+            f" {par['load_before']:.1f} before, {par['load_after']:.1f} after",
         ),
         Figure(
             "Memory, recorder columns",
