@@ -37,5 +37,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy checkoutsim
 
+# Every simulation-vs-theory case; rewrites docs/validation.md (commit it).
+validate: $(STAMP)
+	$(BIN)/python -m checkoutsim.validation
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis results
