@@ -96,7 +96,7 @@ WorkersOption = Annotated[
         "--workers",
         "-w",
         min=1,
-        help="Local worker processes [default: all cores]; 1 runs everything in this process.",
+        help="Local worker processes (default: all cores); 1 runs everything in this process.",
     ),
 ]
 DaskOption = Annotated[
@@ -145,7 +145,7 @@ def run(
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder [default: results/NAME].")
+        Path | None, typer.Option("--out", "-o", help="Results folder (default: results/NAME).")
     ] = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
@@ -288,7 +288,7 @@ def compare_command(
     replications: Annotated[
         int | None,
         typer.Option(
-            "--replications", "-n", min=2, help="Simulated days per plan [default: plan/base]."
+            "--replications", "-n", min=2, help="Simulated days per plan (default: plan/base)."
         ),
     ] = None,
     seed: Annotated[
@@ -296,7 +296,7 @@ def compare_command(
     ] = None,
     metrics: Annotated[
         list[str] | None,
-        typer.Option("--metric", "-m", help="Metric to show (repeatable) [default: headline]."),
+        typer.Option("--metric", "-m", help="Metric to show (repeatable; default: headline)."),
     ] = None,
     all_metrics: Annotated[
         bool, typer.Option("--all-metrics", help="Show every metric, not the headline ones.")
@@ -382,11 +382,11 @@ def sweep_command(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file (base + grid or points).")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Results folder [default: results/sweeps/NAME]."),
+        typer.Option("--out", "-o", help="Results folder (default: results/sweeps/NAME)."),
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=2, help="Days per plan [default: sweep file]."),
+        typer.Option("--replications", "-n", min=2, help="Days per plan (default: sweep file)."),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
     metrics: Annotated[

@@ -106,3 +106,11 @@ def test_init_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) ->
     assert load_scenario(target).name == "my_store"
     second = runner.invoke(app, ["init", str(target)])
     assert second.exit_code == 2 and "already exists" in second.output
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "optimize"])
+def test_help_shows_every_stated_default(command: str) -> None:
+    """Help text in square brackets is read as rich markup and vanishes; defaults must show."""
+    res = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "(default:" in res.output
