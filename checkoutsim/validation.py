@@ -253,11 +253,15 @@ def _warmup_text(warmup_min: float) -> str:
     return f"customers arriving from {warmup_min:g} min after opening (warm-up) to closing"
 
 
-def _erlang_c_case(path: Path, warmup_min: float) -> Case:
+def _kiosk_bank(path: Path) -> tuple[Scenario, float, float, int]:
+    """A kiosk-bank reduction: its scenario, arrivals per minute, mean service, kiosks."""
     s = load_scenario(path)
     lam = _constant_rate_per_min(s, path)
-    mean_s = _single_item_service(s, path, "kiosk")
-    c = _kiosks_only(s, path)
+    return s, lam, _single_item_service(s, path, "kiosk"), _kiosks_only(s, path)
+
+
+def _erlang_c_case(path: Path, warmup_min: float) -> Case:
+    s, lam, mean_s, c = _kiosk_bank(path)
     _require(s.customers.patience_min is None, path, "patience_min must be null")
     m = theory.mmc(lam, 1.0 / mean_s, c)
     return Case(
@@ -278,10 +282,7 @@ def _erlang_c_case(path: Path, warmup_min: float) -> Case:
 
 
 def _erlang_a_case(path: Path, warmup_min: float) -> Case:
-    s = load_scenario(path)
-    lam = _constant_rate_per_min(s, path)
-    mean_s = _single_item_service(s, path, "kiosk")
-    c = _kiosks_only(s, path)
+    s, lam, mean_s, c = _kiosk_bank(path)
     patience = _exponential_mean(s.customers.patience_min, path, "customers.patience_min")
     a = theory.erlang_a(lam, 1.0 / mean_s, c, 1.0 / patience)
     return Case(
