@@ -34,8 +34,9 @@ from checkoutsim.validation_measures import day_tables, little_sides
 
 pytestmark = pytest.mark.property
 
-RUN_LIMIT_S = 20
-"""A short day runs in well under a second; a run still going after this is stuck."""
+RUN_LIMIT_S = 60
+"""A short day runs in well under a second; a run still going after a minute is stuck (the
+limit only tells a hang from a finished run: no speed is asserted)."""
 
 KINDS = ("fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "empirical")
 
