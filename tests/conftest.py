@@ -33,7 +33,7 @@ def mmc() -> Scenario:
 # "thorough": many more, freshly random; select with --hypothesis-profile=thorough.
 settings.register_profile(
     "fast",
-    max_examples=30,
+    max_examples=50,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
