@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import sys
 import time
 import tracemalloc
@@ -257,18 +258,25 @@ def bench_parallel(
         with ex:
             return sum(float(c.end_min) for _, c in ex.map(tasks))
 
+    cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     ceiling = machine_ceiling(workers, spin)
-    t_sim1 = t_sim2 = t1 = t2 = math.inf
+    t_sim1 = t_sim2 = t1 = t2 = cpu1 = cpu2 = cmp1 = parent = children = math.inf
     for _ in range(repeats):  # alternate, so that both see the same machine
+        c0 = CPU()
         t, end1 = best_time(lambda: sim_only(SequentialExecutor()), 1)
-        t_sim1 = min(t_sim1, t)
+        t_sim1, cpu1 = min(t_sim1, t), min(cpu1, CPU() - c0)
+        # The workers' CPU time reaches RUSAGE_CHILDREN when the pool has shut down.
+        c0 = _children_cpu()
         t, end2 = best_time(lambda: sim_only(PoolExecutor(workers)), 1)
-        t_sim2 = min(t_sim2, t)
+        t_sim2, cpu2 = min(t_sim2, t), min(cpu2, _children_cpu() - c0)
+        c0 = CPU()
         t, seq = best_time(lambda: compare(plans, replications, SEED, workers=1), 1)
-        t1 = min(t1, t)
+        t1, cmp1 = min(t1, t), min(cmp1, CPU() - c0)
+        c0, k0 = CPU(), _children_cpu()
         t, par = best_time(lambda: compare(plans, replications, SEED, workers=workers), 1)
         t2 = min(t2, t)
+        parent, children = min(parent, CPU() - c0), min(children, _children_cpu() - k0)
     identical = seq.differences.equals(par.differences) and end1 == end2
     return {
         "tasks": float(len(tasks)),
@@ -279,11 +287,29 @@ def bench_parallel(
         "simulate_1_s": t_sim1,
         "simulate_n_s": t_sim2,
         "simulate_speedup": t_sim1 / t_sim2,
+        "compare_1_cpu_s": cmp1,
+        "compare_n_parent_cpu_s": parent,
+        "compare_n_workers_cpu_s": children,
+        # The best an idle machine could do with the CPU time each side really needed: the
+        # parent's work, a worker's share, and everything spread over every core all bound
+        # the wall time from below.
+        "compare_idle_bound": cmp1
+        / max(parent, children / min(workers, cores), (parent + children) / cores),
+        "simulate_idle_bound": cpu1 / (cpu2 / min(workers, cores)),
+        "simulate_1_cpu_s": cpu1,
+        "simulate_n_cpu_s": cpu2,
         "identical": float(identical),
         "load_before": load,
         "ceiling": ceiling,
+        "ceiling_after": machine_ceiling(workers, spin),
         "load_after": os.getloadavg()[0],
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bench_memory(customers: int) -> dict[str, float]:
@@ -345,9 +371,23 @@ def figures(
             f"{par['tasks']:.0f} store days: {par['compare_1_s']:.2f} s -> "
             f"{par['compare_n_s']:.2f} s; simulation tasks alone {par['simulate_speedup']:.2f}x"
             f" ({par['simulate_1_s']:.2f} s -> {par['simulate_n_s']:.2f} s); results identical:"
-            f" {'yes' if par['identical'] else 'NO'}; the machine allowed at most"
-            f" {par['ceiling']:.2f}x (busy loop on {par['workers']:.0f} processes; load average"
-            f" {par['load_before']:.1f} before, {par['load_after']:.1f} after)",
+            f" {'yes' if par['identical'] else 'NO'}; meanwhile a busy loop on"
+            f" {par['workers']:.0f} processes got {par['ceiling']:.2f}x before and"
+            f" {par['ceiling_after']:.2f}x after (load average {par['load_before']:.1f},"
+            f" {par['load_after']:.1f})",
+        ),
+        Figure(
+            "Parallel, bound for an idle machine",
+            par["compare_idle_bound"],
+            "x",
+            "-",
+            None,
+            f"from the CPU time each side needed: compare {par['compare_1_cpu_s']:.2f} s"
+            f" sequential; with {par['workers']:.0f} workers {par['compare_n_parent_cpu_s']:.2f} s"
+            f" in the parent, {par['compare_n_workers_cpu_s']:.2f} s in the workers; simulation"
+            f" tasks alone {par['simulate_1_cpu_s']:.2f} s sequential,"
+            f" {par['simulate_n_cpu_s']:.2f} s in the workers, bound"
+            f" {par['simulate_idle_bound']:.2f}x",
         ),
         Figure(
             "Memory, recorder columns",

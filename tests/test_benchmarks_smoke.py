@@ -57,6 +57,7 @@ def test_benchmark_figures_are_well_formed(bench: ModuleType, tmp_path: Path) ->
     par = bench.bench_parallel(2, workers=2, spin=100_000)
     assert par["tasks"] == 4 and par["identical"] == 1.0
     _positive(par, "compare_1_s", "compare_n_s", "speedup", "simulate_speedup", "ceiling")
+    _positive(par, "compare_n_workers_cpu_s", "compare_idle_bound", "simulate_idle_bound")
 
     mem = bench.bench_memory(5_000)
     _positive(mem, "customers", "recorder_bytes_per_customer", "peak_bytes_per_customer")
@@ -64,10 +65,10 @@ def test_benchmark_figures_are_well_formed(bench: ModuleType, tmp_path: Path) ->
     assert mem["peak_bytes_per_customer"] >= mem["recorder_bytes_per_customer"]
 
     rows = bench.figures(mmc, full, par, mem)
-    assert len(rows) == 4 and all(math.isfinite(r.value) for r in rows)
+    assert len(rows) == 5 and all(math.isfinite(r.value) for r in rows)
     block = bench.markdown(rows, "test")
     assert block.startswith(bench.BEGIN) and block.endswith(bench.END)
-    assert block.count("\n| ") == 5  # header and four figures
+    assert block.count("\n| ") == 6  # header and five rows
 
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Title\n\nbefore\n\n{bench.BEGIN}\nold\n{bench.END}\n\nafter\n")
