@@ -65,10 +65,10 @@ def test_benchmark_figures_are_well_formed(bench: ModuleType, tmp_path: Path) ->
     assert mem["peak_bytes_per_customer"] >= mem["recorder_bytes_per_customer"]
 
     rows = bench.figures(mmc, full, par, mem)
-    assert len(rows) == 5 and all(math.isfinite(r.value) for r in rows)
+    assert len(rows) == 6 and all(math.isfinite(r.value) for r in rows)
     block = bench.markdown(rows, "test")
     assert block.startswith(bench.BEGIN) and block.endswith(bench.END)
-    assert block.count("\n| ") == 6  # header and five rows
+    assert block.count("\n| ") == 7  # header and six rows
 
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Title\n\nbefore\n\n{bench.BEGIN}\nold\n{bench.END}\n\nafter\n")
