@@ -4,7 +4,7 @@ Build, run, collect are separate phases: :class:`StoreModel` wires pools and pro
 scenario and a population of pre-drawn customers; ``env.run()`` runs the day and the drain after
 closing; the recorder's columns are the result. The simulation never touches files.
 
-Customer journey (one process per customer)::
+Customer journey::
 
     arrive -> pick a line (policy) -> balk? -> queue (renege if patience runs out)
            -> cashier: one service timeout (fixed + scanning + payment)
@@ -13,6 +13,12 @@ Customer journey (one process per customer)::
 
 Tie rule: when a customer's patience runs out at the very instant a server becomes free for
 them, the customer is served (service wins).
+
+Per-event cost decides how fast plans can be swept (docs/performance.md), so a journey is only
+as much SimPy machinery as it needs: arriving, choosing and starting service happen in the
+arrival step; waiting in line is a request and a patience timeout with callbacks; a service
+without help is one timeout whose callback ends the visit; only a kiosk visit that meets
+confusion events runs as a generator process (it waits for attendants several times).
 """
 
 from __future__ import annotations
