@@ -9,8 +9,9 @@ Each revision's ``checkoutsim/`` is exported with ``git archive`` into a tempora
 (NEW_REV defaults to the working tree). Fresh subprocesses, alternating old and new ``--rounds``
 times, each measure in CPU seconds: the compressed 100,000-customer M/M/c day of
 ``benchmarks/run.py``, the hand-written SimPy M/M/c on the same customers, and 20 weekday days;
-plus SimPy events scheduled per customer (exact, not a timing). Prints the best of the rounds
-and the new/old speed ratios.
+plus SimPy events scheduled per customer (exact, not a timing), and a fingerprint of every
+result column of 3 days of each shipped scenario and plan variant. Prints the best of the
+rounds, the new/old speed ratios, and whether the two versions give identical results.
 """
 
 from __future__ import annotations
@@ -50,8 +51,25 @@ for name, s in (("mmc", mmc), ("weekday", weekday)):
     model = StoreModel(s, p)
     model.run()
     events[name] = next(model.env._eid) / p.size  # events scheduled so far, per customer
+# A fingerprint of every column of 3 days of each shipped scenario and plan variant.
+import hashlib
+from pathlib import Path
+from checkoutsim.plans import load_plan
+scen = Path(sys.argv[2]).parent
+days = [load_scenario(scen / f) for f in ("weekday.yaml", "lean_staffing.yaml",
+                                          "weekend_peak.yaml", "validation/mmc.yaml")]
+days += list(load_plan(scen / "plans" / "weekday_variants.yaml").variants.values())
+digest = hashlib.sha256()
+for s in days:
+    for rep in range(3):
+        c = run_replication(s, rep, 7)
+        for part in (c.customers, c.assists, c.timeseries):
+            for key, a in part.items():
+                digest.update(f"{key}:{a.dtype.str}".encode())
+                digest.update(a.tobytes())
+        digest.update(repr(float(c.end_min)).encode())
 print(json.dumps({"mmc_s": t_mmc, "hand_s": t_hand, "weekday_per_s": n / t_weekday,
-                  "events": events}))
+                  "events": events, "results": digest.hexdigest()}))
 """
 
 
@@ -106,6 +124,11 @@ def main() -> None:
     print(
         f"new/old speed: M/M/c x{best['old'][0] / best['new'][0]:.3f},"
         f" weekday x{best['new'][1] / best['old'][1]:.3f}"
+    )
+    same = runs["old"][0]["results"] == runs["new"][0]["results"]
+    print(
+        "results (every column of 3 days of each shipped scenario and plan variant):"
+        f" {'identical' if same else 'DIFFERENT'}"
     )
 
 
