@@ -15,7 +15,9 @@ Usage::
    replication (population draws included).
 3. **Parallel**: a two-plan comparison (weekday vs lean staffing, 64 replications each) with 1
    and with 2 workers, end to end through :func:`checkoutsim.compare.compare` (what a user waits
-   for) and for the simulation tasks alone; the results must be identical.
+   for) and for the simulation tasks alone; the results must be identical. Beside them, what
+   the machine allowed (a busy loop on as many processes, before and after) and the speed-up
+   the CPU times actually used would give on an idle machine.
 4. **Memory**: a run of about one million customers (the compressed M/M/c day): the recorder's
    column bytes per customer (``numpy.ndarray.nbytes`` of everything it returns) and the
    tracemalloc peak of the whole replication (population draws, SimPy, recorder) per customer.
