@@ -118,3 +118,20 @@ def test_more_staff_serves_the_waiting_line_at_once() -> None:
     pool.set_target(2)
     assert [r.triggered for r in requests] == [True, True, False]
     assert pool.queue_length == 1
+
+
+def test_acquire_takes_an_idle_server_like_request_and_never_jumps_the_queue() -> None:
+    env = simpy.Environment()
+    pool = _pool(env, 2, 2, keep_one=False)
+    busy = pool.busy_level
+    assert {pool.acquire(), pool.acquire()} == {0, 1}  # two distinct servers
+    assert pool.busy == 2 and busy.level == 2 and pool.idle == 0
+    assert pool.acquire() is None  # nobody free: the caller must queue with request()
+    waiting = pool.request()
+    assert not waiting.triggered and pool.queue_length == 1
+    pool.release(0)
+    # The freed server goes to the one already waiting, not to a later acquire().
+    assert waiting.triggered and waiting.value == 0
+    assert pool.acquire() is None and busy.level == 2
+    pool.release(1)
+    assert pool.acquire() == 1 and pool.busy == 2 and busy.level == 2
