@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from checkoutsim.compare import ComparisonResult
-from checkoutsim.report_table import HEADLINE_METRICS, format_estimate
+from checkoutsim.report_table import format_estimate, metric_label
 from checkoutsim.sweep import STAFF_HOURS, SweepResult
 
 __all__ = [
@@ -20,13 +20,6 @@ __all__ = [
     "metric_label",
     "sweep_table",
 ]
-
-_LABELS = dict(HEADLINE_METRICS)
-
-
-def metric_label(metric: str) -> str:
-    """A readable label for a metric name (the name itself when none is known)."""
-    return _LABELS.get(metric, metric)
 
 
 def _digits(value: float) -> int:

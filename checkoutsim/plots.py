@@ -22,9 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from checkoutsim.costs import MONEY_METRICS
 from checkoutsim.recorder import CHANNELS
-from checkoutsim.report_table import EXPERIENCE_METRICS, HEADLINE_METRICS
+from checkoutsim.report_table import metric_label
 from checkoutsim.results import SimulationResult
 
 __all__ = [
@@ -66,24 +65,6 @@ _STYLE = {
 
 # Band of the "over the day" figures: the middle 80% of simulated days at each time.
 _BAND = (10.0, 90.0)
-
-_LABELS = {
-    **dict(HEADLINE_METRICS),
-    **dict(EXPERIENCE_METRICS),
-    **dict(MONEY_METRICS),
-    "staff_hours": "Scheduled staff hours (h per day)",
-}
-
-
-def metric_label(metric: str, currency: str | None = None) -> str:
-    """A readable axis label with unit for a metric name (the name itself when unknown).
-
-    Money metrics get the currency (per day) when it is given.
-    """
-    label = _LABELS.get(metric, metric)
-    if currency and metric in dict(MONEY_METRICS):
-        label = f"{label} ({currency} per day)"
-    return label
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import math
 
 from rich.table import Table
 
+from checkoutsim.costs import MONEY_METRICS
 from checkoutsim.results import SimulationResult
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "format_estimate",
     "hourly_experience_table",
     "hourly_table",
+    "metric_label",
     "root_cause_table",
     "summary_table",
 ]
@@ -54,6 +56,25 @@ EXPERIENCE_METRICS: list[tuple[str, str]] = [
     ("coupon_nps_effect", "Coupon effect on NPS (points)"),
 ]
 """Experience metrics of the summary table (``docs/satisfaction.md``)."""
+
+_LABELS = {
+    **dict(HEADLINE_METRICS),
+    **dict(EXPERIENCE_METRICS),
+    **dict(MONEY_METRICS),
+    "staff_hours": "Scheduled staff hours (h per day)",
+}
+_MONEY = frozenset(name for name, _ in MONEY_METRICS)
+
+
+def metric_label(metric: str, currency: str | None = None) -> str:
+    """A readable label, with unit, for a metric name (the name itself when unknown).
+
+    Money metrics get the currency (per day) when it is given.
+    """
+    label = _LABELS.get(metric, metric)
+    if currency and metric in _MONEY:
+        label = f"{label} ({currency} per day)"
+    return label
 
 
 def format_estimate(mean: float, half_width: float) -> str:
@@ -96,8 +117,6 @@ def summary_table(result: SimulationResult) -> Table:
 def _experience_and_money_sections(
     table: Table, lookup: dict[tuple[str, str], tuple[float, float]], result: SimulationResult
 ) -> None:
-    from checkoutsim.costs import MONEY_METRICS
-
     def rows(metrics: list[tuple[str, str]], scopes: tuple[str, ...]) -> None:
         for metric, label in metrics:
             cells = []

@@ -128,3 +128,12 @@ def test_crn_narrows_the_interval_of_a_difference(weekday: Scenario) -> None:
     assert effect.loc["arrivals", "half_width_crn"] == 0
     assert effect.loc["arrivals", "half_width_independent"] > 0
     assert effect.loc["cashiers_utilisation_pct", "correlation_crn"] > 0.5
+
+
+def test_every_headline_metric_has_a_readable_label() -> None:
+    from checkoutsim.compare import HEADLINE
+    from checkoutsim.report_table import metric_label
+
+    unlabelled = [m for m in HEADLINE if metric_label(m) == m]
+    assert unlabelled == []
+    assert metric_label("labour_cost", "USD").endswith("(USD per day)")
