@@ -11,6 +11,7 @@ Quick start::
     result.summary()
 """
 
+from checkoutsim.compare import ComparisonResult, compare
 from checkoutsim.loader import ScenarioError, load_scenario
 from checkoutsim.model import run_replication
 from checkoutsim.optimize import OptimizationResult, optimize
@@ -19,11 +20,13 @@ from checkoutsim.scenario import Scenario
 from checkoutsim.simulate import simulate
 
 __all__ = [
+    "ComparisonResult",
     "OptimizationResult",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
     "__version__",
+    "compare",
     "load_scenario",
     "optimize",
     "run_replication",

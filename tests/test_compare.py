@@ -137,3 +137,10 @@ def test_every_headline_metric_has_a_readable_label() -> None:
     unlabelled = [m for m in HEADLINE if metric_label(m) == m]
     assert unlabelled == []
     assert metric_label("labour_cost", "USD").endswith("(USD per day)")
+
+
+def test_compare_is_part_of_the_public_api() -> None:
+    import checkoutsim
+
+    assert checkoutsim.compare is compare  # docs/experiments.md: checkoutsim.compare(plans, ...)
+    assert "compare" in checkoutsim.__all__ and "ComparisonResult" in checkoutsim.__all__
