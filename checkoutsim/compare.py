@@ -216,14 +216,17 @@ def compare(
     root = next(s for s in (seed, plan_seed, base.run.seed) if s is not None)
     if reps < 2:
         raise ValueError(f"a comparison needs at least 2 replications, got {reps}")
-    tasks = [Task(named[name], rep, root, tag=name) for name in names for rep in range(reps)]
+    # Each day's metrics are worked out in the worker that simulated it (see executors).
+    tasks = [
+        Task(named[name], rep, root, tag=name, analyse=per_rep_metrics)
+        for name in names
+        for rep in range(reps)
+    ]
     frames: dict[tuple[str, int], pd.DataFrame] = {}
 
     def collect(ex: Executor) -> None:
-        for task, columns in ex.map(tasks):
-            frames[(str(task.tag), task.rep)] = per_rep_metrics(
-                task.scenario, task.rep, task.seed, columns
-            )
+        for task, day_metrics in ex.map(tasks):
+            frames[(str(task.tag), task.rep)] = day_metrics
             if progress:
                 progress(len(frames), len(tasks))
 

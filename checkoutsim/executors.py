@@ -1,10 +1,12 @@
 """Where replications run: in this process, in a local process pool, or on a Dask cluster.
 
 Every executor does one thing: take :class:`Task` objects ``(scenario, rep, seed)`` and yield
-``(task, RunColumns)`` pairs as each one finishes, in whatever order they finish. Workers get
-scenarios and integer seeds, never random generators: a replication's randomness comes from
-``(seed, rep)`` alone (see :mod:`checkoutsim.streams`), so results are identical whichever
-executor runs them and however many workers it has. Callers put results in order by ``rep``.
+``(task, result)`` pairs as each one finishes, in whatever order they finish; the result is the
+day's ``RunColumns``, or what the task's ``analyse`` function made of them in the worker.
+Workers get scenarios and integer seeds, never random generators: a replication's randomness
+comes from ``(seed, rep)`` alone (see :mod:`checkoutsim.streams`), so results are identical
+whichever executor runs them and however many workers it has. Callers put results in order by
+``rep``.
 
 Executors are context managers: the pool or cluster starts on ``__enter__`` and stops on
 ``__exit__``, also after Ctrl-C (queued tasks are cancelled; running ones are let finish, which
@@ -15,6 +17,11 @@ Example::
     with make_executor(workers=4) as ex:
         for task, columns in ex.map(tasks):
             store(task, columns)          # save each result as soon as it exists
+
+Per-day analysis (metrics of one day) belongs in the worker, next to the simulation: a task with
+``analyse=f`` returns ``f(scenario, rep, seed, columns)`` instead of the columns, so the parent
+only collects. Done in the parent it caps the speed-up whatever the number of workers (a
+comparison's per-day metrics cost almost as much as simulating the day).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import signal
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from types import TracebackType
@@ -36,6 +43,7 @@ from checkoutsim.recorder import RunColumns
 from checkoutsim.scenario import Scenario
 
 __all__ = [
+    "Analysis",
     "DaskExecutor",
     "Executor",
     "ExecutorError",
@@ -44,11 +52,25 @@ __all__ = [
     "Task",
     "default_workers",
     "make_executor",
+    "run_day",
 ]
 
 
 class ExecutorError(RuntimeError):
     """An executor cannot be started (Dask missing, scheduler unreachable, bad settings)."""
+
+
+Analysis = Callable[[Scenario, int, int, RunColumns], Any]
+"""``analyse(scenario, rep, seed, columns)``: work on a finished day, done where it ran. A
+module-level function, so that it pickles for worker processes and Dask."""
+
+
+def run_day(
+    scenario: Scenario, rep: int, seed: int, analyse: Analysis | None = None
+) -> RunColumns | Any:
+    """Simulate one day: its columns, or ``analyse(scenario, rep, seed, columns)``."""
+    columns = run_replication(scenario, rep, seed)
+    return columns if analyse is None else analyse(scenario, rep, seed, columns)
 
 
 @dataclass(frozen=True)
@@ -64,17 +86,21 @@ class Task:
     seed : int
         Root seed.
     tag : hashable, optional
-        Anything the caller needs to file the result (a plan name, a storage key).
+        Anything the caller needs to file the result (a plan name, a storage key); stays in
+        the parent.
+    analyse : Analysis, optional
+        Applied to the day's columns where the day ran; its value is the task's result.
     """
 
     scenario: Scenario
     rep: int
     seed: int
     tag: Hashable = None
+    analyse: Analysis | None = None
 
-    def run(self) -> RunColumns:
-        """Simulate this day here, now."""
-        return run_replication(self.scenario, self.rep, self.seed)
+    def run(self) -> RunColumns | Any:
+        """Simulate this day here, now (see :func:`run_day`)."""
+        return run_day(self.scenario, self.rep, self.seed, self.analyse)
 
 
 def default_workers() -> int:
@@ -86,7 +112,7 @@ def default_workers() -> int:
 
 
 class Executor(ABC):
-    """Runs tasks and yields ``(task, columns)`` as each finishes."""
+    """Runs tasks and yields ``(task, result)`` as each finishes (see :class:`Task`)."""
 
     workers: int = 1
     """Tasks that run at the same time (used to size batches)."""
@@ -110,7 +136,7 @@ class Executor(ABC):
         """Stop workers, cancelling queued tasks; a no-op unless overridden."""
 
     @abstractmethod
-    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, RunColumns]]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Any]]:
         """Run ``tasks``; yield each with its result as soon as it finishes (any order)."""
 
     @abstractmethod
@@ -123,7 +149,7 @@ class SequentialExecutor(Executor):
 
     workers = 1
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, RunColumns]]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Any]]:
         for task in tasks:
             yield task, task.run()
 
@@ -185,17 +211,18 @@ class PoolExecutor(Executor):
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, RunColumns]]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Any]]:
         self.start()
         pool = self._pool
         assert pool is not None
         window = 4 * self.workers
-        pending: dict[Future[RunColumns], Task] = {}
+        pending: dict[Future[Any], Task] = {}
         todo = iter(tasks)
         try:
             while True:
                 for task in todo:
-                    pending[pool.submit(run_replication, task.scenario, task.rep, task.seed)] = task
+                    future = pool.submit(run_day, task.scenario, task.rep, task.seed, task.analyse)
+                    pending[future] = task
                     if len(pending) >= window:
                         break
                 if not pending:
@@ -287,7 +314,7 @@ class DaskExecutor(Executor):
             self._cluster.close()
             self._cluster = None
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, RunColumns]]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[tuple[Task, Any]]:
         from distributed import as_completed
 
         self.start()
@@ -300,7 +327,7 @@ class DaskExecutor(Executor):
         def fill() -> None:
             for task in todo:
                 future = client.submit(
-                    run_replication, task.scenario, task.rep, task.seed, pure=False
+                    run_day, task.scenario, task.rep, task.seed, task.analyse, pure=False
                 )
                 pending[future] = task
                 stream.add(future)

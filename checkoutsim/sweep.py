@@ -364,7 +364,7 @@ def run_sweep(
         for key, scenario in unique.items():
             store.save_scenario(key, scenario)
         todo = [
-            Task(scenario, rep, seed, tag=key)
+            Task(scenario, rep, seed, tag=key, analyse=_columns_and_metrics)
             for rep in range(reps)
             for key, scenario in unique.items()
             if not store.has(key, seed, rep)
@@ -374,9 +374,8 @@ def run_sweep(
         per_key: dict[tuple[str, int], pd.DataFrame] = {}
         checked = False
 
-        def record(key: str, rep: int, columns: RunColumns) -> None:
+        def record(key: str, rep: int, frame: pd.DataFrame) -> None:
             nonlocal checked
-            frame = _rep_metrics(unique[key], rep, seed, columns)
             if not checked:
                 _check_objectives(sweep, frame)
                 checked = True
@@ -393,7 +392,8 @@ def run_sweep(
         for rep in range(reps):
             for key in unique:
                 if (key, rep) not in per_key:
-                    record(key, rep, store.load(key, seed, rep))
+                    stored = store.load(key, seed, rep)
+                    record(key, rep, _rep_metrics(unique[key], rep, seed, stored))
     return _tabulate(sweep, per_key, level, ran=len(todo), reused=reused)
 
 
@@ -401,23 +401,30 @@ def _execute(
     executor: Executor,
     todo: list[Task],
     store: RunStore,
-    record: Callable[[str, int, RunColumns], None],
+    record: Callable[[str, int, pd.DataFrame], None],
     reused: int,
     total: int,
     progress: SweepProgress | None,
 ) -> None:
     done = reused
-    for task, columns in executor.map(todo):
+    for task, (columns, frame) in executor.map(todo):
         key = str(task.tag)
         store.save(key, task.seed, task.rep, columns)
         done += 1
         if progress:
             progress(done, total)
-        record(key, task.rep, columns)
+        record(key, task.rep, frame)
 
 
 def _rep_metrics(scenario: Scenario, rep: int, seed: int, columns: RunColumns) -> pd.DataFrame:
     return SimulationResult.from_runs(scenario, seed, [(rep, columns)]).metrics()
+
+
+def _columns_and_metrics(
+    scenario: Scenario, rep: int, seed: int, columns: RunColumns
+) -> tuple[RunColumns, pd.DataFrame]:
+    """A day's columns (to store) and its metrics, worked out in the worker that ran it."""
+    return columns, _rep_metrics(scenario, rep, seed, columns)
 
 
 def _objectives(sweep: Sweep, available: set[str]) -> tuple[list[str], list[str]]:

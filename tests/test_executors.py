@@ -15,6 +15,7 @@ from checkoutsim.executors import (
     Task,
     make_executor,
 )
+from checkoutsim.recorder import OutcomeCode
 
 
 def _assert_same(a: object, b: object) -> None:
@@ -31,6 +32,31 @@ def test_pool_and_dask_equal_sequential(weekday: Scenario) -> None:
     with DaskExecutor("local", workers=2, processes=False) as dask:
         assert dask.describe().startswith("dask LocalCluster (2 workers")
         _assert_same(reference, simulate(weekday, replications=4, seed=3, executor=dask))
+
+
+def _served_and_pid(scenario: Scenario, rep: int, seed: int, columns: object) -> tuple:
+    """An analysis that says where it ran, to show it ran in the worker."""
+    import os
+
+    outcome = columns.customers["outcome"]  # type: ignore[attr-defined]
+    return rep, int((outcome == OutcomeCode.SERVED).sum()), len(outcome), os.getpid()
+
+
+def test_analysis_runs_in_the_worker_and_equals_the_parents(weekday: Scenario) -> None:
+    pytest.importorskip("distributed")
+    import os
+
+    tasks = [Task(weekday, rep, 5, analyse=_served_and_pid) for rep in range(4)]
+    here = {t.rep: r for t, r in SequentialExecutor().map(tasks)}
+    assert {r[3] for r in here.values()} == {os.getpid()}
+    with PoolExecutor(2) as pool:
+        pooled = {t.rep: r for t, r in pool.map(tasks)}
+    with DaskExecutor("local", workers=2, processes=False) as dask:
+        dasked = {t.rep: r for t, r in dask.map(tasks)}
+    assert os.getpid() not in {r[3] for r in pooled.values()}
+    for rep in range(4):
+        assert here[rep][:3] == pooled[rep][:3] == dasked[rep][:3]
+        assert here[rep][0] == rep and here[rep][2] > 0
 
 
 def test_results_do_not_depend_on_task_order(weekday: Scenario) -> None:
