@@ -383,7 +383,7 @@ def figures(
             ">= 1.8",
             par["speedup"] >= 1.8,
             f"the same days through compare(): {par['compare_1_s']:.2f} s ->"
-            f" {par['compare_n_s']:.2f} s, per-day metrics computed in the parent; results"
+            f" {par['compare_n_s']:.2f} s, per-day metrics computed in the workers; results"
             f" identical: {'yes' if par['identical'] else 'NO'}",
         ),
         Figure(
