@@ -31,8 +31,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check checkoutsim tests benchmarks
-	$(BIN)/ruff format --check checkoutsim tests benchmarks
+	$(BIN)/ruff check checkoutsim tests benchmarks notebooks
+	$(BIN)/ruff format --check checkoutsim tests benchmarks notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy checkoutsim
