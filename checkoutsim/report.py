@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 
 from checkoutsim.io import MANIFEST, atomic_write_text
 from checkoutsim.loader import dump_scenario_yaml
-from checkoutsim.report_table import EXPERIENCE_METRICS, HEADLINE_METRICS, format_estimate
+from checkoutsim.report_table import format_estimate, summary_sections
 from checkoutsim.results import SimulationResult
 from checkoutsim.scenario import Scenario
 
@@ -259,30 +259,15 @@ def _arrivals_in(profile: dict[tuple[str, str], float], start: str, end: str) ->
 
 
 def _summary_rows(result: SimulationResult) -> list[tuple[object, ...]]:
-    from checkoutsim.costs import MONEY_METRICS
-
-    s = result.summary()
-    lookup = {(r.scope, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
-    scopes = ("all", "cashier", "kiosk")
+    headings = {
+        "experience": "§Experience (estimates from assumed curves, docs/satisfaction.md)",
+        "money": f"§Money ({result.scenario.costs.currency} per day)",
+    }
     rows: list[tuple[object, ...]] = []
-
-    def add(metrics: list[tuple[str, str]], only: tuple[str, ...]) -> None:
-        for metric, label in metrics:
-            cells = [
-                format_estimate(*lookup.get((sc, metric), (math.nan, math.nan)))
-                if sc in only
-                else ""
-                for sc in scopes
-            ]
-            if all(c in ("-", "") for c in cells):
-                continue
-            rows.append((label, *cells))
-
-    add(HEADLINE_METRICS, scopes)
-    rows.append(("§Experience (estimates from assumed curves, docs/satisfaction.md)",))
-    add(EXPERIENCE_METRICS, scopes)
-    rows.append((f"§Money ({result.scenario.costs.currency} per day)",))
-    add(MONEY_METRICS, ("all",))
+    for section, section_rows in summary_sections(result):
+        if section in headings:
+            rows.append((headings[section],))
+        rows.extend(section_rows)
     return rows
 
 

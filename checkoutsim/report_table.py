@@ -17,6 +17,7 @@ __all__ = [
     "hourly_table",
     "metric_label",
     "root_cause_table",
+    "summary_sections",
     "summary_table",
 ]
 
@@ -88,9 +89,45 @@ def format_estimate(mean: float, half_width: float) -> str:
     return text
 
 
+SCOPES = ("all", "cashier", "kiosk")
+"""Columns of the summary: all customers, then by channel."""
+
+SummaryRow = tuple[str, str, str, str]
+
+
+def summary_sections(result: SimulationResult) -> list[tuple[str, list[SummaryRow]]]:
+    """The run summary as ``(section, rows)``, shared by the terminal table and the HTML report.
+
+    Sections are ``"headline"``, ``"experience"`` and ``"money"``; each row is a label and
+    ``mean ± 95% CI half-width`` for all customers, cashier and kiosk (blank where a metric has
+    no per-channel figure). Rows with no figure at all are left out.
+    """
+    s = result.summary()
+    lookup = {(r.scope, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
+
+    def rows(metrics: list[tuple[str, str]], scopes: tuple[str, ...]) -> list[SummaryRow]:
+        out: list[SummaryRow] = []
+        for metric, label in metrics:
+            a, c, k = (
+                format_estimate(*lookup.get((scope, metric), (math.nan, math.nan)))
+                if scope in scopes
+                else ""
+                for scope in SCOPES
+            )
+            if {a, c, k} <= {"-", ""}:
+                continue
+            out.append((label, a, c, k))
+        return out
+
+    return [
+        ("headline", rows(HEADLINE_METRICS, SCOPES)),
+        ("experience", rows(EXPERIENCE_METRICS, SCOPES)),
+        ("money", rows(MONEY_METRICS, ("all",))),
+    ]
+
+
 def summary_table(result: SimulationResult) -> Table:
     """Headline metrics overall and by channel, mean ± 95% CI half-width over replications."""
-    s = result.summary()
     table = Table(
         title=(
             f"{result.scenario.name}: {result.replications} simulated day(s), seed {result.seed}"
@@ -99,46 +136,24 @@ def summary_table(result: SimulationResult) -> Table:
         title_justify="left",
     )
     table.add_column("Metric")
-    for scope in ("all", "cashier", "kiosk"):
+    for scope in SCOPES:
         table.add_column(scope.capitalize() if scope != "all" else "All", justify="right")
-    lookup = {(r.scope, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
-    for metric, label in HEADLINE_METRICS:
-        cells = []
-        for scope in ("all", "cashier", "kiosk"):
-            mean, hw = lookup.get((scope, metric), (math.nan, math.nan))
-            cells.append(format_estimate(mean, hw))
-        if all(c == "-" for c in cells):
-            continue
-        table.add_row(label, *cells)
-    _experience_and_money_sections(table, lookup, result)
-    return table
-
-
-def _experience_and_money_sections(
-    table: Table, lookup: dict[tuple[str, str], tuple[float, float]], result: SimulationResult
-) -> None:
-    def rows(metrics: list[tuple[str, str]], scopes: tuple[str, ...]) -> None:
-        for metric, label in metrics:
-            cells = []
-            for scope in ("all", "cashier", "kiosk"):
-                mean, hw = lookup.get((scope, metric), (math.nan, math.nan))
-                cells.append(format_estimate(mean, hw) if scope in scopes else "")
-            if all(c in ("-", "") for c in cells):
-                continue
-            table.add_row(label, *cells)
-
-    table.add_section()
-    table.add_row("[bold]Experience[/] (estimates)", "", "", "")
-    rows(EXPERIENCE_METRICS, ("all", "cashier", "kiosk"))
-    table.add_section()
-    currency = result.scenario.costs.currency
-    table.add_row(f"[bold]Money[/] ({currency} per day)", "", "", "")
-    rows(MONEY_METRICS, ("all",))
+    headings = {
+        "experience": "[bold]Experience[/] (estimates)",
+        "money": f"[bold]Money[/] ({result.scenario.costs.currency} per day)",
+    }
+    for section, rows in summary_sections(result):
+        if section in headings:
+            table.add_section()
+            table.add_row(headings[section], "", "", "")
+        for row in rows:
+            table.add_row(*row)
     table.caption = (
         "Experience figures are estimates from assumed curves; * revenue at risk = detractors x "
         "churn % x yearly customer value. See docs/satisfaction.md."
     )
     table.caption_justify = "left"
+    return table
 
 
 def root_cause_table(result: SimulationResult, top: int = 8) -> Table:
