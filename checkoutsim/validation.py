@@ -518,12 +518,12 @@ def run_case(
         Bonferroni family size; by default every statistical check of the shipped cases.
     """
     reps = case.replications if replications is None else replications
-    tasks = [Task(case.scenario, rep, case.seed) for rep in range(reps)]
+    # The day's tables are built in the worker that simulated it; the checks are cheap.
+    tasks = [Task(case.scenario, rep, case.seed, analyse=day_tables) for rep in range(reps)]
     values = np.full((reps, len(case.checks)), np.nan)
     with make_executor(1) as own:
         runner = own if executor is None else executor
-        for task, cols in runner.map(tasks):
-            day = day_tables(case.scenario, task.rep, case.seed, cols)
+        for task, day in runner.map(tasks):
             values[task.rep] = [chk.statistic(day) for chk in case.checks]
     return evaluate(case, values, family_size() if family is None else family)
 
