@@ -124,11 +124,25 @@ def _load(path: Path) -> Scenario:
     return load_scenario(path)
 
 
+def _command_line() -> str:
+    """The command as typed, for manifests and reports."""
+    return " ".join(["checkoutsim", *sys.argv[1:]])
+
+
+@contextmanager
+def _writing_results(out_dir: Path) -> Iterator[None]:
+    """A failed write of results (disk full, no permission) is a user error naming the folder."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+
+
 def _write_report(out_dir: Path, build: Callable[[str], str]) -> Path:
     """Build the HTML report (given the command line) and write it into ``out_dir``."""
     from checkoutsim.report import write_report
 
-    document = build(" ".join(["checkoutsim", *sys.argv[1:]]))
+    document = build(_command_line())
     try:
         path = write_report(out_dir, document)
     except OSError as exc:
@@ -194,12 +208,8 @@ def run(
                 reps = outcome.replications
         out_dir = out if out is not None else Path("results") / scenario.name
         extra = {"precision": _precision_json(outcome)} if outcome else None
-        try:
-            write_results(
-                result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]), extra=extra
-            )
-        except OSError as exc:
-            raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        with _writing_results(out_dir):
+            write_results(result, out_dir, command=_command_line(), extra=extra)
         if report:
             from checkoutsim.report import run_report
 
@@ -353,10 +363,8 @@ def compare_command(
         if report and out is None:
             out = Path("results") / "compare" / result.base
         if out is not None:
-            try:
-                write_comparison(result, out, command=" ".join(["checkoutsim", *sys.argv[1:]]))
-            except OSError as exc:
-                raise UserError(f"cannot write results to {out}: {exc}") from None
+            with _writing_results(out):
+                write_comparison(result, out, command=_command_line())
         shown = _chosen_metrics(result.summary, scope, metrics, all_metrics)
         if report and out is not None:
             from checkoutsim.report import comparison_report
@@ -440,10 +448,8 @@ def sweep_command(
                 highlight=False,
             )
             raise typer.Exit(130) from None
-        try:
-            write_sweep(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))
-        except OSError as exc:
-            raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        with _writing_results(out_dir):
+            write_sweep(result, out_dir, command=_command_line())
         if report:
             from checkoutsim.report import sweep_report
 
@@ -613,10 +619,8 @@ def optimize_command(
                 highlight=False,
             )
             raise typer.Exit(130) from None
-        try:
-            write_optimization(result, out_dir, command=" ".join(["checkoutsim", *sys.argv[1:]]))
-        except OSError as exc:
-            raise UserError(f"cannot write results to {out_dir}: {exc}") from None
+        with _writing_results(out_dir):
+            write_optimization(result, out_dir, command=_command_line())
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return

@@ -114,3 +114,14 @@ def test_help_shows_every_stated_default(command: str) -> None:
     res = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "(default:" in res.output
+
+
+def test_results_that_cannot_be_written_are_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    out = blocker / "results"  # under a file: every write fails with an OSError
+    scenario = str(Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml")
+    res = CliRunner().invoke(app, ["run", scenario, "-n", "2", "-w", "1", "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert f"cannot write results to {out}" in " ".join(res.output.split())
+    assert res.exception is None or isinstance(res.exception, SystemExit)
