@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from checkoutsim import load_scenario
-from checkoutsim.crn import crn_effect
-from checkoutsim.executors import make_executor
-from checkoutsim.plans import load_plan
+from checkoutsim.experiments.crn import crn_effect
+from checkoutsim.experiments.executors import make_executor
+from checkoutsim.scenario.plans import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = [

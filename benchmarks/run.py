@@ -14,7 +14,7 @@ Usage::
 2. **Full model**: ``weekday.yaml`` store days on one core, customers per second and seconds per
    replication (population draws included).
 3. **Parallel**: a two-plan comparison (weekday vs lean staffing, 64 replications each) with 1
-   and with 2 workers, end to end through :func:`checkoutsim.compare.compare` (what a user waits
+   and with 2 workers, end to end through :func:`checkoutsim.compare` (what a user waits
    for) and for the simulation tasks alone; the results must be identical. Beside them, what
    the machine allowed (a busy loop on as many processes, before and after) and the speed-up
    the CPU times actually used would give on an idle machine.
@@ -47,13 +47,13 @@ import numpy as np
 import simpy
 
 from checkoutsim import load_scenario
-from checkoutsim.compare import compare
-from checkoutsim.executors import PoolExecutor, SequentialExecutor, Task
-from checkoutsim.io import atomic_write_text
-from checkoutsim.model import run_replication
-from checkoutsim.population import Population, draw_population
-from checkoutsim.scenario import Scenario
-from checkoutsim.streams import Streams
+from checkoutsim.experiments.compare import compare
+from checkoutsim.experiments.executors import PoolExecutor, SequentialExecutor, Task
+from checkoutsim.model.population import Population, draw_population
+from checkoutsim.model.store import run_replication
+from checkoutsim.model.streams import Streams
+from checkoutsim.results.run_files import atomic_write_text
+from checkoutsim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -8,10 +8,12 @@ Usage::
 Each revision's ``checkoutsim/`` is exported with ``git archive`` into a temporary directory
 (NEW_REV defaults to the working tree). Fresh subprocesses, alternating old and new ``--rounds``
 times, each measure in CPU seconds: the compressed 100,000-customer M/M/c day of
-``benchmarks/run.py``, the hand-written SimPy M/M/c on the same customers, and 20 weekday days;
-plus SimPy events scheduled per customer (exact, not a timing), and a fingerprint of every
-result column of 3 days of each shipped scenario and plan variant. Prints the best of the
-rounds, the new/old speed ratios, and whether the two versions give identical results.
+``benchmarks/run.py``, the hand-written SimPy M/M/c on the same customers, and 20 weekday days; plus
+SimPy events scheduled per customer (exact, not a timing), a fingerprint of every model column of 3
+days of each shipped scenario and plan variant, and one of every result table a user sees (2 days
+each). A revision from before the layer folders is run through aliases of the new module paths.
+Prints the best of the rounds, the new/old speed ratios, and whether the two versions give identical
+results.
 """
 
 from __future__ import annotations
@@ -29,11 +31,41 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
+import importlib
+try:
+    import checkoutsim.model.store
+except ImportError:  # a revision from before the layer folders: alias the paths used here
+    OLD_PATHS = {
+        "scenario.schema": "scenario",
+        "scenario.loader": "loader",
+        "scenario.distributions": "distributions",
+        "scenario.overrides": "overrides",
+        "scenario.plans": "plans",
+        "model.store": "model",
+        "model.population": "population",
+        "model.policies": "policies",
+        "model.resources": "resources",
+        "model.recorder": "recorder",
+        "model.streams": "streams",
+        "results.tables": "results",
+        "results.stats": "stats",
+        "results.run_files": "io",
+        "experiments.simulate": "simulate",
+        "experiments.executors": "executors",
+        "experiments.crn": "crn",
+        "experiments.compare": "compare",
+        "experiments.sweep": "sweep",
+        "experiments.precision": "precision",
+        "experiments.run_store": "runstore",
+        "experiments.comparison_files": "experiment_io",
+    }
+    for new, old in OLD_PATHS.items():
+        sys.modules["checkoutsim." + new] = importlib.import_module("checkoutsim." + old)
 import run as B
-from checkoutsim import load_scenario
-from checkoutsim.model import StoreModel, run_replication
-from checkoutsim.population import draw_population
-from checkoutsim.streams import Streams
+from checkoutsim import load_scenario, simulate
+from checkoutsim.model.store import StoreModel, run_replication
+from checkoutsim.model.population import draw_population
+from checkoutsim.model.streams import Streams
 
 cpu = time.process_time
 mmc = B.compressed_mmc(100_000)
@@ -54,7 +86,7 @@ for name, s in (("mmc", mmc), ("weekday", weekday)):
 # A fingerprint of every column of 3 days of each shipped scenario and plan variant.
 import hashlib
 from pathlib import Path
-from checkoutsim.plans import load_plan
+from checkoutsim.scenario.plans import load_plan
 scen = Path(sys.argv[2]).parent
 days = [load_scenario(scen / f) for f in ("weekday.yaml", "lean_staffing.yaml",
                                           "weekend_peak.yaml", "validation/mmc.yaml")]
@@ -68,8 +100,17 @@ for s in days:
                 digest.update(f"{key}:{a.dtype.str}".encode())
                 digest.update(a.tobytes())
         digest.update(repr(float(c.end_min)).encode())
+# ... and of every table a user sees (experience, money, metrics), 2 days of each.
+import pandas as pd
+tables = hashlib.sha256()
+for s in days:
+    r = simulate(s, replications=2, seed=7)
+    for frame in (r.customers, r.assists, r.timeseries, r.metrics(), r.summary(), r.costs()):
+        tables.update(",".join(map(str, frame.columns)).encode())
+        tables.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
 print(json.dumps({"mmc_s": t_mmc, "hand_s": t_hand, "weekday_per_s": n / t_weekday,
-                  "events": events, "results": digest.hexdigest()}))
+                  "events": events, "results": digest.hexdigest(),
+                  "tables": tables.hexdigest()}))
 """
 
 
@@ -89,7 +130,9 @@ def measure(import_root: Path) -> dict[str, object]:
     env = dict(os.environ, PYTHONPATH=str(import_root))
     args = [sys.executable, "-c", CHILD, str(ROOT / "benchmarks")]
     args.append(str(ROOT / "scenarios" / "weekday.yaml"))
-    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd="/")
+    out = subprocess.run(args, env=env, capture_output=True, text=True, cwd="/")
+    if out.returncode:
+        sys.exit(f"{import_root}: the measuring child failed:\n{out.stderr}")
     result: dict[str, object] = json.loads(out.stdout)
     return result
 
@@ -125,11 +168,12 @@ def main() -> None:
         f"new/old speed: M/M/c x{best['old'][0] / best['new'][0]:.3f},"
         f" weekday x{best['new'][1] / best['old'][1]:.3f}"
     )
-    same = runs["old"][0]["results"] == runs["new"][0]["results"]
-    print(
-        "results (every column of 3 days of each shipped scenario and plan variant):"
-        f" {'identical' if same else 'DIFFERENT'}"
-    )
+    for key, what in (
+        ("results", "model columns, 3 days of each shipped scenario and plan variant"),
+        ("tables", "result tables (customers, assists, time series, metrics, summary, costs)"),
+    ):
+        same = runs["old"][0].get(key) == runs["new"][0].get(key)
+        print(f"{what}: {'identical' if same else 'DIFFERENT'} ({runs['new'][0].get(key)})")
 
 
 if __name__ == "__main__":

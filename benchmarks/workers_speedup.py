@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from checkoutsim import load_scenario, simulate
-from checkoutsim.executors import PoolExecutor
+from checkoutsim.experiments.executors import PoolExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
 

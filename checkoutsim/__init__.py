@@ -9,15 +9,18 @@ Quick start::
     scenario = checkoutsim.load_scenario("scenarios/weekday.yaml")
     result = checkoutsim.simulate(scenario, replications=5, seed=1)
     result.summary()
+
+This file is the public face for users only: modules inside the package import from their
+layer's modules (``checkoutsim.scenario.loader``, ...), never from here. The layers and the
+import rule are in ``docs/architecture.md``.
 """
 
-from checkoutsim.compare import ComparisonResult, compare
-from checkoutsim.loader import ScenarioError, load_scenario
+from checkoutsim._version import __version__
+from checkoutsim.experiments import ComparisonResult, compare, simulate
 from checkoutsim.model import run_replication
 from checkoutsim.optimize import OptimizationResult, optimize
 from checkoutsim.results import SimulationResult
-from checkoutsim.scenario import Scenario
-from checkoutsim.simulate import simulate
+from checkoutsim.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "ComparisonResult",
@@ -32,5 +35,3 @@ __all__ = [
     "run_replication",
     "simulate",
 ]
-
-__version__ = "0.1.0"

@@ -19,14 +19,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checkoutsim.executors import Executor, ExecutorError, make_executor
-from checkoutsim.io import atomic_write_text, write_results
-from checkoutsim.loader import ScenarioError, load_scenario
-from checkoutsim.precision import PrecisionOutcome, PrecisionTarget, simulate_to_precision
-from checkoutsim.report_table import root_cause_table, summary_table
-from checkoutsim.results import SimulationResult
-from checkoutsim.scenario import Scenario
-from checkoutsim.simulate import ProgressCallback, simulate
+from checkoutsim.experiments.executors import Executor, ExecutorError, make_executor
+from checkoutsim.experiments.precision import (
+    PrecisionOutcome,
+    PrecisionTarget,
+    simulate_to_precision,
+)
+from checkoutsim.experiments.simulate import ProgressCallback, simulate
+from checkoutsim.report.tables import root_cause_table, summary_table
+from checkoutsim.results.run_files import atomic_write_text, write_results
+from checkoutsim.results.tables import SimulationResult
+from checkoutsim.scenario.loader import ScenarioError, load_scenario
+from checkoutsim.scenario.schema import Scenario
 
 __all__ = ["app", "main"]
 
@@ -140,7 +144,7 @@ def _writing_results(out_dir: Path) -> Iterator[None]:
 
 def _write_report(out_dir: Path, build: Callable[[str], str]) -> Path:
     """Build the HTML report (given the command line) and write it into ``out_dir``."""
-    from checkoutsim.report import write_report
+    from checkoutsim.report.html import write_report
 
     document = build(_command_line())
     try:
@@ -211,7 +215,7 @@ def run(
         with _writing_results(out_dir):
             write_results(result, out_dir, command=_command_line(), extra=extra)
         if report:
-            from checkoutsim.report import run_report
+            from checkoutsim.report.html import run_report
 
             _write_report(out_dir, lambda command: run_report(result, command=command))
         if as_json:
@@ -229,7 +233,7 @@ def run(
         _stdout().print(summary_table(result))
         _stdout().print(root_cause_table(result))
         if by_hour:
-            from checkoutsim.report_table import hourly_experience_table, hourly_table
+            from checkoutsim.report.tables import hourly_experience_table, hourly_table
 
             _stdout().print(hourly_table(result))
             _stdout().print(hourly_experience_table(result))
@@ -325,9 +329,9 @@ def compare_command(
     report: ReportOption = False,
 ) -> None:
     """Compare plans on the same simulated customers: paired differences with intervals."""
-    from checkoutsim.compare import compare, resolve_plans
-    from checkoutsim.experiment_io import write_comparison
-    from checkoutsim.experiment_tables import comparison_overview, difference_table
+    from checkoutsim.experiments.compare import compare, resolve_plans
+    from checkoutsim.experiments.comparison_files import write_comparison
+    from checkoutsim.report.comparison_tables import comparison_overview, difference_table
 
     with user_errors():
         if plan is not None and files:
@@ -367,7 +371,7 @@ def compare_command(
                 write_comparison(result, out, command=_command_line())
         shown = _chosen_metrics(result.summary, scope, metrics, all_metrics)
         if report and out is not None:
-            from checkoutsim.report import comparison_report
+            from checkoutsim.report.html import comparison_report
 
             _write_report(
                 out,
@@ -411,10 +415,10 @@ def sweep_command(
     """Run every plan of a sweep (resumable: finished days are kept), mark the Pareto front."""
     import dataclasses
 
-    from checkoutsim.experiment_io import write_sweep
-    from checkoutsim.experiment_tables import sweep_table
-    from checkoutsim.runstore import RunStore, StoreLockedError
-    from checkoutsim.sweep import load_sweep, run_sweep
+    from checkoutsim.experiments.comparison_files import write_sweep
+    from checkoutsim.experiments.run_store import RunStore, StoreLockedError
+    from checkoutsim.experiments.sweep import load_sweep, run_sweep
+    from checkoutsim.report.comparison_tables import sweep_table
 
     with user_errors():
         sweep = load_sweep(sweep_file)
@@ -451,7 +455,7 @@ def sweep_command(
         with _writing_results(out_dir):
             write_sweep(result, out_dir, command=_command_line())
         if report:
-            from checkoutsim.report import sweep_report
+            from checkoutsim.report.html import sweep_report
 
             _write_report(out_dir, lambda command: sweep_report(result, command=command))
         available = [str(m) for m in result.summary["metric"].unique()]
@@ -552,16 +556,16 @@ def optimize_command(
     """Find the cheapest staffing plan that meets service targets (resumable with --out)."""
     from rich.progress import SpinnerColumn, TimeElapsedColumn
 
-    from checkoutsim.optimize import optimize
-    from checkoutsim.optimize_io import (
+    from checkoutsim.experiments.run_store import StoreLockedError
+    from checkoutsim.optimize.optimizer import optimize
+    from checkoutsim.optimize.output import (
         check_table,
         comparison_table,
         curve_table,
         staffing_table,
         write_optimization,
     )
-    from checkoutsim.optimize_targets import parse_target
-    from checkoutsim.runstore import StoreLockedError
+    from checkoutsim.optimize.targets import parse_target
 
     with user_errors():
         if not targets:
@@ -656,7 +660,7 @@ def _curve_values(text: str | None) -> list[float] | None:
 def _chosen_metrics(
     summary: pd.DataFrame, scope: str, wanted: list[str] | None, every: bool
 ) -> list[str]:
-    from checkoutsim.compare import headline_metrics
+    from checkoutsim.experiments.compare import headline_metrics
 
     scopes = sorted(str(s) for s in pd.unique(summary["scope"]))
     if scope not in scopes:

@@ -134,7 +134,7 @@ def test_sweep_cli_mistakes_exit_2(tmp_path: Path) -> None:
 
 
 def test_sweep_refuses_a_folder_another_sweep_holds(tmp_path: Path) -> None:
-    from checkoutsim.runstore import RunStore
+    from checkoutsim.experiments.run_store import RunStore
 
     sweep = tmp_path / "grid.yaml"
     sweep.write_text(f"base: {WEEKDAY}\nreplications: 2\ngrid:\n  kiosks.count: [6]\n")
@@ -148,9 +148,9 @@ def test_sweep_refuses_a_folder_another_sweep_holds(tmp_path: Path) -> None:
 def test_sweep_table_shows_factor_paths_verbatim(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from checkoutsim.experiment_tables import sweep_table
-    from checkoutsim.runstore import RunStore
-    from checkoutsim.sweep import load_sweep, run_sweep
+    from checkoutsim.experiments.run_store import RunStore
+    from checkoutsim.experiments.sweep import load_sweep, run_sweep
+    from checkoutsim.report.comparison_tables import sweep_table
 
     sweep = tmp_path / "grid.yaml"
     sweep.write_text(

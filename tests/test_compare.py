@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, run_replication
-from checkoutsim.compare import compare, headline_metrics
-from checkoutsim.crn import common_columns_equal, crn_effect
-from checkoutsim.executors import PoolExecutor
-from checkoutsim.plans import load_plan
-from checkoutsim.stats import paired_difference
+from checkoutsim.experiments.compare import compare, headline_metrics
+from checkoutsim.experiments.crn import common_columns_equal, crn_effect
+from checkoutsim.experiments.executors import PoolExecutor
+from checkoutsim.results.stats import paired_difference
+from checkoutsim.scenario.plans import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "scenarios" / "plans" / "weekday_variants.yaml"
@@ -131,8 +131,8 @@ def test_crn_narrows_the_interval_of_a_difference(weekday: Scenario) -> None:
 
 
 def test_every_headline_metric_has_a_readable_label() -> None:
-    from checkoutsim.compare import HEADLINE
-    from checkoutsim.report_table import metric_label
+    from checkoutsim.experiments.compare import HEADLINE
+    from checkoutsim.report.tables import metric_label
 
     unlabelled = [m for m in HEADLINE if metric_label(m) == m]
     assert unlabelled == []

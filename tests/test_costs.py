@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, simulate
-from checkoutsim.costs import (
+from checkoutsim.experience.costs import (
     money_hourly_metrics,
     money_metrics,
     scheduled_hours,
     scheduled_hours_by_clock_hour,
 )
-from checkoutsim.experience import add_experience
+from checkoutsim.experience.pipeline import add_experience
 
 
 def _money(scenario: Scenario, seed: int = 4, reps: int = 2) -> pd.DataFrame:

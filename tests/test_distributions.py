@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from checkoutsim.distributions import Distribution
+from checkoutsim.scenario.distributions import Distribution
 
 ADAPTER: TypeAdapter = TypeAdapter(Distribution)
 

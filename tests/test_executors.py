@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, simulate
-from checkoutsim.executors import (
+from checkoutsim.experiments.executors import (
     DaskExecutor,
     ExecutorError,
     PoolExecutor,
@@ -15,7 +15,7 @@ from checkoutsim.executors import (
     Task,
     make_executor,
 )
-from checkoutsim.recorder import OutcomeCode
+from checkoutsim.model.recorder import OutcomeCode
 
 
 def _assert_same(a: object, b: object) -> None:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from checkoutsim import Scenario, SimulationResult, simulate
 from checkoutsim.cli import app
-from checkoutsim.experience import EXPERIENCE_COLUMNS
+from checkoutsim.experience.pipeline import EXPERIENCE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMULATED = [

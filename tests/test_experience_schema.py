@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from checkoutsim import Scenario, ScenarioError, load_scenario
-from checkoutsim.loader import dump_scenario_yaml
-from checkoutsim.scenario import Costs, Satisfaction
+from checkoutsim.scenario.loader import dump_scenario_yaml
+from checkoutsim.scenario.schema import Costs, Satisfaction
 
 ROOT = Path(__file__).resolve().parents[1]
 

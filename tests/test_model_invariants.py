@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, run_replication, simulate
-from checkoutsim.recorder import OutcomeCode
+from checkoutsim.model.recorder import OutcomeCode
 
 
 def _check_day(scenario: Scenario, rep: int, seed: int) -> None:

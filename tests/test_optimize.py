@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 
 from checkoutsim import Scenario, optimize, simulate
 from checkoutsim.cli import app
-from checkoutsim.loader import dump_scenario_yaml, load_scenario
-from checkoutsim.optimize_blocks import block_labels, block_metrics
-from checkoutsim.optimize_plan import PlanSpace, StaffPlan
-from checkoutsim.optimize_targets import Target, check_metrics, judge, parse_target
-from checkoutsim.stats import confidence_interval
-from checkoutsim.theory import erlang_c_min_servers
+from checkoutsim.optimize.blocks import block_labels, block_metrics
+from checkoutsim.optimize.plan import PlanSpace, StaffPlan
+from checkoutsim.optimize.targets import Target, check_metrics, judge, parse_target
+from checkoutsim.results.stats import confidence_interval
+from checkoutsim.scenario.loader import dump_scenario_yaml, load_scenario
+from checkoutsim.validation.theory import erlang_c_min_servers
 
 runner = CliRunner()
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checkoutsim import Scenario
-from checkoutsim.overrides import (
+from checkoutsim.scenario.overrides import (
     Every,
     Index,
     Key,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checkoutsim import ScenarioError, load_scenario
-from checkoutsim.plans import load_plan
+from checkoutsim.scenario.plans import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -17,10 +17,11 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from checkoutsim import Scenario, SimulationResult, plots, simulate
-from checkoutsim.compare import ComparisonResult, compare
-from checkoutsim.runstore import RunStore
-from checkoutsim.sweep import SweepResult, load_sweep, run_sweep
+from checkoutsim import Scenario, SimulationResult, simulate
+from checkoutsim.experiments.compare import ComparisonResult, compare
+from checkoutsim.experiments.run_store import RunStore
+from checkoutsim.experiments.sweep import SweepResult, load_sweep, run_sweep
+from checkoutsim.report import plots
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario
-from checkoutsim.executors import PoolExecutor
-from checkoutsim.precision import PrecisionTarget, simulate_to_precision
-from checkoutsim.stats import confidence_interval
+from checkoutsim.experiments.executors import PoolExecutor
+from checkoutsim.experiments.precision import PrecisionTarget, simulate_to_precision
+from checkoutsim.results.stats import confidence_interval
 
 
 def _values(result: object, metric: str) -> list[float]:

@@ -25,12 +25,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checkoutsim import Scenario, ScenarioError, load_scenario, run_replication
-from checkoutsim.loader import dump_scenario_yaml, parse_yaml_mapping, scenario_from_mapping
-from checkoutsim.population import draw_population
-from checkoutsim.recorder import OutcomeCode, RunColumns
-from checkoutsim.streams import Streams
-from checkoutsim.validation import SCENARIO_DIR
-from checkoutsim.validation_measures import day_tables, little_sides
+from checkoutsim.model.population import draw_population
+from checkoutsim.model.recorder import OutcomeCode, RunColumns
+from checkoutsim.model.streams import Streams
+from checkoutsim.scenario.loader import (
+    dump_scenario_yaml,
+    parse_yaml_mapping,
+    scenario_from_mapping,
+)
+from checkoutsim.validation.cases import SCENARIO_DIR
+from checkoutsim.validation.measures import day_tables, little_sides
 
 pytestmark = pytest.mark.property
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checkoutsim import Scenario, simulate
-from checkoutsim.experience import add_experience
-from checkoutsim.recovery import RoleCode, allocate_coupons, staff_shifts
-from checkoutsim.scenario import ServiceRecovery
+from checkoutsim.experience.pipeline import add_experience
+from checkoutsim.experience.recovery import RoleCode, allocate_coupons, staff_shifts
+from checkoutsim.scenario.schema import ServiceRecovery
 
 
 def test_shifts_are_unbroken_stretches_of_the_plan(weekday: Scenario) -> None:

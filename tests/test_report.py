@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from checkoutsim import Scenario, __version__, simulate
 from checkoutsim.cli import app
-from checkoutsim.io import MANIFEST, write_results
-from checkoutsim.report import REPORT, run_report, write_report
+from checkoutsim.report.html import REPORT, run_report, write_report
+from checkoutsim.results.run_files import MANIFEST, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKDAY = ROOT / "scenarios" / "weekday.yaml"

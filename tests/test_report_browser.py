@@ -24,10 +24,10 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from checkoutsim.compare import compare
-from checkoutsim.report import REPORT, comparison_report, sweep_report, write_report
-from checkoutsim.runstore import RunStore
-from checkoutsim.sweep import load_sweep, run_sweep
+from checkoutsim.experiments.compare import compare
+from checkoutsim.experiments.run_store import RunStore
+from checkoutsim.experiments.sweep import load_sweep, run_sweep
+from checkoutsim.report.html import REPORT, comparison_report, sweep_report, write_report
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import simpy
 
-from checkoutsim.resources import ServerPool, TimeWeighted
+from checkoutsim.model.resources import ServerPool, TimeWeighted
 
 
 def _pool(env: simpy.Environment, servers: int, on_duty: int, keep_one: bool) -> ServerPool:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, simulate
-from checkoutsim.experience import add_experience
-from checkoutsim.rootcause import attribute_delay, cause_names, pareto
+from checkoutsim.experience.pipeline import add_experience
+from checkoutsim.experience.rootcause import attribute_delay, cause_names, pareto
 
 REPS = 3
 

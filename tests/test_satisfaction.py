@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checkoutsim.recorder import OutcomeCode
-from checkoutsim.satisfaction import (
+from checkoutsim.experience.satisfaction import (
     NpsCode,
     ces_score,
     csat_score,
@@ -22,7 +21,8 @@ from checkoutsim.satisfaction import (
     overtaken_counts,
     perceived_wait_min,
 )
-from checkoutsim.scenario import CsatCurve, EffortCurve, NpsModel, PerceivedWait
+from checkoutsim.model.recorder import OutcomeCode
+from checkoutsim.scenario.schema import CsatCurve, EffortCurve, NpsModel, PerceivedWait
 
 pytestmark = pytest.mark.property
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from checkoutsim import ScenarioError, load_scenario
-from checkoutsim.loader import Problem
+from checkoutsim.scenario.loader import Problem
 
 WEEKDAY = (Path(__file__).resolve().parents[1] / "scenarios" / "weekday.yaml").read_text()
 

@@ -1,4 +1,4 @@
-"""Tests for checkoutsim.stats: oracles are hand computations with scipy.stats.t and scipy's
+"""Tests for checkoutsim.results.stats: oracles are hand computations with scipy.stats.t and scipy's
 own t-tests, brute-force loops, and a seeded coverage experiment."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from checkoutsim.stats import (
+from checkoutsim.results.stats import (
     Interval,
     SequentialPrecision,
     confidence_interval,

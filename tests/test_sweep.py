@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from checkoutsim import ScenarioError, load_scenario
-from checkoutsim.experiment_io import write_sweep
-from checkoutsim.runstore import RunStore
-from checkoutsim.sweep import load_sweep, pareto_front, run_sweep
+from checkoutsim.experiments.comparison_files import write_sweep
+from checkoutsim.experiments.run_store import RunStore
+from checkoutsim.experiments.sweep import load_sweep, pareto_front, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKDAY = ROOT / "scenarios" / "weekday.yaml"

@@ -1,4 +1,4 @@
-"""Unit tests for checkoutsim.theory.
+"""Unit tests for checkoutsim.validation.theory.
 
 Each closed form is checked against something computed a different way: hand-derived textbook
 values, the explicit factorial sums, scipy's Poisson and incomplete-gamma functions, a
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 from scipy.special import gammainc, gammaln
 
-from checkoutsim import theory
-from checkoutsim.theory import (
+from checkoutsim.validation import theory
+from checkoutsim.validation.theory import (
     allen_cunneen_wq,
     birth_death_stationary,
     erlang_a,

@@ -1,4 +1,4 @@
-"""The model against queueing theory: every case of :mod:`checkoutsim.validation`.
+"""The model against queueing theory: every case of :mod:`checkoutsim.validation.cases`.
 
 The simulation tests (marker ``validation``) run the very cases that ``make validate`` reports
 in ``docs/validation.md``: the scenario files under ``scenarios/validation/``, their
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checkoutsim.validation import (
+from checkoutsim.validation.cases import (
     CASE_KEYS,
     EXACT_TOLERANCE,
     SCENARIO_DIR,
@@ -25,9 +25,9 @@ from checkoutsim.validation import (
     evaluate,
     family_size,
     load_case,
-    main,
     run_case,
 )
+from checkoutsim.validation.document import main
 
 
 @pytest.mark.validation

@@ -1,0 +1,223 @@
+"""Money: labour, kiosks, coupons, lost sales and revenue at risk, per simulated day.
+
+All amounts are in the scenario's ``costs.currency``. The lines (``docs/satisfaction.md``):
+
+* **labour** = scheduled hours in the staffing plan x hourly wage, per role (regular and
+  express cashiers at the cashier wage; attendants at the attendant wage). Time spent draining
+  the queues after closing is not paid extra (it is the same few minutes in every plan);
+* **kiosks** = installed kiosks x opening hours x ``kiosk_cost_per_hour``;
+* **coupons** = coupons handed out x ``coupon_value``;
+* **operating cost** = labour + kiosks + coupons, and per customer served;
+* **lost sales** = items in the baskets of customers who balked or reneged x
+  ``spend_per_item`` (an upper bound: some come back later), and the gross margin on them;
+* **revenue at risk** (an estimate, clearly not a measurement) = detractors x
+  ``detractor_churn_pct`` x ``customer_value_per_year``; also for the detractors the checkout
+  made (customers who would not have been detractors after a frictionless checkout).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from checkoutsim.experience.satisfaction import NpsCode
+from checkoutsim.scenario.schema import Scenario
+
+__all__ = [
+    "MONEY_METRICS",
+    "cost_table",
+    "money_hourly_metrics",
+    "money_metrics",
+    "scheduled_hours",
+    "scheduled_hours_by_clock_hour",
+]
+
+_KEYS = ["scenario", "rep", "seed"]
+
+MONEY_METRICS: list[tuple[str, str]] = [
+    ("labour_cashier_cost", "Labour, cashiers"),
+    ("labour_attendant_cost", "Labour, attendants"),
+    ("labour_cost", "Labour, total"),
+    ("kiosk_cost", "Kiosks"),
+    ("coupon_cost", "Coupons"),
+    ("operating_cost", "Operating cost (labour+kiosks+coupons)"),
+    ("cost_per_customer_served", "Operating cost per customer served"),
+    ("lost_sales", "Lost sales (balked + reneged baskets)"),
+    ("lost_margin", "Lost gross margin"),
+    ("revenue_at_risk", "Revenue at risk*, all detractors"),
+    ("revenue_at_risk_checkout", "Revenue at risk*, made at checkout"),
+]
+"""Money metrics (per day, in the scenario's currency) and their labels."""
+
+
+def scheduled_hours(scenario: Scenario) -> dict[str, float]:
+    """Staff hours in the staffing plan, by role (``cashier`` includes express cashiers)."""
+    cashier = attendant = 0.0
+    for block in scenario.staffing:
+        hours = (
+            scenario.minutes_after_open(block.end) - scenario.minutes_after_open(block.start)
+        ) / 60.0
+        cashier += (block.cashiers + block.express_cashiers) * hours
+        attendant += block.attendants * hours
+    return {"cashier": cashier, "attendant": attendant}
+
+
+def scheduled_hours_by_clock_hour(scenario: Scenario) -> pd.DataFrame:
+    """Staff hours per clock hour (``hour`` as ``"HH:00"``, ``cashier``, ``attendant``)."""
+    open_min = scenario.store.open_min
+    close_min = open_min + scenario.store.day_length_min
+    hours = range(open_min // 60, math.ceil(close_min / 60))
+    rows = []
+    for h in hours:
+        lo, hi = h * 60, (h + 1) * 60
+        cashier = attendant = 0.0
+        for block in scenario.staffing:
+            start = open_min + scenario.minutes_after_open(block.start)
+            end = open_min + scenario.minutes_after_open(block.end)
+            overlap = max(0, min(end, hi) - max(start, lo)) / 60.0
+            cashier += (block.cashiers + block.express_cashiers) * overlap
+            attendant += block.attendants * overlap
+        rows.append((f"{h:02d}:00", cashier, attendant))
+    return pd.DataFrame(rows, columns=["hour", "cashier", "attendant"])
+
+
+def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
+    c = scenario.costs
+    hours = scheduled_hours(scenario)
+    labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
+    labour_attendant = hours["attendant"] * c.attendant_wage_per_hour
+    kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
+    recovery = scenario.service_recovery
+    coupons = float(cust["coupon"].sum())
+    coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
+    operating = labour_cashier + labour_attendant + kiosk + coupon_cost
+    outcome = cust["outcome"].to_numpy()
+    served = int((outcome == "served").sum())
+    lost_items = float(cust["basket_items"].to_numpy()[outcome != "served"].sum())
+    lost_sales = lost_items * c.spend_per_item
+    classes = cust["nps_class"].cat.codes.to_numpy()
+    baseline = cust["nps_class_baseline"].cat.codes.to_numpy()
+    detractors = float(np.sum(classes == NpsCode.DETRACTOR))
+    made = float(np.sum((classes == NpsCode.DETRACTOR) & (baseline != NpsCode.DETRACTOR)))
+    at_risk = c.detractor_churn_pct / 100.0 * c.customer_value_per_year
+    return {
+        "cashier_hours": hours["cashier"],
+        "attendant_hours": hours["attendant"],
+        "labour_cashier_cost": labour_cashier,
+        "labour_attendant_cost": labour_attendant,
+        "labour_cost": labour_cashier + labour_attendant,
+        "kiosk_cost": kiosk,
+        "coupon_cost": coupon_cost,
+        "operating_cost": operating,
+        "cost_per_customer_served": operating / served if served else np.nan,
+        "lost_sales": lost_sales,
+        "lost_margin": lost_sales * c.gross_margin_pct / 100.0,
+        "detractors": detractors,
+        "detractors_made_at_checkout": made,
+        "revenue_at_risk": detractors * at_risk,
+        "revenue_at_risk_checkout": made * at_risk,
+    }
+
+
+def money_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
+    """Per-replication money lines, long format (scope ``all``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (staffing plan and ``costs``).
+    customers : DataFrame
+        Customers with the experience columns.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, rep, seed, scope, metric, value``.
+    """
+    rows: list[tuple[str, int, int, str, str, float]] = []
+    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
+        for k, v in _rep_money(scenario, cust).items():
+            rows.append((name, int(rep), int(seed), "all", k, v))
+    return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
+
+
+def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
+    """Per-replication money by clock hour: labour (schedule), lost sales (by arrival hour) and
+    coupon cost (by the hour the coupon was handed over)."""
+    c = scenario.costs
+    sched = scheduled_hours_by_clock_hour(scenario)
+    labour = dict(
+        zip(
+            sched["hour"],
+            sched["cashier"] * c.cashier_wage_per_hour
+            + sched["attendant"] * c.attendant_wage_per_hour,
+            strict=True,
+        )
+    )
+    value = scenario.service_recovery.coupon_value if scenario.service_recovery else 0.0
+    open_min = scenario.store.open_min
+    rows: list[tuple[str, int, int, str, str, float]] = []
+    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
+        lost = cust["outcome"] != "served"
+        items = cust["basket_items"].where(lost, 0).groupby(cust["arrival_hour"], observed=True)
+        lost_by_hour = (items.sum() * c.spend_per_item).to_dict()
+        when = cust["coupon_min"].dropna().to_numpy()
+        coupon_hours = np.floor((open_min + when) / 60.0).astype(np.int64)
+        coupon_by_hour: dict[str, float] = {}
+        for h in coupon_hours.tolist():
+            label = f"{h:02d}:00"
+            coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
+        hours = sorted(set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour))
+        for hour in hours:
+            for metric, v in (
+                ("labour_cost", labour.get(hour, 0.0)),
+                ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
+                ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
+            ):
+                rows.append((name, int(rep), int(seed), hour, metric, v))
+    return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
+
+
+def cost_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The money lines of a summary (scope ``all``), in :data:`MONEY_METRICS` order.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, line, label, currency, mean, ci_low, ci_high, half_width, n`` (per day).
+    """
+    s = summary[summary["scope"] == "all"].set_index("metric")
+    rows = []
+    for metric, label in MONEY_METRICS:
+        if metric not in s.index:
+            continue
+        r = s.loc[metric]
+        rows.append(
+            (
+                scenario.name,
+                metric,
+                label,
+                scenario.costs.currency,
+                float(r["mean"]),
+                float(r["ci_low"]),
+                float(r["ci_high"]),
+                float(r["half_width"]),
+                int(r["n"]),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "line",
+            "label",
+            "currency",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "half_width",
+            "n",
+        ],
+    )

@@ -1,0 +1,282 @@
+"""Estimated customer experience: perceived wait, CSAT, Customer Effort Score and NPS class.
+
+Everything here is post-processing of recorded columns: vectorised numpy functions with no
+SimPy, no state and no effect on what happens in the simulation. Each function is monotone in
+the documented direction (tested with hypothesis in ``tests/test_satisfaction.py``). The model,
+its parameters, their defaults and their sources are in ``docs/satisfaction.md``; in short:
+
+* **perceived wait** (felt minutes) weights each real minute by what the customer was doing:
+  idle queueing, being served, stuck at a frozen kiosk, plus a penalty for each later arrival
+  served first (Maister 1985; Larson's 36% overestimate; Pruyn & Smidts 1993);
+* **frustration** adds a fixed penalty per confusion event to the perceived wait;
+* **CSAT** (1-5) falls along a log-logistic curve in frustration; **CES** (1-7, CES 2.0
+  orientation: 7 = "the store made it easy") falls along the same kind of curve in effort
+  points; balked and reneged customers get low fixed (or capped) scores;
+* **likelihood to recommend** (0-10) is a per-customer baseline, drawn from the store's
+  frictionless promoter/passive/detractor mix on its own random stream, lowered in proportion
+  to the CSAT points the checkout cost; the NPS class follows Reichheld (2003).
+
+No published satisfaction-versus-wait curve exists for grocery checkouts: the curves are
+assumptions with stated parameters, best read as differences between plans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from checkoutsim.model.recorder import OutcomeCode
+from checkoutsim.model.streams import Source, Streams
+from checkoutsim.scenario.schema import CsatCurve, EffortCurve, NpsModel, PerceivedWait
+
+__all__ = [
+    "NPS_CLASSES",
+    "SATISFIED_MIN_SCORE",
+    "NpsCode",
+    "ces_score",
+    "csat_score",
+    "declining_score",
+    "effort_points",
+    "frustration_felt_min",
+    "likelihood_to_recommend",
+    "loyalty_draws",
+    "net_promoter_score",
+    "nps_class",
+    "overtaken_counts",
+    "perceived_wait_min",
+]
+
+NPS_CLASSES = ("detractor", "passive", "promoter")
+"""Category labels of :func:`nps_class` codes, in code order."""
+
+SATISFIED_MIN_SCORE = 3.5
+"""Lowest CSAT estimate counted as "satisfied": a rating that rounds to 4 or 5."""
+
+
+class NpsCode:
+    """Integer codes of the NPS class."""
+
+    DETRACTOR = 0
+    PASSIVE = 1
+    PROMOTER = 2
+
+
+# Class boundaries on the continuous 0-10 likelihood scale: a whole-number answer of 9-10 is a
+# promoter, 7-8 a passive, 0-6 a detractor (Reichheld 2003); the continuous estimate rounds.
+_PROMOTER_FROM = 8.5
+_PASSIVE_FROM = 6.5
+
+
+def declining_score(
+    x: np.ndarray, top: float, half: float, shape: float, bottom: float = 1.0
+) -> np.ndarray:
+    """Log-logistic decline from ``top`` at ``x = 0`` towards ``bottom`` as ``x`` grows.
+
+    ``bottom + (top - bottom) / (1 + (x / half) ** shape)``: equals ``top`` at 0, the midpoint
+    of ``top`` and ``bottom`` at ``x = half``, and is non-increasing in ``x >= 0``.
+    """
+    x = np.maximum(np.asarray(x, dtype=np.float64), 0.0)
+    return bottom + (top - bottom) / (1.0 + (x / half) ** shape)
+
+
+def perceived_wait_min(
+    queue_min: np.ndarray,
+    served_min: np.ndarray,
+    help_wait_min: np.ndarray,
+    overtaken: np.ndarray,
+    weights: PerceivedWait,
+) -> np.ndarray:
+    """Felt minutes of a checkout visit.
+
+    Parameters
+    ----------
+    queue_min : array
+        Minutes idle in line (before service, or before abandoning).
+    served_min : array
+        Minutes being served: scanning, paying, and an attendant fixing a frozen kiosk.
+    help_wait_min : array
+        Minutes stuck at a frozen kiosk before the attendant arrived.
+    overtaken : array
+        Later arrivals in the same channel who were served first.
+    weights : PerceivedWait
+        The scenario's weights.
+
+    Returns
+    -------
+    array
+        Perceived wait in felt minutes; non-decreasing in every argument.
+    """
+    return (
+        weights.queue_weight * np.asarray(queue_min, dtype=np.float64)
+        + weights.service_weight * np.asarray(served_min, dtype=np.float64)
+        + weights.help_wait_weight * np.asarray(help_wait_min, dtype=np.float64)
+        + weights.overtaken_felt_min * np.asarray(overtaken, dtype=np.float64)
+    )
+
+
+def frustration_felt_min(
+    perceived_min: np.ndarray, assists: np.ndarray, weights: PerceivedWait
+) -> np.ndarray:
+    """Perceived wait plus ``confusion_felt_min`` per confusion event (felt minutes)."""
+    return np.asarray(perceived_min, dtype=np.float64) + weights.confusion_felt_min * np.asarray(
+        assists, dtype=np.float64
+    )
+
+
+def csat_score(frustration_min: np.ndarray, outcome: np.ndarray, curve: CsatCurve) -> np.ndarray:
+    """Estimated CSAT on 1-5 for each customer.
+
+    Served customers follow :func:`declining_score` in frustration; reneged customers score the
+    same curve but at most ``reneged_max_score``; balked customers score ``balked_score``.
+    Non-increasing in frustration for every outcome.
+    """
+    outcome = np.asarray(outcome)
+    score = declining_score(
+        frustration_min, curve.no_wait_score, curve.half_score_felt_min, curve.shape
+    )
+    score = np.where(
+        outcome == OutcomeCode.RENEGED, np.minimum(score, curve.reneged_max_score), score
+    )
+    return np.where(outcome == OutcomeCode.BALKED, curve.balked_score, score)
+
+
+def effort_points(
+    perceived_min: np.ndarray, assists: np.ndarray, used_kiosk: np.ndarray, curve: EffortCurve
+) -> np.ndarray:
+    """Effort points: waiting, calling for help, and scanning one's own basket.
+
+    Non-decreasing in perceived wait and in the number of confusion events.
+    """
+    return (
+        curve.effort_points_per_felt_min * np.asarray(perceived_min, dtype=np.float64)
+        + curve.effort_points_per_assist * np.asarray(assists, dtype=np.float64)
+        + curve.effort_points_kiosk * np.asarray(used_kiosk, dtype=np.float64)
+    )
+
+
+def ces_score(points: np.ndarray, outcome: np.ndarray, curve: EffortCurve) -> np.ndarray:
+    """Estimated Customer Effort Score on 1-7 (7 = the store made it very easy).
+
+    Served customers follow :func:`declining_score` in effort points; reneged customers score at
+    most ``reneged_max_score``; balked customers score ``balked_score``. Non-increasing in
+    effort points.
+    """
+    outcome = np.asarray(outcome)
+    score = declining_score(
+        points, curve.easiest_score, curve.half_score_effort_points, curve.shape
+    )
+    score = np.where(
+        outcome == OutcomeCode.RENEGED, np.minimum(score, curve.reneged_max_score), score
+    )
+    return np.where(outcome == OutcomeCode.BALKED, curve.balked_score, score)
+
+
+def loyalty_draws(seed: int, rep: int, n: int) -> np.ndarray:
+    """Each customer's uniform loyalty draw in [0, 1), from its own random stream.
+
+    The stream (:attr:`Source.LOYALTY`) is never used by the simulation, so drawing it changes
+    nothing there, and customer ``i`` of replication ``rep`` has the same draw under every
+    staffing plan (common random numbers).
+    """
+    return Streams(seed, rep).generator(Source.LOYALTY).random(size=n)
+
+
+def likelihood_to_recommend(
+    loyalty_u: np.ndarray, csat: np.ndarray, no_wait_csat: float, model: NpsModel
+) -> np.ndarray:
+    """Continuous likelihood to recommend (0-10 scale, before rounding).
+
+    The baseline maps the loyalty draw ``u`` onto the frictionless class mix: the lowest
+    ``baseline_detractor_pct`` of draws spread over detractor answers [0, 6.5), the highest
+    ``baseline_promoter_pct`` over promoter answers [8.5, 10.5), the rest over passive answers
+    [6.5, 8.5); the checkout then takes ``ltr_points_per_csat_point`` per CSAT point below
+    ``no_wait_csat``. Non-decreasing in ``csat`` and in ``u``.
+    """
+    u = np.asarray(loyalty_u, dtype=np.float64)
+    d = model.baseline_detractor_pct / 100.0
+    p = model.baseline_promoter_pct / 100.0
+    passive_share = 1.0 - d - p
+    base = np.empty_like(u)
+    det = u < d
+    pro = u >= 1.0 - p
+    pas = ~det & ~pro
+    base[det] = _PASSIVE_FROM * u[det] / d if d > 0 else 0.0
+    base[pas] = _PASSIVE_FROM + 2.0 * (u[pas] - d) / passive_share if passive_share > 0 else 0.0
+    base[pro] = _PROMOTER_FROM + 2.0 * (u[pro] - (1.0 - p)) / p if p > 0 else 0.0
+    drop = model.ltr_points_per_csat_point * np.maximum(
+        no_wait_csat - np.asarray(csat, dtype=np.float64), 0.0
+    )
+    return base - drop
+
+
+def nps_class(ltr: np.ndarray) -> np.ndarray:
+    """NPS class codes (:class:`NpsCode`) of continuous likelihoods; non-decreasing in ``ltr``."""
+    ltr = np.asarray(ltr, dtype=np.float64)
+    out = np.full(ltr.shape, NpsCode.PASSIVE, dtype=np.int8)
+    out[ltr >= _PROMOTER_FROM] = NpsCode.PROMOTER
+    out[ltr < _PASSIVE_FROM] = NpsCode.DETRACTOR
+    return out
+
+
+def net_promoter_score(classes: np.ndarray) -> float:
+    """NPS = % promoters - % detractors (between -100 and 100); NaN for no customers."""
+    classes = np.asarray(classes)
+    if classes.size == 0:
+        return float("nan")
+    promoters = np.mean(classes == NpsCode.PROMOTER)
+    detractors = np.mean(classes == NpsCode.DETRACTOR)
+    return float(100.0 * (promoters - detractors))
+
+
+def overtaken_counts(
+    arrival_min: np.ndarray,
+    wait_end_min: np.ndarray,
+    service_start_min: np.ndarray,
+    group: np.ndarray,
+) -> np.ndarray:
+    """How many later arrivals of the same group started service before each customer's wait ended.
+
+    Parameters
+    ----------
+    arrival_min : array
+        Arrival times.
+    wait_end_min : array
+        When each customer's wait ended (service start, or abandoning); NaN if they never
+        queued (balked): they count 0.
+    service_start_min : array
+        When each customer started service; NaN if never (they overtake nobody).
+    group : array of int
+        Channel group of each customer (customers overtake only within a group); negative =
+        no group (counts 0).
+
+    Returns
+    -------
+    array of int64
+        Overtakes suffered by each customer.
+
+    Notes
+    -----
+    A later arrival ``j`` overtakes ``i`` when ``arrival_i < arrival_j`` and
+    ``start_j < end_i``: ``j`` must have arrived while ``i`` was waiting, so only the arrivals
+    inside each wait are compared (vectorised, no quadratic scan of the day).
+    """
+    arrival = np.asarray(arrival_min, dtype=np.float64)
+    end = np.asarray(wait_end_min, dtype=np.float64)
+    start = np.asarray(service_start_min, dtype=np.float64)
+    group = np.asarray(group)
+    out = np.zeros(arrival.shape[0], dtype=np.int64)
+    for g in np.unique(group[group >= 0]):
+        members = np.flatnonzero(group == g)
+        order = members[np.argsort(arrival[members], kind="stable")]
+        a, e, s = arrival[order], end[order], start[order]
+        lo = np.searchsorted(a, a, side="right")
+        hi = np.searchsorted(a, np.where(np.isnan(e), -np.inf, e), side="left")
+        length = np.maximum(hi - lo, 0)
+        total = int(length.sum())
+        if total == 0:
+            continue
+        owner = np.repeat(np.arange(a.shape[0]), length)
+        first = np.repeat(lo - np.concatenate(([0], np.cumsum(length)[:-1])), length)
+        j = first + np.arange(total)
+        hits = s[j] < e[owner]  # NaN start (never served) compares False
+        out[order] = np.bincount(owner, weights=hits, minlength=a.shape[0]).astype(np.int64)
+    return out

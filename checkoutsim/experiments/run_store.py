@@ -1,0 +1,160 @@
+"""A folder of finished replications, one file each, so that long experiments lose nothing.
+
+Layout under the store's root::
+
+    <scenario key>/scenario.json          the resolved scenario (written once)
+    <scenario key>/seed<S>_rep<R>.npz     one finished replication: every RunColumns array
+
+The scenario key is a hash of the resolved scenario's JSON (without its ``name`` and
+``description``, which do not change a result) and the checkoutsim version, so a file stands for
+exactly one (scenario, seed, replication) and a rerun, another sweep or a renamed point reuses it.
+Every file is written to a temporary name and renamed into place after ``fsync``
+(:func:`checkoutsim.results.run_files.atomic_write`): a file under a real name is complete; an
+interrupted write leaves only a hidden ``.*.tmp`` file, which :meth:`RunStore.remove_temporaries`
+deletes. If the model code changes without a version bump, delete the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from checkoutsim.model.recorder import RunColumns
+from checkoutsim.results.run_files import atomic_write, atomic_write_text
+from checkoutsim.scenario.schema import Scenario
+
+__all__ = ["RunStore", "StoreLockedError", "scenario_key"]
+
+_PARTS = ("customers", "assists", "timeseries")
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """A 16-hex-digit hash of everything in ``scenario`` that can change a result."""
+    from checkoutsim._version import __version__
+
+    data = scenario.to_dict()
+    data.pop("name", None)
+    data.pop("description", None)
+    text = json.dumps({"checkoutsim": __version__, "scenario": data}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class StoreLockedError(RuntimeError):
+    """Another process is writing to the same store."""
+
+
+class RunStore:
+    """Finished replications on disk, keyed by (scenario key, seed, replication).
+
+    Parameters
+    ----------
+    root : Path
+        The store's folder (created when first written).
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, key: str, seed: int, rep: int) -> Path:
+        """Where replication ``rep`` of scenario ``key`` with root seed ``seed`` lives."""
+        return self.root / key / f"seed{seed}_rep{rep}.npz"
+
+    def has(self, key: str, seed: int, rep: int) -> bool:
+        """Whether that replication is stored (a file under its real name is complete)."""
+        return self.path(key, seed, rep).is_file()
+
+    def save_scenario(self, key: str, scenario: Scenario) -> None:
+        """Record the resolved scenario behind ``key`` (once)."""
+        path = self.root / key / "scenario.json"
+        if not path.is_file():
+            atomic_write_text(path, json.dumps(scenario.to_dict(), indent=2) + "\n")
+
+    def save(self, key: str, seed: int, rep: int, columns: RunColumns) -> Path:
+        """Store one finished replication atomically; return its path."""
+        arrays = {f"{part}/{name}": a for part in _PARTS for name, a in _part(columns, part)}
+        meta = json.dumps({"key": key, "seed": seed, "rep": rep, "end_min": columns.end_min})
+        arrays["meta"] = np.array(meta)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+        data = buffer.getvalue()
+
+        def write(handle: IO[bytes]) -> None:
+            handle.write(data)
+
+        path = self.path(key, seed, rep)
+        atomic_write(path, write)
+        return path
+
+    def load(self, key: str, seed: int, rep: int) -> RunColumns:
+        """Read a stored replication back, exactly as it was produced."""
+        path = self.path(key, seed, rep)
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            if (meta["key"], meta["seed"], meta["rep"]) != (key, seed, rep):
+                raise ValueError(f"{path} holds {meta}, not ({key}, {seed}, {rep})")
+            parts: dict[str, dict[str, np.ndarray]] = {part: {} for part in _PARTS}
+            for name in z.files:
+                if name == "meta":
+                    continue
+                part, column = name.split("/", 1)
+                parts[part][column] = z[name]
+        return RunColumns(
+            customers=parts["customers"],
+            assists=parts["assists"],
+            timeseries=parts["timeseries"],
+            end_min=float(meta["end_min"]),
+        )
+
+    def remove_temporaries(self) -> int:
+        """Delete leftovers of interrupted writes (hidden ``.*.tmp`` files); return how many."""
+        if not self.root.is_dir():
+            return 0
+        removed = 0
+        for tmp in self.root.rglob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold an exclusive lock on the store for the ``with`` block.
+
+        Raises
+        ------
+        StoreLockedError
+            If another process holds it (two sweeps writing into one folder).
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - not POSIX: no lock
+                yield
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise StoreLockedError(
+                    f"another process is writing to {self.root} (its lock is held); wait for "
+                    "it to finish or use another output folder"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _part(columns: RunColumns, part: str) -> list[tuple[str, np.ndarray]]:
+    table: dict[str, np.ndarray] = getattr(columns, part)
+    return list(table.items())

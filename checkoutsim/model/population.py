@@ -1,0 +1,197 @@
+"""The day's customers, drawn up front, before any queueing happens.
+
+Everything random about a customer (when they arrive, their basket, how long scanning and paying
+take in either channel, their patience, which confusion events their kiosk visit would meet) is
+drawn here, vectorised, from the named streams. The simulation then only reads these arrays.
+Because none of these draws depends on staffing, the n-th customer is the same person under
+every staffing plan run with the same seed and replication (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from checkoutsim.model.streams import Source, Streams
+from checkoutsim.scenario.schema import Scenario
+
+__all__ = ["Population", "PreferenceCode", "draw_arrival_times", "draw_population"]
+
+
+class PreferenceCode:
+    """Integer codes of a customer's channel preference."""
+
+    FLEXIBLE = 0
+    NEVER_KIOSK = 1
+    PREFER_KIOSK = 2
+    LABELS = ("flexible", "never_kiosk", "prefer_kiosk")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Per-customer draws for one replication (arrays indexed by customer id).
+
+    Confusion events are stored flat, grouped by customer: the events of customer ``i`` are
+    ``event_*[event_start[i]:event_start[i + 1]]``, ordered by ``event_position``.
+    """
+
+    arrival_min: np.ndarray
+    basket_items: np.ndarray
+    cashier_service_min: np.ndarray
+    kiosk_work_min: np.ndarray
+    payment_min: np.ndarray
+    patience_min: np.ndarray
+    preference: np.ndarray
+    choice_u: np.ndarray
+    balk_u: np.ndarray
+    event_start: np.ndarray
+    event_cause: np.ndarray
+    event_position: np.ndarray
+    event_resolve_min: np.ndarray
+    event_walk_min: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of customers."""
+        return int(self.arrival_min.shape[0])
+
+
+def draw_arrival_times(scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Arrival times (minutes after opening) of a piecewise-constant-rate Poisson process.
+
+    In each block the count is Poisson with mean rate x length and, given the count, the times
+    are independent uniforms over the block: exact for a piecewise-constant rate, no thinning
+    needed.
+    """
+    chunks = []
+    for block in scenario.arrivals.profile:
+        start = scenario.minutes_after_open(block.start)
+        end = scenario.minutes_after_open(block.end)
+        length = end - start
+        count = rng.poisson(block.customers_per_hour / 60.0 * length)
+        chunks.append(np.sort(start + length * rng.random(count)))
+    return np.concatenate(chunks) if chunks else np.empty(0)
+
+
+def _summed_per_customer(per_item: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Sum a flat array of per-item values into one total per customer (items >= 1)."""
+    offsets = np.concatenate(([0], np.cumsum(items)[:-1]))
+    return np.add.reduceat(per_item, offsets) if per_item.size else np.zeros(items.shape)
+
+
+def draw_population(scenario: Scenario, streams: Streams) -> Population:
+    """Draw every customer of one replication.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    streams : Streams
+        The replication's named random streams.
+
+    Returns
+    -------
+    Population
+        Arrays indexed by customer id (customers in order of arrival).
+    """
+    arrivals = draw_arrival_times(scenario, streams.generator(Source.ARRIVALS))
+    n = int(arrivals.shape[0])
+    cust = scenario.customers
+
+    basket_rng = streams.generator(Source.BASKET)
+    items = np.maximum(1, np.rint(cust.basket_items.sample(basket_rng, n))).astype(np.int64)
+    total_items = int(items.sum())
+
+    scan_rng = streams.generator(Source.SCAN)
+    cashier = scenario.cashiers
+    cashier_service = cashier.fixed_min.sample(scan_rng, n) + _summed_per_customer(
+        cashier.scan_min_per_item.sample(scan_rng, total_items), items
+    )
+    kiosks = scenario.kiosks
+    kiosk_work = kiosks.fixed_min.sample(scan_rng, n) + _summed_per_customer(
+        kiosks.scan_min_per_item.sample(scan_rng, total_items), items
+    )
+    payment = cust.payment_min.sample(streams.generator(Source.PAYMENT), n)
+
+    if cust.patience_min is None:
+        patience = np.full(n, np.inf)
+    else:
+        patience = cust.patience_min.sample(streams.generator(Source.PATIENCE), n)
+
+    choice_rng = streams.generator(Source.CHOICE)
+    pref_u = choice_rng.random(size=n)
+    choice_u = choice_rng.random(size=n)
+    share = cust.channel
+    preference = np.full(n, PreferenceCode.FLEXIBLE, dtype=np.int8)
+    preference[pref_u < share.never_kiosk_share] = PreferenceCode.NEVER_KIOSK
+    prefer_hi = share.never_kiosk_share + share.prefer_kiosk_share
+    preference[(pref_u >= share.never_kiosk_share) & (pref_u < prefer_hi)] = (
+        PreferenceCode.PREFER_KIOSK
+    )
+    balk_u = streams.generator(Source.BALKING).random(size=n)
+
+    events = _draw_confusion(scenario, streams, items)
+
+    return Population(
+        arrival_min=arrivals,
+        basket_items=items,
+        cashier_service_min=cashier_service + payment,
+        kiosk_work_min=kiosk_work,
+        payment_min=payment,
+        patience_min=patience,
+        preference=preference,
+        choice_u=choice_u,
+        balk_u=balk_u,
+        **events,
+    )
+
+
+def _draw_confusion(
+    scenario: Scenario, streams: Streams, items: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Confusion events each customer would meet at a kiosk, whichever channel they pick."""
+    n = int(items.shape[0])
+    rng = streams.generator(Source.CONFUSION)
+    owners, causes, positions = [], [], []
+    for cause_index, cause in enumerate(scenario.kiosks.confusion):
+        if cause.per == "item":
+            counts = rng.binomial(items, cause.probability)
+        else:
+            counts = (rng.random(size=n) < cause.probability).astype(np.int64)
+        owner = np.repeat(np.arange(n), counts)
+        total = owner.shape[0]
+        # A payment fault strikes after all scanning work (position 1.0).
+        pos = np.ones(total) if cause.at == "payment" else rng.random(size=total)
+        owners.append(owner)
+        causes.append(np.full(total, cause_index, dtype=np.int16))
+        positions.append(pos)
+    if owners:
+        owner = np.concatenate(owners)
+        cause_arr = np.concatenate(causes)
+        position = np.concatenate(positions)
+    else:
+        owner = np.empty(0, dtype=np.int64)
+        cause_arr = np.empty(0, dtype=np.int16)
+        position = np.empty(0)
+    # Group by customer, then by position within the visit; stable so ties keep cause order.
+    order = np.lexsort((position, owner))
+    owner, cause_arr, position = owner[order], cause_arr[order], position[order]
+
+    # Resolution and walk times are drawn per cause from its own distribution, in cause order,
+    # so adding a cause never shifts the draws of the others.
+    resolve = np.empty(owner.shape[0])
+    res_rng = streams.generator(Source.RESOLUTION)
+    for cause_index, cause in enumerate(scenario.kiosks.confusion):
+        mask = cause_arr == cause_index
+        resolve[mask] = cause.resolve_min.sample(res_rng, int(mask.sum()))
+    walk = scenario.attendants.walk_min.sample(streams.generator(Source.WALK), owner.shape[0])
+
+    event_start = np.searchsorted(owner, np.arange(n + 1), side="left").astype(np.int64)
+    return {
+        "event_start": event_start,
+        "event_cause": cause_arr,
+        "event_position": position,
+        "event_resolve_min": resolve,
+        "event_walk_min": walk,
+    }

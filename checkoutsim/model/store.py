@@ -1,0 +1,440 @@
+"""The store as SimPy processes, and :func:`run_replication`, the one pure entry point.
+
+Build, run, collect are separate phases: :class:`StoreModel` wires pools and processes from a
+scenario and a population of pre-drawn customers; ``env.run()`` runs the day and the drain after
+closing; the recorder's columns are the result. The simulation never touches files.
+
+Customer journey::
+
+    arrive -> pick a line (policy) -> balk? -> queue (renege if patience runs out)
+           -> cashier: one service timeout (fixed + scanning + payment)
+           -> kiosk:   scan ... freeze -> wait for an attendant -> attendant walks over
+                       -> resolves -> scan on ... pay -> leave
+
+Tie rule: when a customer's patience runs out at the very instant a server becomes free for
+them, the customer is served (service wins).
+
+Per-event cost decides how fast plans can be swept (docs/performance.md), so a journey is only
+as much SimPy machinery as it needs: arriving, choosing and starting service happen in the
+arrival step; waiting in line is a request and a patience timeout with callbacks; a service
+without help is one timeout whose callback ends the visit; only a kiosk visit that meets
+confusion events runs as a generator process (it waits for attendants several times).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from functools import partial
+from typing import Any, cast
+
+import simpy
+
+from checkoutsim.model.policies import POLICIES, Option
+from checkoutsim.model.population import Population, PreferenceCode, draw_population
+from checkoutsim.model.recorder import ChannelCode, Recorder, RunColumns
+from checkoutsim.model.resources import ServerPool, TimeWeighted
+from checkoutsim.model.streams import Streams
+from checkoutsim.scenario.schema import Scenario
+
+__all__ = ["KIOSK", "StoreModel", "run_replication"]
+
+KIOSK = -1
+"""What :meth:`StoreModel._choose` returns for the kiosk bank (a cashier lane is its index)."""
+
+
+def run_replication(scenario: Scenario, rep: int, seed: int) -> RunColumns:
+    """Simulate one store day.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    rep : int
+        Replication number (0-based); selects the random streams.
+    seed : int
+        Root seed.
+
+    Returns
+    -------
+    RunColumns
+        Customer, assist and time-series columns as numpy arrays.
+
+    Notes
+    -----
+    Pure: the same (scenario, rep, seed) gives identical columns in any process.
+    """
+    population = draw_population(scenario, Streams(seed, rep))
+    model = StoreModel(scenario, population)
+    return model.run()
+
+
+class StoreModel:
+    """One store day: pools, processes and recorder for a scenario and its customers."""
+
+    def __init__(self, scenario: Scenario, population: Population):
+        self.scenario = scenario
+        self.pop = population
+        self.env = simpy.Environment()
+        env = self.env
+        self.recorder = Recorder(population.size)
+        self.close_min = float(scenario.store.day_length_min)
+        self.in_store = 0
+        self.arrivals_done = False
+
+        # Time-weighted levels shared by pools of one kind.
+        self.cashier_queue = TimeWeighted(env)
+        self.cashier_busy = TimeWeighted(env)
+        self.cashier_duty = TimeWeighted(env)
+        self.kiosk_queue = TimeWeighted(env)
+        self.kiosk_busy = TimeWeighted(env)
+        self.kiosk_duty = TimeWeighted(env)
+        self.help_queue = TimeWeighted(env)
+        self.attendant_busy = TimeWeighted(env)
+        self.attendant_duty = TimeWeighted(env)
+
+        cashiers = scenario.cashiers
+        express = cashiers.express
+        self.regular_lanes = cashiers.lanes
+        self.express_lanes = express.lanes if express else 0
+        self.express_limit = express.item_limit if express else 0
+        first = scenario.staffing[0]
+        self.lanes = [
+            ServerPool(
+                env,
+                1,
+                0,
+                keep_one_while_queued=True,
+                queue_level=self.cashier_queue,
+                busy_level=self.cashier_busy,
+                duty_level=self.cashier_duty,
+            )
+            for _ in range(self.regular_lanes + self.express_lanes)
+        ]
+        self.kiosks = ServerPool(
+            env,
+            scenario.kiosks.count,
+            0,
+            keep_one_while_queued=True,
+            queue_level=self.kiosk_queue,
+            busy_level=self.kiosk_busy,
+            duty_level=self.kiosk_duty,
+        )
+        max_attendants = max(block.attendants for block in scenario.staffing)
+        self.attendants = ServerPool(
+            env,
+            max_attendants,
+            0,
+            keep_one_while_queued=False,
+            queue_level=self.help_queue,
+            busy_level=self.attendant_busy,
+            duty_level=self.attendant_duty,
+        )
+        self._open_lanes: list[tuple[int, ServerPool, float]] = []
+        # The first block's staff are in place before the first customer (no shift change
+        # as the very first event).
+        self._apply_staffing(first)
+
+        self.policy = POLICIES[scenario.run.lane_choice]
+        self.kiosk_limit = scenario.customers.kiosk_item_limit or math.inf
+        # What customers expect service to take, per item and fixed, for lane choice.
+        self.cashier_fixed_mean = cashiers.fixed_min.mean + scenario.customers.payment_min.mean
+        self.cashier_item_mean = cashiers.scan_min_per_item.mean
+        kiosks = scenario.kiosks
+        self.kiosk_fixed_mean = kiosks.fixed_min.mean + scenario.customers.payment_min.mean
+        self.kiosk_item_mean = kiosks.scan_min_per_item.mean
+        basket_mean = scenario.customers.basket_items.mean
+        self.cashier_service_mean = self.cashier_fixed_mean + self.cashier_item_mean * basket_mean
+        self.kiosk_service_mean = self.kiosk_fixed_mean + self.kiosk_item_mean * basket_mean
+        balking = scenario.customers.balking
+        self.balk_mid = balking.midpoint_queue_length if balking else math.inf
+        self.balk_slope = balking.steepness_per_customer if balking else 0.0
+
+    # -- phases -------------------------------------------------------------------------------
+    def run(self) -> RunColumns:
+        """Run the day and the drain; return the recorded columns."""
+        env = self.env
+        env.process(self._arrivals())
+        env.process(self._staffing())
+        sampler = env.process(self._sampler())
+        env.run(until=sampler)
+        return self.recorder.columns(self.pop.arrival_min, self.pop.basket_items, env.now)
+
+    # -- processes -----------------------------------------------------------------------------
+    def _arrivals(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for i, t in enumerate(self.pop.arrival_min.tolist()):
+            yield env.timeout(t - env.now)
+            self.in_store += 1
+            self._arrive(i)
+        self.arrivals_done = True
+
+    def _staffing(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for block in self.scenario.staffing[1:]:
+            # Block boundaries from the block's own start, not cumulative sums of lengths.
+            start = float(self.scenario.minutes_after_open(block.start))
+            yield env.timeout(start - env.now)
+            self._apply_staffing(block)
+
+    def _sampler(self) -> Generator[simpy.Event, Any, None]:
+        """Sample levels every interval until closing and until the last customer has left."""
+        env = self.env
+        interval = self.scenario.run.sample_interval_min
+        levels = (
+            self.cashier_queue,
+            self.kiosk_queue,
+            self.help_queue,
+            self.cashier_duty,
+            self.cashier_busy,
+            self.kiosk_duty,
+            self.kiosk_busy,
+            self.attendant_duty,
+            self.attendant_busy,
+        )
+        previous = [0.0] * len(levels)
+        k = 0
+        while True:
+            k += 1
+            t = k * interval
+            yield env.timeout(t - env.now)
+            areas = [lv.integral() for lv in levels]
+            avgs = [(a - p) / interval for a, p in zip(areas, previous, strict=True)]
+            previous = areas
+            self.recorder.sample(
+                (
+                    t,
+                    self.cashier_queue.level,
+                    self.kiosk_queue.level,
+                    self.help_queue.level,
+                    sum(1 for lane in self.lanes if lane.accepting),
+                    self.cashier_busy.level,
+                    self.kiosks.target,
+                    self.kiosk_busy.level,
+                    self.attendants.servers,
+                    self.attendant_busy.level,
+                    avgs[0],
+                    avgs[1],
+                    avgs[2],
+                    avgs[3],
+                    avgs[4],
+                    avgs[5],
+                    avgs[6],
+                    avgs[7],
+                    avgs[8],
+                )
+            )
+            if t >= self.close_min and self.arrivals_done and self.in_store == 0:
+                return
+
+    def _arrive(self, i: int) -> None:
+        """Customer ``i`` walks up to the checkouts: choose a line, balk, or start service.
+
+        Runs inside the arrivals process, at the arrival instant. Only a customer who must
+        wait, or whose kiosk visit needs an attendant, gets a SimPy process of their own; a
+        plain service is a single timeout whose callback lets the customer leave (two events
+        fewer per customer than a process: no start-up and no end-of-process event).
+        """
+        rec = self.recorder
+        lane = self._choose(i)
+        if lane is None:
+            # Nowhere this customer may check out (basket over every limit that is open).
+            rec.balked(i, self.env.now)
+            self.in_store -= 1
+            return
+        is_kiosk = lane == KIOSK
+        pool = self.kiosks if is_kiosk else self.lanes[lane]
+        waiting = pool.queue_length
+        rec.choice(i, ChannelCode.KIOSK if is_kiosk else ChannelCode.CASHIER, lane, waiting)
+        if waiting > 0 and self._balks(i, waiting):
+            rec.balked(i, self.env.now)
+            self.in_store -= 1
+            return
+        # A free server is taken without a SimPy event: most customers never queue.
+        server = pool.acquire()
+        if server is None:
+            self._wait(i, is_kiosk, lane, pool)
+            return
+        visit = self._begin_service(i, 0.0, is_kiosk, lane, pool, server)
+        if visit is not None:
+            self.env.process(visit)
+
+    def _wait(self, i: int, is_kiosk: bool, lane: int, pool: ServerPool) -> None:
+        """Customer ``i`` queues for ``pool``: served when granted, or reneges on patience.
+
+        Callbacks rather than a process: the grant's callback starts service, the patience
+        timeout's callback starts the renege. Like ``yield request | timeout`` in a process,
+        the renege is decided one zero-delay event after patience ran out, so a server freed
+        at that very instant still wins the tie (service wins).
+        """
+        env = self.env
+        arrived = env.now
+        request = pool.request()
+        request.callbacks.append(partial(self._granted, i, arrived, is_kiosk, lane, pool))
+        patience = self.pop.patience_min.item(i)
+        if patience != math.inf:
+            out = partial(self._patience_out, i, arrived, pool, request)
+            env.timeout(patience).callbacks.append(out)
+
+    def _granted(
+        self,
+        i: int,
+        arrived: float,
+        is_kiosk: bool,
+        lane: int,
+        pool: ServerPool,
+        request: simpy.Event,
+    ) -> None:
+        now = self.env.now
+        server = cast(int, request.value)
+        visit = self._begin_service(i, now - arrived, is_kiosk, lane, pool, server)
+        if visit is not None:
+            self.env.process(visit)
+
+    def _patience_out(
+        self, i: int, arrived: float, pool: ServerPool, request: simpy.Event, _: simpy.Event
+    ) -> None:
+        if not request.triggered:
+            self.env.timeout(0).callbacks.append(partial(self._renege, i, arrived, pool, request))
+
+    def _renege(
+        self, i: int, arrived: float, pool: ServerPool, request: simpy.Event, _: simpy.Event
+    ) -> None:
+        if request.triggered:  # served wins a tie with patience
+            return
+        pool.cancel(request)
+        now = self.env.now
+        self.recorder.reneged(i, now - arrived, now)
+        self.in_store -= 1
+
+    def _begin_service(
+        self, i: int, waited: float, is_kiosk: bool, lane: int, pool: ServerPool, server: int
+    ) -> Generator[simpy.Event, Any, None] | None:
+        """Start serving customer ``i``, who waited ``waited`` minutes in line.
+
+        A service without help (every cashier service, a kiosk visit without confusion) is
+        one timeout whose callback ends the visit; ``None`` is returned. A kiosk visit with
+        confusion events is returned as a generator for the caller to run as (part of) a
+        process.
+        """
+        env = self.env
+        pop = self.pop
+        now = env.now
+        self.recorder.service_started(i, server if is_kiosk else lane, waited, now)
+        if not is_kiosk:
+            duration = pop.cashier_service_min.item(i)
+        elif pop.event_start.item(i) == pop.event_start.item(i + 1):
+            duration = pop.kiosk_work_min.item(i) + pop.payment_min.item(i)
+        else:
+            return self._assisted_kiosk_visit(i, pool, server)
+        # The end of service as a callback on the timeout itself: no process to resume.
+        env.timeout(duration, (i, pool, server)).callbacks.append(self._service_done)
+        return None
+
+    def _service_done(self, event: simpy.Event) -> None:
+        i, pool, server = cast(tuple[int, ServerPool, int], event.value)
+        self._leave(i, pool, server)
+
+    def _assisted_kiosk_visit(
+        self, i: int, pool: ServerPool, kiosk: int
+    ) -> Generator[simpy.Event, Any, None]:
+        yield from self._kiosk_visit(i, kiosk)
+        self._leave(i, pool, kiosk)
+
+    def _leave(self, i: int, pool: ServerPool, server: int) -> None:
+        pool.release(server)
+        self.recorder.served(i, self.env.now)
+        self.in_store -= 1
+
+    def _kiosk_visit(self, i: int, kiosk: int) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        pop = self.pop
+        work = float(pop.kiosk_work_min[i])
+        first, last = int(pop.event_start[i]), int(pop.event_start[i + 1])
+        done = 0.0
+        for e in range(first, last):
+            at = float(pop.event_position[e]) * work
+            if at > done:
+                yield env.timeout(at - done)
+                done = at
+            stuck = env.now
+            help_request = self.attendants.request()
+            attendant: int = cast(
+                int, help_request.value if help_request.triggered else (yield help_request)
+            )
+            assigned = env.now
+            walk = float(pop.event_walk_min[e])
+            yield env.timeout(walk)
+            arrived = env.now
+            yield env.timeout(float(pop.event_resolve_min[e]))
+            self.attendants.release(attendant)
+            self.recorder.assist(
+                i, int(pop.event_cause[e]), kiosk, attendant, stuck, assigned, arrived, env.now
+            )
+        yield env.timeout(work - done + float(pop.payment_min[i]))
+
+    # -- decisions ----------------------------------------------------------------------------
+    def _choose(self, i: int) -> int | None:
+        """The cashier lane customer ``i`` joins, :data:`KIOSK`, or None (nowhere to go).
+
+        Options are built only when the customer has a choice to make; a customer who goes
+        straight to the kiosks (or has nowhere else) costs no option objects.
+        """
+        pop = self.pop
+        items = pop.basket_items.item(i)
+        preference = pop.preference.item(i)
+        kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
+        if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
+            return KIOSK
+        options: list[Option] = []
+        own_cashier = self.cashier_fixed_mean + self.cashier_item_mean * items
+        for lane_index, lane, item_limit in self._open_lanes:
+            if items > item_limit:
+                continue
+            waiting = lane.queue_length
+            ahead = waiting + lane.busy
+            options.append(
+                Option(False, lane_index, waiting, ahead * self.cashier_service_mean, own_cashier)
+            )
+        if kiosk_ok and preference == PreferenceCode.FLEXIBLE:
+            options.append(self._kiosk_option(items))
+        if not options:
+            # A never-kiosk customer with no lane open uses a kiosk after all.
+            return KIOSK if kiosk_ok else None
+        return options[self.policy(options, pop.choice_u.item(i))].lane
+
+    def _kiosk_option(self, items: int) -> Option:
+        kiosks = self.kiosks
+        waiting = kiosks.queue_length
+        if kiosks.idle > 0:
+            expected = 0.0
+        else:
+            # Next of (waiting + 1) customers to get one of `servers` kiosks.
+            expected = (waiting + 1) * self.kiosk_service_mean / max(kiosks.servers, 1)
+        own = self.kiosk_fixed_mean + self.kiosk_item_mean * items
+        return Option(True, -1, waiting, expected, own)
+
+    def _balks(self, i: int, waiting: int) -> bool:
+        if self.balk_slope == 0.0:
+            return False
+        p = 1.0 / (1.0 + math.exp(-self.balk_slope * (waiting - self.balk_mid)))
+        return self.pop.balk_u.item(i) < p
+
+    # -- staffing -----------------------------------------------------------------------------
+    def _apply_staffing(self, block: Any) -> None:
+        for lane_index, lane in enumerate(self.lanes):
+            if lane_index < self.regular_lanes:
+                lane.set_target(1 if lane_index < block.cashiers else 0)
+            else:
+                express_index = lane_index - self.regular_lanes
+                lane.set_target(1 if express_index < block.express_cashiers else 0)
+        kiosks_on = self.scenario.kiosks.count if block.kiosks is None else block.kiosks
+        self.kiosks.set_target(kiosks_on)
+        self.attendants.set_target(block.attendants)
+        # Lanes that take customers until the next shift change, with their item limits:
+        # listed once here rather than scanned for every arriving customer.
+        self._open_lanes = [
+            (k, lane, math.inf if k < self.regular_lanes else self.express_limit)
+            for k, lane in enumerate(self.lanes)
+            if lane.accepting
+        ]

@@ -1,0 +1,187 @@
+"""Writing and showing an optimisation: files in ``--out`` (atomic, manifest last), rich tables."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from rich.table import Table
+
+from checkoutsim.experiments.comparison_files import write_manifest
+from checkoutsim.optimize.optimizer import CHOSEN, CURRENT, OptimizationResult
+from checkoutsim.optimize.plan import ROLES
+from checkoutsim.report.comparison_tables import metric_label
+from checkoutsim.report.tables import format_estimate
+from checkoutsim.results.run_files import MANIFEST, atomic_write_text
+from checkoutsim.scenario.loader import dump_scenario_yaml
+
+__all__ = [
+    "check_table",
+    "comparison_table",
+    "curve_table",
+    "staffing_table",
+    "write_optimization",
+]
+
+_VERDICT_STYLE = {"met": "green", "borderline": "yellow", "missed": "bold red", "n/a": "dim"}
+
+
+def write_optimization(
+    result: OptimizationResult, out_dir: Path, *, command: str | None = None
+) -> list[Path]:
+    """Write the chosen plan and the tables to ``out_dir``; ``manifest.json`` last.
+
+    Files: ``plan.yaml`` (the ``staffing:`` block to paste), ``scenario.yaml`` (the whole
+    scenario with the chosen plan), ``staffing.csv``, ``costs.csv``, ``check.csv`` (fresh
+    check per unit and target), ``comparison.csv`` (day metrics, chosen vs current, paired),
+    ``curve.csv`` (cost vs the first target) and ``search_log.csv``. Simulated days stay in
+    ``runs/`` (written during the search).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MANIFEST).unlink(missing_ok=True)
+    files: list[Path] = []
+    texts = {
+        "plan.yaml": result.staffing_yaml,
+        "scenario.yaml": dump_scenario_yaml(result.chosen_scenario),
+    }
+    for name, text in texts.items():
+        atomic_write_text(out_dir / name, text)
+        files.append(out_dir / name)
+    for name, frame in [
+        ("staffing.csv", result.staffing),
+        ("costs.csv", result.costs),
+        ("check.csv", result.check),
+        ("comparison.csv", result.comparison),
+        ("curve.csv", result.curve),
+        ("search_log.csv", result.log),
+    ]:
+        atomic_write_text(out_dir / name, frame.to_csv(index=False))
+        files.append(out_dir / name)
+    fields = {
+        "command_name": "optimize",
+        "scenario": result.scenario.name,
+        "targets": [str(t) for t in result.targets],
+        "by": result.by,
+        "seed": result.seed,
+        "check_seed": result.check_seed,
+        "replications": result.replications,
+        "check_replications": result.check_replications,
+        "level": result.level,
+        "meets_targets": result.meets_targets,
+        "holds_on_check": result.holds_on_check,
+        "labour_cost": {CURRENT: result.cost(CURRENT), CHOSEN: result.cost(CHOSEN)},
+        "evaluations": result.evaluations,
+        "days_simulated": result.days_simulated,
+        "days_reused": result.days_reused,
+        "elapsed_s": round(result.elapsed_s, 2),
+    }
+    files.append(write_manifest(out_dir, files, command, fields))
+    return files
+
+
+def staffing_table(result: OptimizationResult) -> Table:
+    """Current and chosen counts per block, and the labour cost of each plan."""
+    currency = result.scenario.costs.currency
+    table = Table(
+        title=(
+            f"{result.scenario.name}: staffing, current -> chosen (labour "
+            f"{result.cost(CURRENT):,.2f} -> {result.cost(CHOSEN):,.2f} {currency} per day)"
+        ),
+        title_justify="left",
+    )
+    table.add_column("Block", no_wrap=True)
+    s = result.staffing
+    # Kiosks only when they change somewhere (searched with --kiosks or set per block).
+    roles = [r for r in ROLES if r != "kiosks" or s["kiosks"].nunique() > 1]
+    for role in roles:
+        table.add_column(role.replace("_", " "), justify="right")
+    cur = s[s["plan"] == CURRENT].reset_index(drop=True)
+    new = s[s["plan"] == CHOSEN].reset_index(drop=True)
+    for i in range(len(cur)):
+        cells = [f"{cur.loc[i, 'start']}-{cur.loc[i, 'end']}"]
+        for role in roles:
+            a, b = int(cur.loc[i, role]), int(new.loc[i, role])
+            cells.append(f"{a} -> [bold]{b}[/]" if a != b else str(a))
+        table.add_row(*cells)
+    return table
+
+
+def check_table(result: OptimizationResult) -> Table:
+    """Every target per unit on the fresh days: mean ± CI half-width and verdict, both plans."""
+    table = Table(
+        title=(
+            f"Fresh check: {result.check_replications} days not used by the search (seed "
+            f"{result.check_seed}), {result.level:.0%} CI"
+        ),
+        caption="met: the whole interval meets the target; borderline: the mean does, the "
+        "interval crosses it; missed: the mean does not.",
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("Unit", no_wrap=True)
+    table.add_column("Target", no_wrap=True)
+    for plan in (CURRENT, CHOSEN):
+        table.add_column(plan, justify="right")
+        table.add_column("", justify="left")
+    c = result.check
+    keys = c.loc[c["plan"] == CHOSEN, ["unit", "target"]].drop_duplicates()
+    for unit, target in keys.itertuples(index=False):
+        cells = [str(unit), str(target)]
+        for plan in (CURRENT, CHOSEN):
+            row = c[(c["plan"] == plan) & (c["unit"] == unit) & (c["target"] == target)].iloc[0]
+            half = (float(row["ci_high"]) - float(row["ci_low"])) / 2
+            cells.append(format_estimate(float(row["mean"]), half))
+            style = _VERDICT_STYLE[str(row["verdict"])]
+            cells.append(f"[{style}]{row['verdict']}[/]")
+        table.add_row(*cells)
+    return table
+
+
+def comparison_table(result: OptimizationResult) -> Table:
+    """Whole-day metrics on the fresh days: current, chosen and the paired difference."""
+    table = Table(
+        title="Whole day on the fresh days (mean ± CI half-width; difference paired)",
+        title_justify="left",
+    )
+    table.add_column("Metric")
+    table.add_column(CURRENT, justify="right")
+    table.add_column(CHOSEN, justify="right")
+    table.add_column("chosen - current", justify="right")
+    for row in result.comparison.itertuples(index=False):
+        r = row._asdict()
+        cells = [metric_label(str(r["metric"]))]
+        for plan in (CURRENT, CHOSEN):
+            mean = float(r[f"{plan}_mean"])
+            cells.append(format_estimate(mean, mean - float(r[f"{plan}_ci_low"])))
+        diff = float(r["diff_mean"])
+        half = float(r["diff_high"]) - diff
+        cells.append("-" if math.isnan(diff) else format_estimate(diff, half))
+        table.add_row(*cells)
+    return table
+
+
+def curve_table(result: OptimizationResult) -> Table:
+    """Cheapest labour cost at other values of the first target."""
+    first = result.targets[0]
+    currency = result.scenario.costs.currency
+    table = Table(
+        title=f"Cost vs target: {first.metric} {first.op} value (search days, same rule)",
+        caption="saving = chosen plan's labour cost minus this one; per unit = per unit the "
+        "target is loosened.",
+        title_justify="left",
+        caption_justify="left",
+    )
+    for name in ("Value", f"Labour ({currency}/day)", "Meets", "Saving", "Saving per unit"):
+        table.add_column(name, justify="right")
+    for row in result.curve.itertuples(index=False):
+        r = row._asdict()
+        per = float(r["saving_per_unit"])
+        mark = " (chosen)" if float(r["value"]) == first.value else ""
+        table.add_row(
+            f"{float(r['value']):g}{mark}",
+            f"{float(r['labour_cost']):,.2f}",
+            "yes" if r["meets"] else "[bold red]no[/]",
+            f"{float(r['saving']):+,.2f}",
+            "-" if math.isnan(per) else f"{per:+,.2f}",
+        )
+    return table

@@ -1,0 +1,185 @@
+"""Greedy search for the cheapest plan that meets the targets: add where short, then trim.
+
+Starting from a plan (the closed-form estimate of :mod:`checkoutsim.optimize.start`, or the
+scenario's own), all candidates judged on the same simulated days (common random numbers,
+:mod:`checkoutsim.optimize.evaluate`) with the decision rule of
+:mod:`checkoutsim.optimize.targets`:
+
+1. **Add** while some target fails: take the unit (block, or the day) with the biggest
+   shortfall that can still grow; simulate one more of each searched role in that block (any
+   block when judging the day); keep the move that removes the most total shortfall per unit
+   of cost (labour, or the kiosk's hourly cost). Stop when every target holds, or report the
+   plan as unable to meet them when nothing can grow.
+2. **Remove** one at a time, the most expensive (block, role) first: keep a removal if every
+   target still holds in every unit (a removal in one block can hurt the next: queues carry
+   over); repeat passes until none is kept.
+
+A plan never leaves the bounds (physical lanes and kiosks, the optimiser's attendant minimums)
+and every candidate is a validated scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from checkoutsim.optimize.evaluate import Evaluation, Evaluator
+from checkoutsim.optimize.plan import PlanSpace, StaffPlan
+from checkoutsim.optimize.targets import Target
+
+__all__ = ["SearchOutcome", "SearchStep", "search"]
+
+StepCallback = Callable[["SearchStep"], None]
+
+
+@dataclass(frozen=True)
+class SearchStep:
+    """One accepted move (or the start) of a search, for the log."""
+
+    phase: str
+    block: str
+    role: str
+    change: int
+    labour_cost: float
+    kiosk_hours: float
+    feasible: bool
+    shortfall: float
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Where a search ended: the plan, its evaluation, whether it meets every target."""
+
+    evaluation: Evaluation
+    meets: bool
+    steps: list[SearchStep]
+
+
+def _valid(space: PlanSpace, plan: StaffPlan) -> bool:
+    if not space.within_bounds(plan):
+        return False
+    try:
+        space.scenario(plan)
+    except ValueError:
+        return False
+    return True
+
+
+def search(
+    evaluator: Evaluator,
+    start: StaffPlan,
+    seed: int,
+    targets: Sequence[Target] | None = None,
+    *,
+    max_steps: int = 500,
+    on_step: StepCallback | None = None,
+) -> SearchOutcome:
+    """Run the add-then-remove search (module docstring) from ``start``.
+
+    Parameters
+    ----------
+    evaluator : Evaluator
+        Simulates and judges candidates.
+    start : StaffPlan
+        First plan (repaired into the bounds if needed).
+    seed : int
+        Root seed of every candidate's days.
+    targets : sequence of Target, optional
+        Default the evaluator's targets.
+    max_steps : int
+        Safety limit on accepted moves.
+    on_step : callable, optional
+        Called with each :class:`SearchStep`.
+    """
+    space = evaluator.space
+    wanted = list(evaluator.targets if targets is None else targets)
+    labels = [f"{b.start}-{b.end}" for b in space.base.staffing]
+    steps: list[SearchStep] = []
+
+    def log(phase: str, ev: Evaluation, block: int | None, role: str, change: int) -> None:
+        step = SearchStep(
+            phase,
+            labels[block] if block is not None else "",
+            role,
+            change,
+            space.cost(ev.plan),
+            space.kiosk_hours(ev.plan),
+            ev.feasible,
+            ev.shortfall,
+        )
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+
+    plan = space.repaired(start)
+    if not _valid(space, plan):
+        plan = StaffPlan.of(space.base)
+    current = evaluator.evaluate_many([plan], seed, wanted)[0]
+    log("start", current, None, "", 0)
+    while not current.feasible and len(steps) < max_steps:
+        moves = _add_moves(space, current, labels)
+        if not moves:
+            return SearchOutcome(current, False, steps)
+        evaluated = evaluator.evaluate_many([p for _, _, p in moves], seed, wanted)
+        i = max(range(len(moves)), key=lambda k: _gain(space, current, moves[k][2], evaluated[k]))
+        (block, role, _), current = moves[i], evaluated[i]
+        log("add", current, block, role, +1)
+    if not current.feasible:
+        return SearchOutcome(current, False, steps)
+    order = sorted(
+        ((b, r) for b in range(space.blocks) for r in space.roles),
+        key=lambda br: -_unit_cost(space, br[0], br[1]),
+    )
+    kept = True
+    while kept and len(steps) < max_steps:
+        kept = False
+        for block, role in order:
+            while len(steps) < max_steps:
+                candidate = current.plan.moved(block, role, -1)
+                if not _valid(space, candidate):
+                    break
+                ev = evaluator.evaluate_many([candidate], seed, wanted)[0]
+                if not ev.feasible:
+                    break
+                current, kept = ev, True
+                log("remove", current, block, role, -1)
+    return SearchOutcome(current, True, steps)
+
+
+def _gain(
+    space: PlanSpace, current: Evaluation, plan: StaffPlan, ev: Evaluation
+) -> tuple[float, float]:
+    """Shortfall removed per unit of cost by moving to ``plan`` (then: cheaper is better)."""
+    extra = max(space.weighted_cost(plan) - space.weighted_cost(current.plan), 1e-9)
+    return ((current.shortfall - ev.shortfall) / extra, -space.weighted_cost(plan))
+
+
+def _unit_cost(space: PlanSpace, block: int, role: str) -> float:
+    """What one of ``role`` in ``block`` costs (the removal order: dearest first)."""
+    c = space.base.costs
+    hours = space.hours(block)
+    if role == "attendants":
+        return c.attendant_wage_per_hour * hours
+    if role == "kiosks":
+        return max(c.kiosk_cost_per_hour, 0.01) * hours
+    return c.cashier_wage_per_hour * hours
+
+
+def _add_moves(
+    space: PlanSpace, current: Evaluation, labels: list[str]
+) -> list[tuple[int, str, StaffPlan]]:
+    """Candidate +1 moves in the worst unit that can still grow (empty: nothing can)."""
+    short = sorted(
+        ((s, u) for u, s in current.unit_shortfall().items() if s > 0), key=lambda x: -x[0]
+    )
+    for _, unit in short:
+        blocks = [labels.index(unit)] if unit in labels else range(space.blocks)
+        moves = []
+        for b in blocks:
+            for role in space.roles:
+                plan = space.repaired(current.plan.moved(b, role, +1))
+                if plan != current.plan and _valid(space, plan):
+                    moves.append((b, role, plan))
+        if moves:
+            return moves
+    return []

@@ -1,0 +1,585 @@
+"""A self-contained HTML report of a run, a comparison or a sweep (``--report``).
+
+One file, ``report.html``, that a planner can mail: figures embedded as base64 PNG, tables as
+HTML, the scenario and its assumptions, seeds and version, no external links or scripts. It is
+written atomically next to the other results and listed in ``manifest.json``
+(:func:`write_report`).
+
+The page carries a few lines of inline JavaScript that, once loaded, write the rendered size of
+every figure and table into ``<pre id="render-check">`` as JSON; the browser test reads it from
+headless Chromium's DOM. It changes nothing a reader sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from matplotlib.figure import Figure
+
+from checkoutsim.report.tables import format_estimate, summary_sections
+from checkoutsim.results.run_files import MANIFEST, atomic_write_text
+from checkoutsim.results.tables import SimulationResult
+from checkoutsim.scenario.loader import dump_scenario_yaml
+from checkoutsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from checkoutsim.experiments.compare import ComparisonResult
+    from checkoutsim.experiments.sweep import SweepResult
+
+__all__ = [
+    "REPORT",
+    "comparison_report",
+    "figure_html",
+    "run_figures",
+    "run_report",
+    "scenario_html",
+    "sweep_report",
+    "table_html",
+    "write_report",
+]
+
+REPORT = "report.html"
+
+_DPI = 96
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin-top: 2rem;
+     border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+.meta { color: #555; font-size: 0.9rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.text td { text-align: left; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.88rem; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.55rem; text-align: right; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+tr.section td { background: #fafafa; font-weight: 600; text-align: left; }
+caption { caption-side: bottom; text-align: left; color: #555; font-size: 0.82rem;
+          padding-top: 0.3rem; }
+figure { margin: 1.2rem 0; } figure img { max-width: 100%; height: auto;
+         border: 1px solid #eee; }
+figcaption { color: #444; font-size: 0.88rem; }
+pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
+.note { color: #555; font-size: 0.88rem; }
+"""
+
+# Measures what the browser actually laid out; read back by tests/test_report_browser.py.
+_CHECK_JS = """
+window.addEventListener("load", function () {
+  function box(el) { var r = el.getBoundingClientRect();
+    return {id: el.id || "", width: r.width, height: r.height}; }
+  var imgs = Array.prototype.map.call(document.querySelectorAll("figure img"), function (el) {
+    var b = box(el); b.id = el.closest("figure").id;
+    b.natural_width = el.naturalWidth; b.natural_height = el.naturalHeight;
+    b.complete = el.complete; return b; });
+  var tables = Array.prototype.map.call(document.querySelectorAll("table"), function (el) {
+    var b = box(el); b.rows = el.rows.length; return b; });
+  var svgs = Array.prototype.map.call(document.querySelectorAll("svg"), box);
+  document.getElementById("render-check").textContent = JSON.stringify(
+    {title: document.title, images: imgs, tables: tables, svgs: svgs});
+});
+"""
+
+
+# -- building blocks --------------------------------------------------------------------------
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def figure_html(fig: Figure, caption: str, fig_id: str) -> str:
+    """A ``<figure>`` with ``fig`` embedded as a base64 PNG, and its caption."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure id="{_esc(fig_id)}"><img src="data:image/png;base64,{data}" '
+        f'alt="{_esc(caption)}"><figcaption>{_esc(caption)}</figcaption></figure>'
+    )
+
+
+def table_html(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    table_id: str | None = None,
+    caption: str | None = None,
+    text: bool = False,
+) -> str:
+    """An HTML table; a row whose only cell is a string starting with ``§`` is a section.
+
+    ``text=True`` left-aligns every cell (for tables of words rather than numbers).
+    """
+    attrs = (f' id="{_esc(table_id)}"' if table_id else "") + (' class="text"' if text else "")
+    out = [f'<div class="scroll"><table{attrs}>']
+    if caption:
+        out.append(f"<caption>{_esc(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in headers) + "</tr></thead>")
+    out.append("<tbody>")
+    for row in rows:
+        if len(row) == 1 and str(row[0]).startswith("§"):
+            span = len(headers)
+            out.append(
+                f'<tr class="section"><td colspan="{span}">{_esc(str(row[0])[1:])}</td></tr>'
+            )
+            continue
+        out.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _page(title: str, subtitle: str, sections: Sequence[str], footer: dict[str, object]) -> str:
+    from checkoutsim._version import __version__
+
+    meta = {"checkoutsim": __version__, **footer, "written": _now()}
+    foot = " · ".join(f"{_esc(k)}: {_esc(v)}" for k, v in meta.items() if v not in (None, ""))
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
+        f'<header><h1 id="report-title">{_esc(title)}</h1>'
+        f'<p class="meta">{_esc(subtitle)}</p><p class="meta">{foot}</p></header>'
+        + "".join(sections)
+        + '<pre id="render-check" hidden></pre>'
+        + f"<script>{_CHECK_JS}</script></body></html>\n"
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _section(title: str, body: str, section_id: str) -> str:
+    return f'<section id="{_esc(section_id)}"><h2>{_esc(title)}</h2>{body}</section>'
+
+
+def _describe(value: Any) -> str:
+    """A distribution or setting as short text: ``lognormal(mean=12, sd=16)``."""
+    if isinstance(value, dict) and "kind" in value:
+        params = ", ".join(f"{k}={_short(v)}" for k, v in value.items() if k != "kind")
+        return f"{value['kind']}({params})"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_describe(v)}" for k, v in value.items())
+    return _short(value)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    return str(value)
+
+
+def scenario_html(scenario: Scenario, heading: str | None = None) -> str:
+    """The scenario's assumptions as tables, and the full YAML as run (collapsed)."""
+    d = scenario.to_dict()
+    parts = [f"<h3>{_esc(heading)}</h3>"] if heading else []
+    if d.get("description"):
+        parts.append(f"<p>{_esc(d['description'])}</p>")
+    facts: list[tuple[str, str]] = [
+        ("Opening hours", f"{d['store']['open']}-{d['store']['close']} (queues drain after close)"),
+        ("Target queue wait", f"{scenario.run.target_wait_min:g} min"),
+        ("Lane choice", str(d["run"].get("lane_choice", ""))),
+        ("Basket size (items)", _describe(d["customers"]["basket_items"])),
+        ("Payment (min)", _describe(d["customers"]["payment_min"])),
+        ("Patience (min)", _describe(d["customers"].get("patience_min")) or "unlimited"),
+        ("Balking", _describe(d["customers"].get("balking")) or "none"),
+        ("Channel preference", _describe(d["customers"]["channel"])),
+        ("Kiosk item limit", _describe(d["customers"].get("kiosk_item_limit"))),
+        (
+            "Cashier lanes",
+            f"{d['cashiers']['lanes']} regular"
+            + (
+                f", {d['cashiers']['express']['lanes']} express "
+                f"(≤{d['cashiers']['express']['item_limit']} items)"
+                if d["cashiers"].get("express")
+                else ""
+            ),
+        ),
+        ("Cashier scan (min/item)", _describe(d["cashiers"]["scan_min_per_item"])),
+        ("Kiosks", str(d["kiosks"]["count"])),
+        ("Kiosk scan (min/item)", _describe(d["kiosks"]["scan_min_per_item"])),
+        ("Attendant walk (min)", _describe(d["attendants"]["walk_min"])),
+    ]
+    parts.append(table_html(["Assumption", "Value"], facts, text=True))
+    confusion = d["kiosks"].get("confusion") or []
+    if confusion:
+        parts.append(
+            table_html(
+                ["Confusion event", "Probability", "Per", "Resolve time (min)"],
+                [
+                    (c["name"], f"{c['probability']:g}", c["per"], _describe(c["resolve_min"]))
+                    for c in confusion
+                ],
+                caption="Each freezes the kiosk until an attendant has walked over and cleared it.",
+            )
+        )
+    arrivals = {(b["start"], b["end"]): b["customers_per_hour"] for b in d["arrivals"]["profile"]}
+    parts.append(
+        table_html(
+            ["Block", "Arrivals (customers/h)", "Cashiers", "Express", "Attendants", "Kiosks on"],
+            [
+                (
+                    f"{b['start']}-{b['end']}",
+                    _arrivals_in(arrivals, b["start"], b["end"]),
+                    b["cashiers"],
+                    b.get("express_cashiers", 0),
+                    b["attendants"],
+                    "all" if b.get("kiosks") is None else b["kiosks"],
+                )
+                for b in d["staffing"]
+            ],
+            caption="Staffing plan by time block, with the arrival rates in force then.",
+        )
+    )
+    parts.append(
+        "<details><summary>The scenario exactly as run (YAML)</summary>"
+        f"<pre>{_esc(dump_scenario_yaml(scenario))}</pre></details>"
+    )
+    return "".join(parts)
+
+
+def _arrivals_in(profile: dict[tuple[str, str], float], start: str, end: str) -> str:
+    rates = [f"{r:g}" for (s, e), r in profile.items() if s < end and e > start]
+    return " / ".join(rates)
+
+
+# -- run --------------------------------------------------------------------------------------
+
+
+def _summary_rows(result: SimulationResult) -> list[tuple[object, ...]]:
+    headings = {
+        "experience": "§Experience (estimates from assumed curves, docs/satisfaction.md)",
+        "money": f"§Money ({result.scenario.costs.currency} per day)",
+    }
+    rows: list[tuple[object, ...]] = []
+    for section, section_rows in summary_sections(result):
+        if section in headings:
+            rows.append((headings[section],))
+        rows.extend(section_rows)
+    return rows
+
+
+def run_figures(result: SimulationResult) -> list[tuple[str, str, Figure]]:
+    """The figures of a run's report: ``(id, caption, figure)``, in report order."""
+    from checkoutsim.report import plots
+
+    hourly = plots.channel_hourly(result)
+    target = result.target_wait_min
+    return [
+        (
+            "fig-queue",
+            "Customers queueing by channel over the day (mean over days; band: 10th-90th "
+            "percentile of days).",
+            plots.queue_length_over_day(result.timeseries),
+        ),
+        (
+            "fig-wait-ecdf",
+            f"Queue wait distribution of served customers by channel; target {target:g} min.",
+            plots.wait_ecdf(result.customers, target),
+        ),
+        (
+            "fig-p90-heatmap",
+            "90th-percentile queue wait by hour of arrival and channel (mean over days).",
+            plots.hour_heatmap(plots.hourly_by_channel(hourly, "wait_p90_min"), "wait_p90_min"),
+        ),
+        (
+            "fig-csat-heatmap",
+            "Estimated satisfaction (CSAT 1-5) by hour of arrival and channel (mean over days).",
+            plots.hour_heatmap(
+                plots.hourly_by_channel(hourly, "csat_mean"), "csat_mean", higher_is_better=True
+            ),
+        ),
+        (
+            "fig-utilisation",
+            "Utilisation of cashiers, kiosks and attendants over the day, and servers on duty.",
+            plots.utilisation_over_day(result.timeseries),
+        ),
+        (
+            "fig-root-causes",
+            "Root causes of delay: customer-minutes per day (95% CI) and cumulative share.",
+            plots.root_cause_pareto(result.root_causes()),
+        ),
+    ]
+
+
+def run_report(result: SimulationResult, *, command: str | None = None) -> str:
+    """The HTML report of one scenario's replications.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        What :func:`checkoutsim.experiments.simulate` returned.
+    command : str, optional
+        The command line that produced it, for the footer.
+
+    Returns
+    -------
+    str
+        A complete, self-contained HTML document.
+    """
+    scenario = result.scenario
+    sections = [
+        _section(
+            "Summary",
+            table_html(
+                ["Metric", "All", "Cashier", "Kiosk"],
+                _summary_rows(result),
+                table_id="summary-table",
+                caption="Mean ± 95% confidence-interval half-width over simulated days; "
+                "every day is one observation.",
+            ),
+            "summary",
+        ),
+        _section(
+            "Figures",
+            "".join(figure_html(f, c, i) for i, c, f in run_figures(result)),
+            "figures",
+        ),
+        _section("Root causes of delay", _root_cause_table(result), "root-causes"),
+        _section("Money", _costs_table(result), "money"),
+        _section("Scenario and assumptions", scenario_html(scenario), "scenario"),
+    ]
+    return _page(
+        f"checkoutsim report: {scenario.name}",
+        f"{result.replications} simulated day(s), root seed {result.seed}, target wait "
+        f"{result.target_wait_min:g} min. Times are minutes; every figure is a mean over days.",
+        sections,
+        {"seed": result.seed, "replications": result.replications, "command": command},
+    )
+
+
+def _root_cause_table(result: SimulationResult, top: int = 10) -> str:
+    rc = result.root_causes()
+    rc = rc[(rc["delay_min_per_day"] > 0) | (rc["csat_points_lost_per_day"] != 0)].head(top)
+    currency = result.scenario.costs.currency
+    return table_html(
+        [
+            "Cause",
+            "Delay (customer-min/day)",
+            "%",
+            "Cum %",
+            "Felt min",
+            "CSAT pts lost",
+            f"Lost sales ({currency})",
+        ],
+        [
+            (
+                r.label,
+                format_estimate(r.delay_min_per_day, r.delay_min_half_width),
+                format_estimate(r.delay_pct, math.nan),
+                format_estimate(r.delay_cum_pct, math.nan),
+                format_estimate(r.felt_min_per_day, math.nan),
+                format_estimate(r.csat_points_lost_per_day, math.nan),
+                format_estimate(r.lost_sales_per_day, math.nan),
+            )
+            for r in rc.itertuples(index=False)
+        ],
+        table_id="root-cause-table",
+    )
+
+
+def _costs_table(result: SimulationResult) -> str:
+    costs = result.costs()
+    return table_html(
+        ["Line", f"Per day ({result.scenario.costs.currency})"],
+        [(r.label, format_estimate(r.mean, r.half_width)) for r in costs.itertuples(index=False)],
+        table_id="costs-table",
+        caption="* Revenue at risk = detractors x churn % x yearly customer value "
+        "(docs/satisfaction.md).",
+    )
+
+
+# -- compare ----------------------------------------------------------------------------------
+
+
+def comparison_report(
+    result: ComparisonResult,
+    *,
+    metrics: Sequence[str] | None = None,
+    scope: str = "all",
+    command: str | None = None,
+) -> str:
+    """The HTML report of a comparison (:class:`checkoutsim.experiments.compare.ComparisonResult`).
+
+    Parameters
+    ----------
+    result : ComparisonResult
+        Plans compared on common random numbers.
+    metrics : sequence of str, optional
+        Metrics to show; default the headline metrics.
+    scope : str
+        ``all``, ``cashier`` or ``kiosk``.
+    command : str, optional
+        For the footer.
+    """
+    from checkoutsim.report import plots
+    from checkoutsim.report.comparison_tables import format_p
+
+    shown = list(metrics) if metrics else result.headline(scope)
+    currency = next(iter(result.scenarios.values())).costs.currency
+    s = result.summary[result.summary["scope"] == scope]
+    lookup = {(r.scenario, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
+    overview = table_html(
+        ["Metric", *result.plans],
+        [
+            (
+                plots.metric_label(m, currency),
+                *(format_estimate(*lookup.get((p, m), (math.nan, math.nan))) for p in result.plans),
+            )
+            for m in shown
+        ],
+        table_id="summary-table",
+        caption=f"Mean ± 95% CI half-width over {result.replications} days per plan, scope "
+        f"{scope}; every plan saw the same simulated customers (seed {result.seed}).",
+    )
+    d = result.differences
+    d = d[(d["scope"] == scope) & d["metric"].isin(shown)]
+    diffs = table_html(
+        ["Plan", "Metric", "Plan − base", "Interval", "p (adjusted)", "Significant"],
+        [
+            (
+                r.scenario,
+                plots.metric_label(r.metric, currency),
+                f"{r.diff_mean:+,.3g}",
+                f"[{r.diff_low:+,.3g}, {r.diff_high:+,.3g}]",
+                format_p(r.p_adjusted),
+                "yes" if r.significant else "no",
+            )
+            for r in d.itertuples(index=False)
+        ],
+        table_id="differences-table",
+        caption=f"Paired differences against {result.base} over the same days; intervals and "
+        f"p-values Bonferroni-adjusted for {result.comparisons} comparison(s).",
+    )
+    fig = plots.paired_differences(
+        result.differences, shown, scope, base=result.base, currency=currency
+    )
+    sections = [
+        _section("Summary", overview, "summary"),
+        _section(
+            "Paired differences",
+            figure_html(fig, f"Plan minus {result.base}, with confidence intervals.", "fig-diff")
+            + diffs,
+            "differences",
+        ),
+        _section(
+            "Plans and assumptions",
+            "".join(scenario_html(sc, f"Plan {name}") for name, sc in result.scenarios.items()),
+            "scenario",
+        ),
+    ]
+    return _page(
+        f"checkoutsim comparison: {', '.join(result.plans)}",
+        f"{len(result.plans)} plans, {result.replications} simulated days each, root seed "
+        f"{result.seed} shared by every plan (common random numbers); base {result.base}.",
+        sections,
+        {"seed": result.seed, "replications": result.replications, "command": command},
+    )
+
+
+# -- sweep ------------------------------------------------------------------------------------
+
+
+def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
+    """The HTML report of a sweep (:class:`checkoutsim.experiments.sweep.SweepResult`)."""
+    from checkoutsim.experiments.sweep import STAFF_HOURS
+    from checkoutsim.report import plots
+
+    sweep = result.sweep
+    currency = sweep.base.costs.currency
+    cost = result.minimise[0] if result.minimise else STAFF_HOURS
+    experience = next(
+        (m for m in [*result.minimise[1:], *result.maximise] if m != cost), "wait_p90_min"
+    )
+    fig = plots.sweep_pareto(
+        result.results,
+        cost,
+        experience,
+        experience_higher_is_better=experience in result.maximise,
+        currency=currency,
+    )
+    table = result.results
+    metrics = [
+        m
+        for m in dict.fromkeys(
+            [cost, experience, "wait_p90_min", "reneged", *result.minimise, *result.maximise]
+        )
+        if f"{m}_mean" in table.columns or m in table.columns
+    ]
+    rows = []
+    for r in table.to_dict("records"):
+        cells = [r["point"], *(_short(r[f]) for f in sweep.factors)]
+        for m in metrics:
+            if m in table.columns:
+                cells.append(_short(r[m]))
+            else:
+                half = (r[f"{m}_ci_high"] - r[f"{m}_ci_low"]) / 2.0
+                cells.append(format_estimate(r[f"{m}_mean"], half))
+        cells.append("yes" if r["pareto"] else "")
+        rows.append(cells)
+    results_table = table_html(
+        ["Point", *sweep.factors, *(plots.metric_label(m, currency) for m in metrics), "Pareto"],
+        rows,
+        table_id="summary-table",
+        caption=f"Mean ± 95% CI half-width over {sweep.replications} days per plan. Pareto: "
+        f"minimise {', '.join(result.minimise) or '-'}; maximise "
+        f"{', '.join(result.maximise) or '-'}.",
+    )
+    sections = [
+        _section("Plans", results_table, "summary"),
+        _section(
+            "Cost against experience",
+            figure_html(
+                fig, "Every plan of the sweep; Pareto-efficient plans named.", "fig-pareto"
+            ),
+            "figures",
+        ),
+        _section("Base scenario and assumptions", scenario_html(sweep.base), "scenario"),
+    ]
+    return _page(
+        f"checkoutsim sweep: {sweep.name}",
+        f"{len(sweep.points)} plans x {sweep.replications} simulated days, root seed {sweep.seed}"
+        f" (common random numbers). {sweep.description}",
+        sections,
+        {"seed": sweep.seed, "replications": sweep.replications, "command": command},
+    )
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def write_report(out_dir: Path, document: str) -> Path:
+    """Write ``report.html`` into a finished results folder and list it in its manifest.
+
+    The manifest is taken away while the report is written and put back (atomically, last)
+    with the report added, so the folder is never complete-looking with a half-written or
+    unlisted report. Without a manifest the report is simply written.
+
+    Returns
+    -------
+    Path
+        The report's path.
+    """
+    path = out_dir / REPORT
+    manifest_path = out_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else None
+    manifest_path.unlink(missing_ok=True)
+    atomic_write_text(path, document)
+    if manifest is not None:
+        files = dict(manifest.get("files", {}))
+        files[REPORT] = path.stat().st_size
+        manifest["files"] = files
+        atomic_write_text(manifest_path, json.dumps(manifest, indent=2, default=str) + "\n")
+    return path

@@ -1,0 +1,249 @@
+"""Rich tables of a result for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+
+from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.results.tables import SimulationResult
+
+__all__ = [
+    "EXPERIENCE_METRICS",
+    "HEADLINE_METRICS",
+    "format_estimate",
+    "hourly_experience_table",
+    "hourly_table",
+    "metric_label",
+    "root_cause_table",
+    "summary_sections",
+    "summary_table",
+]
+
+HEADLINE_METRICS: list[tuple[str, str]] = [
+    ("arrivals", "Customers arriving"),
+    ("served", "Served"),
+    ("balked", "Balked (left on seeing the line)"),
+    ("reneged", "Reneged (abandoned the cart)"),
+    ("abandoned_items", "Items in abandoned baskets"),
+    ("wait_mean_min", "Queue wait, mean (min)"),
+    ("wait_p50_min", "Queue wait, median (min)"),
+    ("wait_p90_min", "Queue wait, p90 (min)"),
+    ("wait_p95_min", "Queue wait, p95 (min)"),
+    ("wait_max_min", "Queue wait, max (min)"),
+    ("within_target_pct", "Served within target (%)"),
+    ("assisted_pct", "Kiosk visits needing help (%)"),
+    ("assists_per_customer", "Assists per served customer"),
+    ("attendant_response_mean_min", "Wait for attendant, mean (min)"),
+    ("attendant_response_p90_min", "Wait for attendant, p90 (min)"),
+    ("cashiers_utilisation_pct", "Cashier utilisation (%)"),
+    ("kiosks_utilisation_pct", "Kiosk utilisation (%)"),
+    ("attendants_utilisation_pct", "Attendant utilisation (%)"),
+]
+
+
+EXPERIENCE_METRICS: list[tuple[str, str]] = [
+    ("perceived_wait_mean_min", "Perceived wait, mean (felt min)"),
+    ("overtaken_per_customer", "Overtaken by later arrivals, per customer"),
+    ("csat_mean", "CSAT, mean (1-5, estimate)"),
+    ("satisfied_pct", "Satisfied, CSAT 4-5 (%)"),
+    ("ces_mean", "Customer Effort Score, mean (1-7, 7 = easy)"),
+    ("nps", "NPS (% promoters - % detractors)"),
+    ("promoters_pct", "Promoters (%)"),
+    ("detractors_pct", "Detractors (%)"),
+    ("coupons_used", "Coupons handed out"),
+    ("coupon_csat_effect", "Coupon effect on mean CSAT (points)"),
+    ("coupon_nps_effect", "Coupon effect on NPS (points)"),
+]
+"""Experience metrics of the summary table (``docs/satisfaction.md``)."""
+
+_LABELS = {
+    **dict(HEADLINE_METRICS),
+    **dict(EXPERIENCE_METRICS),
+    **dict(MONEY_METRICS),
+    "staff_hours": "Scheduled staff hours (h per day)",
+}
+_MONEY = frozenset(name for name, _ in MONEY_METRICS)
+
+
+def metric_label(metric: str, currency: str | None = None) -> str:
+    """A readable label, with unit, for a metric name (the name itself when unknown).
+
+    Money metrics get the currency (per day) when it is given.
+    """
+    label = _LABELS.get(metric, metric)
+    if currency and metric in _MONEY:
+        label = f"{label} ({currency} per day)"
+    return label
+
+
+def format_estimate(mean: float, half_width: float) -> str:
+    """``mean ± half-width`` with sensible precision; blank for a missing value."""
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "-"
+    digits = 0 if abs(mean) >= 100 else (1 if abs(mean) >= 10 else 2)
+    text = f"{mean:,.{digits}f}"
+    if half_width is not None and not math.isnan(half_width):
+        text += f" ± {half_width:,.{digits}f}"
+    return text
+
+
+SCOPES = ("all", "cashier", "kiosk")
+"""Columns of the summary: all customers, then by channel."""
+
+SummaryRow = tuple[str, str, str, str]
+
+
+def summary_sections(result: SimulationResult) -> list[tuple[str, list[SummaryRow]]]:
+    """The run summary as ``(section, rows)``, shared by the terminal table and the HTML report.
+
+    Sections are ``"headline"``, ``"experience"`` and ``"money"``; each row is a label and
+    ``mean ± 95% CI half-width`` for all customers, cashier and kiosk (blank where a metric has
+    no per-channel figure). Rows with no figure at all are left out.
+    """
+    s = result.summary()
+    lookup = {(r.scope, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
+
+    def rows(metrics: list[tuple[str, str]], scopes: tuple[str, ...]) -> list[SummaryRow]:
+        out: list[SummaryRow] = []
+        for metric, label in metrics:
+            a, c, k = (
+                format_estimate(*lookup.get((scope, metric), (math.nan, math.nan)))
+                if scope in scopes
+                else ""
+                for scope in SCOPES
+            )
+            if {a, c, k} <= {"-", ""}:
+                continue
+            out.append((label, a, c, k))
+        return out
+
+    return [
+        ("headline", rows(HEADLINE_METRICS, SCOPES)),
+        ("experience", rows(EXPERIENCE_METRICS, SCOPES)),
+        ("money", rows(MONEY_METRICS, ("all",))),
+    ]
+
+
+def summary_table(result: SimulationResult) -> Table:
+    """Headline metrics overall and by channel, mean ± 95% CI half-width over replications."""
+    table = Table(
+        title=(
+            f"{result.scenario.name}: {result.replications} simulated day(s), seed {result.seed}"
+            f" (mean ± 95% CI half-width; target wait {result.target_wait_min:g} min)"
+        ),
+        title_justify="left",
+    )
+    table.add_column("Metric")
+    for scope in SCOPES:
+        table.add_column(scope.capitalize() if scope != "all" else "All", justify="right")
+    headings = {
+        "experience": "[bold]Experience[/] (estimates)",
+        "money": f"[bold]Money[/] ({result.scenario.costs.currency} per day)",
+    }
+    for section, rows in summary_sections(result):
+        if section in headings:
+            table.add_section()
+            table.add_row(headings[section], "", "", "")
+        for row in rows:
+            table.add_row(*row)
+    table.caption = (
+        "Experience figures are estimates from assumed curves; * revenue at risk = detractors x "
+        "churn % x yearly customer value. See docs/satisfaction.md."
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def root_cause_table(result: SimulationResult, top: int = 8) -> Table:
+    """The largest causes of delay and dissatisfaction (per simulated day, Pareto order)."""
+    rc = result.root_causes()
+    rc = rc[(rc["delay_min_per_day"] > 0) | (rc["csat_points_lost_per_day"] != 0)].head(top)
+    currency = result.scenario.costs.currency
+    table = Table(
+        title=f"{result.scenario.name}: root causes of friction, per day (largest delay first)",
+        title_justify="left",
+    )
+    for name in (
+        "Cause",
+        "Delay min",
+        "%",
+        "Cum %",
+        "Felt min",
+        "CSAT pts lost",
+        f"Lost sales {currency}",
+    ):
+        table.add_column(name, justify="left" if name == "Cause" else "right")
+    for r in rc.itertuples(index=False):
+        lost = r.lost_sales_per_day
+        table.add_row(
+            str(r.label),
+            format_estimate(r.delay_min_per_day, r.delay_min_half_width)
+            if r.delay_min_per_day > 0
+            else "0",
+            format_estimate(r.delay_pct, math.nan),
+            format_estimate(r.delay_cum_pct, math.nan),
+            format_estimate(r.felt_min_per_day, math.nan),
+            format_estimate(r.csat_points_lost_per_day, math.nan),
+            format_estimate(lost, math.nan) if lost > 0 else "",
+        )
+    return table
+
+
+def hourly_table(result: SimulationResult) -> Table:
+    """Main metrics by hour of arrival (means over replications)."""
+    s = result.summary_by_hour()
+    wide = s.pivot_table(index="hour", columns="metric", values="mean", observed=True)
+    columns = [
+        ("arrivals", "Arrivals"),
+        ("wait_mean_min", "Wait mean"),
+        ("wait_p90_min", "Wait p90"),
+        ("within_target_pct", "In target %"),
+        ("reneged", "Reneged"),
+        ("balked", "Balked"),
+        ("cashiers_utilisation_pct", "Cashier util %"),
+        ("kiosks_utilisation_pct", "Kiosk util %"),
+        ("attendants_utilisation_pct", "Attendant util %"),
+    ]
+    table = Table(title=f"{result.scenario.name} by hour (means)", title_justify="left")
+    table.add_column("Hour")
+    present = [(m, label) for m, label in columns if m in wide.columns]
+    for _, label in present:
+        table.add_column(label, justify="right")
+    for hour, row in wide.iterrows():
+        table.add_row(str(hour), *(format_estimate(row[m], math.nan) for m, _ in present))
+    return table
+
+
+def hourly_experience_table(result: SimulationResult) -> Table:
+    """Experience, lost sales and the largest cause of delay by hour (means per day)."""
+    s = result.summary_by_hour()
+    wide = s.pivot_table(index="hour", columns="metric", values="mean", observed=True)
+    columns = [
+        ("perceived_wait_mean_min", "Felt wait"),
+        ("csat_mean", "CSAT"),
+        ("satisfied_pct", "Satisf. %"),
+        ("ces_mean", "CES"),
+        ("nps", "NPS"),
+        ("lost_sales", "Lost sales"),
+    ]
+    rc = result.root_causes(by_hour=True)
+    rc = rc[(rc["rank"] == 1) & (rc["delay_min_per_day"] > 0)]
+    top = {str(r.hour): (str(r.label), r.delay_min_per_day) for r in rc.itertuples(index=False)}
+    table = Table(
+        title=f"{result.scenario.name}: experience by hour of arrival (means per day)",
+        title_justify="left",
+    )
+    table.add_column("Hour")
+    present = [(m, label) for m, label in columns if m in wide.columns]
+    for _, label in present:
+        table.add_column(label, justify="right")
+    table.add_column("Largest delay (customer-min)")
+    for hour, row in wide.iterrows():
+        if "csat_mean" in wide.columns and math.isnan(row["csat_mean"]):
+            continue  # an hour with no arrivals (the drain after closing)
+        label, minutes = top.get(str(hour), ("", math.nan))
+        cause = f"{label} {minutes:,.0f}" if label else ""
+        table.add_row(str(hour), *(format_estimate(row[m], math.nan) for m, _ in present), cause)
+    return table

@@ -1,0 +1,415 @@
+"""Turn replication columns into tidy DataFrames, and compute metrics per replication.
+
+All tables carry ``scenario``, ``rep`` and ``seed`` as their first columns, in that order.
+Metrics are computed per replication (one store day is one observation) and only then
+summarised over replications with confidence intervals: customers are never pooled across days
+for an interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from checkoutsim.experience.costs import cost_table, money_hourly_metrics, money_metrics
+from checkoutsim.experience.pipeline import (
+    EXPERIENCE_COLUMNS,
+    add_experience,
+    experience_hourly_metrics,
+    experience_metrics,
+)
+from checkoutsim.model.recorder import CHANNELS, OUTCOMES, RunColumns
+from checkoutsim.experience.rootcause import attribute_delay, pareto
+from checkoutsim.scenario.schema import Scenario
+
+__all__ = [
+    "KEY_COLUMNS",
+    "SimulationResult",
+    "assists_frame",
+    "customers_frame",
+    "hourly_metrics",
+    "replication_metrics",
+    "summarise",
+    "timeseries_frame",
+]
+
+KEY_COLUMNS = ["scenario", "rep", "seed"]
+
+
+def _keyed(df: pd.DataFrame, scenario: str, rep: int, seed: int) -> pd.DataFrame:
+    df.insert(0, "seed", np.int64(seed))
+    df.insert(0, "rep", np.int32(rep))
+    df.insert(0, "scenario", scenario)
+    return df
+
+
+def customers_frame(scenario: Scenario, rep: int, seed: int, run: RunColumns) -> pd.DataFrame:
+    """One row per customer of one replication."""
+    c = run.customers
+    n = c["arrival_min"].shape[0]
+    channel = pd.Categorical.from_codes(
+        np.where(c["channel"] < 0, 2, c["channel"]).astype(np.int8),
+        categories=[*CHANNELS, "none"],
+    )
+    outcome = pd.Categorical.from_codes(c["outcome"].astype(np.int8), categories=list(OUTCOMES))
+    df = pd.DataFrame(
+        {
+            "customer_id": np.arange(n, dtype=np.int64),
+            "arrival_min": c["arrival_min"],
+            "basket_items": c["basket_items"].astype(np.int32),
+            "channel": channel,
+            "lane": c["lane"].astype(np.int32),
+            "outcome": outcome,
+            "waiting_on_arrival": c["waiting_on_arrival"].astype(np.int32),
+            "queue_wait_min": c["queue_wait_min"],
+            "service_start_min": c["service_start_min"],
+            "departure_min": c["departure_min"],
+            "assists": c["assists"].astype(np.int32),
+            "assist_wait_min": c["assist_wait_min"],
+            "assist_total_min": c["assist_total_min"],
+        }
+    )
+    df["arrival_hour"] = _hour_labels(scenario, c["arrival_min"])
+    return _keyed(df, scenario.name, rep, seed)
+
+
+def assists_frame(scenario: Scenario, rep: int, seed: int, run: RunColumns) -> pd.DataFrame:
+    """One row per confusion event: who, which cause, and when the kiosk froze and thawed."""
+    a = run.assists
+    names = [c.name for c in scenario.kiosks.confusion] or ["(none)"]
+    df = pd.DataFrame(
+        {
+            "customer_id": a["customer_id"],
+            "cause": pd.Categorical.from_codes(a["cause"].astype(np.int8), categories=names),
+            "kiosk": a["kiosk"].astype(np.int32),
+            "attendant": a["attendant"].astype(np.int32),
+            "stuck_min": a["stuck_min"],
+            "assigned_min": a["assigned_min"],
+            "attendant_arrived_min": a["attendant_arrived_min"],
+            "resolved_min": a["resolved_min"],
+        }
+    )
+    df["wait_for_attendant_min"] = df["attendant_arrived_min"] - df["stuck_min"]
+    df["frozen_min"] = df["resolved_min"] - df["stuck_min"]
+    df["stuck_hour"] = _hour_labels(scenario, a["stuck_min"])
+    return _keyed(df, scenario.name, rep, seed)
+
+
+def timeseries_frame(scenario: Scenario, rep: int, seed: int, run: RunColumns) -> pd.DataFrame:
+    """Queue lengths and busy servers every ``run.sample_interval_min`` minutes."""
+    df = pd.DataFrame(run.timeseries)
+    df.insert(1, "clock", _clock_labels(scenario, df["time_min"].to_numpy()))
+    return _keyed(df, scenario.name, rep, seed)
+
+
+def _clock_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> np.ndarray:
+    absolute = (scenario.store.open_min + np.asarray(minutes_after_open)).astype(np.int64)
+    hours, mins = absolute // 60, absolute % 60
+    return np.char.add(
+        np.char.add(np.char.zfill(hours.astype(str), 2), ":"), np.char.zfill(mins.astype(str), 2)
+    )
+
+
+def _hour_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> pd.Categorical:
+    """'HH:00' of the clock hour in which each time falls (as an ordered categorical)."""
+    absolute = scenario.store.open_min + np.asarray(minutes_after_open, dtype=np.float64)
+    hour = np.floor(absolute / 60.0).astype(np.int64)
+    first = scenario.store.open_min // 60
+    last = max(
+        int(hour.max()) if hour.size else first,
+        (scenario.store.open_min + scenario.store.day_length_min - 1) // 60,
+    )
+    categories = [f"{h:02d}:00" for h in range(first, last + 1)]
+    codes = (hour - first).astype(np.int16)
+    return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+
+def _wait_stats(waits: np.ndarray, target: float) -> dict[str, float]:
+    if waits.size == 0:
+        return {
+            "wait_mean_min": np.nan,
+            "wait_p50_min": np.nan,
+            "wait_p90_min": np.nan,
+            "wait_p95_min": np.nan,
+            "wait_max_min": np.nan,
+            "within_target_pct": np.nan,
+        }
+    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+    return {
+        "wait_mean_min": float(waits.mean()),
+        "wait_p50_min": float(p50),
+        "wait_p90_min": float(p90),
+        "wait_p95_min": float(p95),
+        "wait_max_min": float(waits.max()),
+        "within_target_pct": float(100.0 * np.mean(waits <= target)),
+    }
+
+
+def _customer_metrics(df: pd.DataFrame, target: float) -> dict[str, float]:
+    outcome = df["outcome"].to_numpy()
+    n = len(df)
+    served_mask = outcome == "served"
+    served = int(served_mask.sum())
+    balked = int((outcome == "balked").sum())
+    reneged = int((outcome == "reneged").sum())
+    metrics: dict[str, float] = {
+        "arrivals": float(n),
+        "served": float(served),
+        "balked": float(balked),
+        "reneged": float(reneged),
+        "balked_pct": 100.0 * balked / n if n else np.nan,
+        "reneged_pct": 100.0 * reneged / n if n else np.nan,
+        "abandoned_items": float(df["basket_items"].to_numpy()[~served_mask].sum()),
+    }
+    metrics.update(_wait_stats(df["queue_wait_min"].to_numpy()[served_mask], target))
+    if served:
+        sojourn = (df["departure_min"] - df["arrival_min"]).to_numpy()[served_mask]
+        metrics["time_in_store_checkout_mean_min"] = float(sojourn.mean())
+        assists = df["assists"].to_numpy()[served_mask]
+        metrics["assists_per_customer"] = float(assists.mean())
+        metrics["assisted_pct"] = float(100.0 * np.mean(assists > 0))
+    else:
+        metrics["time_in_store_checkout_mean_min"] = np.nan
+        metrics["assists_per_customer"] = np.nan
+        metrics["assisted_pct"] = np.nan
+    return metrics
+
+
+def _assist_metrics(assists: pd.DataFrame) -> dict[str, float]:
+    waits = assists["wait_for_attendant_min"].to_numpy()
+    if waits.size == 0:
+        return {"attendant_response_mean_min": np.nan, "attendant_response_p90_min": np.nan}
+    return {
+        "attendant_response_mean_min": float(waits.mean()),
+        "attendant_response_p90_min": float(np.percentile(waits, 90)),
+    }
+
+
+def _utilisation(ts: pd.DataFrame) -> dict[str, float]:
+    out = {}
+    for kind in ("cashiers", "kiosks", "attendants"):
+        duty = ts[f"{kind}_on_duty_avg"].sum()
+        busy = ts[f"{kind}_busy_avg"].sum()
+        out[f"{kind}_utilisation_pct"] = float(100.0 * busy / duty) if duty > 0 else np.nan
+    return out
+
+
+def replication_metrics(
+    customers: pd.DataFrame,
+    assists: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    target_wait_min: float,
+) -> pd.DataFrame:
+    """Per-replication metrics in long format.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario, rep, seed, scope, metric, value``; ``scope`` is ``all``,
+        ``cashier`` or ``kiosk``.
+    """
+    rows: list[tuple[str, int, int, str, str, float]] = []
+    for (scenario, rep, seed), cust in customers.groupby(KEY_COLUMNS, sort=True, observed=True):
+        a = assists[(assists["scenario"] == scenario) & (assists["rep"] == rep)]
+        ts = timeseries[(timeseries["scenario"] == scenario) & (timeseries["rep"] == rep)]
+        scopes = {"all": cust, **{ch: cust[cust["channel"] == ch] for ch in CHANNELS}}
+        for scope, frame in scopes.items():
+            m = _customer_metrics(frame, target_wait_min)
+            if scope in ("all", "kiosk"):
+                m.update(_assist_metrics(a))
+            if scope == "all":
+                m.update(_utilisation(ts))
+            rows.extend((scenario, int(rep), int(seed), scope, k, v) for k, v in m.items())
+    return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "scope", "metric", "value"])
+
+
+def hourly_metrics(
+    customers: pd.DataFrame, timeseries: pd.DataFrame, target_wait_min: float
+) -> pd.DataFrame:
+    """Per-replication metrics by clock hour of arrival, long format.
+
+    Columns ``scenario, rep, seed, hour, metric, value``. Utilisation is by the hour of the
+    time-series interval.
+    """
+    rows: list[tuple[str, int, int, str, str, float]] = []
+    for (scenario, rep, seed, hour), frame in customers.groupby(
+        [*KEY_COLUMNS, "arrival_hour"], sort=True, observed=True
+    ):
+        m = _customer_metrics(frame, target_wait_min)
+        rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
+    ts = timeseries.copy()
+    ts["hour"] = ts["clock"].str.slice(0, 2) + ":00"
+    # An interval ending at HH:00 belongs to the previous hour.
+    end_on_hour = ts["clock"].str.endswith(":00")
+    prev = (ts["clock"].str.slice(0, 2).astype(int) - 1).map(lambda h: f"{h:02d}:00")
+    ts.loc[end_on_hour, "hour"] = prev[end_on_hour]
+    grouped = ts.groupby([*KEY_COLUMNS, "hour"], sort=True)
+    for (scenario, rep, seed, hour), frame in grouped:
+        for k, v in _utilisation(frame).items():
+            rows.append((scenario, int(rep), int(seed), str(hour), k, v))
+    out = pd.DataFrame(rows, columns=[*KEY_COLUMNS, "hour", "metric", "value"])
+    return out.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(drop=True)
+
+
+def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """Mean and Student-t confidence interval over replications for each group and metric.
+
+    A thin long-format wrapper over :func:`checkoutsim.results.stats.summarise_reps`, the one
+    confidence-interval implementation.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        Long per-replication metrics (``replication_metrics`` or ``hourly_metrics``).
+    by : sequence of str
+        Grouping columns besides ``metric`` (e.g. ``["scenario", "scope"]``); together with
+        ``rep`` they must identify one value per metric (no pooling across groups).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, metric, mean, ci_low, ci_high, half_width, sd, n``; metrics that are NaN in a
+        replication (no kiosk customers that day, say) are left out of that replication's count,
+        and a metric that is NaN in every replication of a group is left out.
+    """
+    from checkoutsim.results.stats import summarise_reps
+
+    keys = list(by)
+    columns = [*keys, "metric", "mean", "ci_low", "ci_high", "half_width", "sd", "n"]
+    if metrics.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    names = [str(m) for m in pd.unique(metrics["metric"])]
+    wide = metrics.pivot(index=[*keys, "rep"], columns="metric", values="value")
+    wide = wide.reindex(columns=names).reset_index()
+    wide.columns.name = None
+    # Groups in order of first appearance (pivot sorts them).
+    first = metrics[keys].drop_duplicates().reset_index(drop=True)
+    first["_order"] = range(len(first))
+    wide = wide.merge(first, on=keys, how="left").sort_values(["_order", "rep"], kind="stable")
+    out = summarise_reps(wide.drop(columns="_order"), names, by=keys, level=level)
+    return out[out["n"] > 0].reset_index(drop=True)[columns]
+
+
+@dataclass
+class SimulationResult:
+    """Everything a set of replications of one scenario produced.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario that was run.
+    seed : int
+        Root seed.
+    replications : int
+        Number of simulated days.
+    customers, assists, timeseries : DataFrame
+        Tidy tables, keyed by ``scenario, rep, seed``. ``customers`` carries the estimated
+        experience columns (``perceived_wait_min``, ``satisfaction``, ``effort``,
+        ``nps_class``, coupons; see ``docs/satisfaction.md``), added on construction.
+    coupons : DataFrame
+        The coupon books: one row per replication and staff shift (``used``, ``left``,
+        ``cost``); empty when the scenario has no ``service_recovery``.
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: int
+    customers: pd.DataFrame
+    assists: pd.DataFrame
+    timeseries: pd.DataFrame
+    _metrics: pd.DataFrame | None = field(default=None, repr=False)
+    _hourly: pd.DataFrame | None = field(default=None, repr=False)
+    coupons: pd.DataFrame | None = field(default=None, repr=False)
+    _attribution: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The experience layer is post-processing of the recorded columns; it never changes
+        # what happened in the simulation.
+        if self.coupons is None or "satisfaction" not in self.customers.columns:
+            base = self.customers.drop(
+                columns=[c for c in EXPERIENCE_COLUMNS if c in self.customers.columns]
+            )
+            self.customers, self.coupons = add_experience(self.scenario, base, self.assists)
+
+    @classmethod
+    def from_runs(
+        cls, scenario: Scenario, seed: int, runs: Sequence[tuple[int, RunColumns]]
+    ) -> SimulationResult:
+        """Assemble a result from ``(rep, columns)`` pairs (any order; sorted by rep)."""
+        ordered = sorted(runs, key=lambda pair: pair[0])
+        customers = pd.concat(
+            [customers_frame(scenario, rep, seed, run) for rep, run in ordered], ignore_index=True
+        )
+        assists = pd.concat(
+            [assists_frame(scenario, rep, seed, run) for rep, run in ordered], ignore_index=True
+        )
+        timeseries = pd.concat(
+            [timeseries_frame(scenario, rep, seed, run) for rep, run in ordered], ignore_index=True
+        )
+        return cls(scenario, seed, len(ordered), customers, assists, timeseries)
+
+    @property
+    def target_wait_min(self) -> float:
+        """The scenario's target queue wait in minutes."""
+        return self.scenario.run.target_wait_min
+
+    def metrics(self) -> pd.DataFrame:
+        """Per-replication metrics, long format (see :func:`replication_metrics`)."""
+        if self._metrics is None:
+            base = replication_metrics(
+                self.customers, self.assists, self.timeseries, self.target_wait_min
+            )
+            experience = experience_metrics(self.scenario, self.customers)
+            money = money_metrics(self.scenario, self.customers)
+            self._metrics = pd.concat([base, experience, money], ignore_index=True)
+        return self._metrics
+
+    def hourly(self) -> pd.DataFrame:
+        """Per-replication metrics by hour of day, long format (see :func:`hourly_metrics`)."""
+        if self._hourly is None:
+            base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
+            experience = experience_hourly_metrics(self.scenario, self.customers)
+            money = money_hourly_metrics(self.scenario, self.customers)
+            both = pd.concat([base, experience, money], ignore_index=True)
+            self._hourly = both.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(
+                drop=True
+            )
+        return self._hourly
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval over replications, by scope (all, cashier, kiosk)."""
+        return summarise(self.metrics(), ["scenario", "scope"], level)
+
+    def summary_by_hour(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval over replications, by hour of day."""
+        return summarise(self.hourly(), ["scenario", "hour"], level)
+
+    def root_causes(self, by_hour: bool = False, level: float = 0.95) -> pd.DataFrame:
+        """Pareto table of the causes of delay and dissatisfaction, per simulated day.
+
+        See :func:`checkoutsim.experience.rootcause.pareto`; ``by_hour=True`` gives one table per clock
+        hour.
+        """
+        if self._attribution is None:
+            self._attribution = attribute_delay(self.scenario, self.customers, self.assists)
+        return pareto(
+            self._attribution, self.scenario, self.replications, by_hour=by_hour, level=level
+        )
+
+    def costs(self, level: float = 0.95) -> pd.DataFrame:
+        """Money lines per simulated day with confidence intervals (``docs/satisfaction.md``)."""
+        return cost_table(self.summary(level), self.scenario)
+
+    def headline(self) -> dict[str, float]:
+        """Overall means of the main metrics (for ``--json`` and quick looks)."""
+        s = self.summary()
+        s = s[s["scope"] == "all"]
+        return {str(k): float(v) for k, v in zip(s["metric"], s["mean"], strict=True)}

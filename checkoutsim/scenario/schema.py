@@ -1,0 +1,677 @@
+"""The scenario schema: everything a store day needs, validated once into frozen typed objects.
+
+Conventions held throughout:
+
+* time of day is a quoted ``"HH:MM"`` string; inside the model every time is **minutes after
+  opening**;
+* every duration is in **minutes** and its key ends in ``_min`` (``scan_min_per_item`` is
+  minutes per item);
+* rates say their unit in the key (``customers_per_hour``);
+* unknown keys are errors (``extra="forbid"``) and numbers are strict (``true`` is not ``1``,
+  ``inf`` and ``nan`` are refused).
+
+Loading from YAML with file/line-aware errors lives in :mod:`checkoutsim.scenario.loader`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from checkoutsim.scenario.distributions import Distribution
+
+__all__ = [
+    "ArrivalBlock",
+    "Arrivals",
+    "Attendants",
+    "Balking",
+    "Cashiers",
+    "ChannelPreference",
+    "ConfusionCause",
+    "ConsistencyError",
+    "Costs",
+    "CsatCurve",
+    "Customers",
+    "EffortCurve",
+    "ExpressLanes",
+    "Kiosks",
+    "NpsModel",
+    "PerceivedWait",
+    "RunSettings",
+    "Satisfaction",
+    "Scenario",
+    "ServiceRecovery",
+    "StaffingBlock",
+    "Store",
+    "deep_merge",
+    "parse_time_of_day",
+]
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time_of_day(text: str) -> int:
+    """Minutes after midnight of an ``"HH:MM"`` string.
+
+    Parameters
+    ----------
+    text : str
+        Time of day, 24-hour clock, for example ``"08:00"`` or ``"17:30"``.
+
+    Returns
+    -------
+    int
+        Minutes after midnight.
+    """
+    match = _TIME_RE.match(text)
+    if match is None:
+        raise ValueError(f"expected a time of day as 'HH:MM' (24-hour clock), got {text!r}")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _check_time_of_day(value: Any) -> Any:
+    # YAML 1.1 readers turn an unquoted 10:30 into the integer 630 (base 60); refuse numbers
+    # outright rather than guess which reading the author meant.
+    if isinstance(value, (bool, int | float)):
+        raise ValueError(
+            f"expected a time of day as a quoted 'HH:MM' string, got the number {value!r} "
+            '(write it in quotes, e.g. "10:30")'
+        )
+    if isinstance(value, str):
+        parse_time_of_day(value)
+    return value
+
+
+TimeOfDay = Annotated[str, BeforeValidator(_check_time_of_day)]
+"""A quoted ``"HH:MM"`` time of day."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class ConsistencyError(ValueError):
+    """Cross-field problems, each with the key path it concerns.
+
+    Raised from model validators so that loaders can map each problem to its YAML line.
+    """
+
+    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems))
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+class _Model(BaseModel):
+    model_config = _CONFIG
+
+
+class Store(_Model):
+    """Opening hours. After closing nobody arrives and everybody inside is served (drain)."""
+
+    open: TimeOfDay = Field(description="Opening time, 'HH:MM'.")
+    close: TimeOfDay = Field(description="Closing time, 'HH:MM', after opening, same day.")
+
+    @property
+    def open_min(self) -> int:
+        """Opening time in minutes after midnight."""
+        return parse_time_of_day(self.open)
+
+    @property
+    def day_length_min(self) -> int:
+        """Minutes from opening to closing."""
+        return parse_time_of_day(self.close) - self.open_min
+
+
+class ArrivalBlock(_Model):
+    """A stretch of the day with a constant arrival rate."""
+
+    start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
+    end: TimeOfDay = Field(description="End of the block, 'HH:MM'.")
+    customers_per_hour: Annotated[float, Field(ge=0)] = Field(
+        description="Mean arrivals per hour in this block (Poisson process)."
+    )
+
+
+class Arrivals(_Model):
+    """Non-homogeneous Poisson arrivals with a piecewise-constant rate by time of day."""
+
+    profile: list[ArrivalBlock] = Field(
+        min_length=1, description="Blocks covering opening to closing without gaps or overlaps."
+    )
+
+
+class Balking(_Model):
+    """Balking on arrival as a logistic function of the visible queue length.
+
+    P(balk | L customers waiting) = 1 / (1 + exp(-steepness * (L - midpoint_queue_length)))
+    for L >= 1; nobody balks at an empty queue.
+    """
+
+    midpoint_queue_length: PositiveFloat = Field(
+        description="Customers waiting in the chosen line at which half of arrivals balk."
+    )
+    steepness_per_customer: PositiveFloat = Field(
+        description="Logistic slope per waiting customer; larger is a sharper threshold."
+    )
+
+
+class ChannelPreference(_Model):
+    """How customers split between cashier lanes and kiosks."""
+
+    never_kiosk_share: Probability = Field(
+        description="Share of customers who never use a kiosk (cashier only)."
+    )
+    prefer_kiosk_share: Probability = Field(
+        description="Share who use a kiosk whenever they may (basket within the kiosk limit)."
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> ChannelPreference:
+        if self.never_kiosk_share + self.prefer_kiosk_share > 1.0 + 1e-12:
+            raise ConsistencyError(
+                [(("prefer_kiosk_share",), "never_kiosk_share + prefer_kiosk_share must be <= 1")]
+            )
+        return self
+
+
+class Customers(_Model):
+    """What customers bring and how they behave."""
+
+    basket_items: Distribution = Field(
+        description="Items per basket; draws are rounded to the nearest whole item, at least 1."
+    )
+    payment_min: Distribution = Field(description="Minutes to pay, at a lane or a kiosk.")
+    patience_min: Distribution | None = Field(
+        default=None,
+        description="Minutes a customer will queue before abandoning the cart; null = unlimited.",
+    )
+    balking: Balking | None = Field(default=None, description="Balking rule; null = nobody balks.")
+    channel: ChannelPreference
+    kiosk_item_limit: PositiveInt | None = Field(
+        default=None, description="Largest basket (items) allowed at a kiosk; null = no limit."
+    )
+
+
+class ExpressLanes(_Model):
+    """Express cashier lanes for small baskets."""
+
+    lanes: NonNegativeInt = Field(description="Physical express lanes.")
+    item_limit: PositiveInt = Field(description="Largest basket (items) allowed.")
+
+
+class Cashiers(_Model):
+    """Staffed cashier lanes: one queue per lane."""
+
+    lanes: NonNegativeInt = Field(description="Physical regular lanes.")
+    scan_min_per_item: Distribution = Field(description="Cashier minutes per item scanned.")
+    fixed_min: Distribution = Field(
+        description="Fixed minutes per transaction besides scanning and paying (greeting, bags)."
+    )
+    express: ExpressLanes | None = None
+
+
+class ConfusionCause(_Model):
+    """One reason a kiosk freezes and needs an attendant."""
+
+    name: str = Field(min_length=1, description="Cause label, e.g. unexpected_item.")
+    per: Literal["item", "transaction"] = Field(
+        description="Whether probability applies to each item scanned or once per transaction."
+    )
+    probability: Probability
+    resolve_min: Distribution = Field(
+        description="Minutes the attendant needs at the kiosk to clear it (after walking over)."
+    )
+    at: Literal["scan", "payment"] = Field(
+        default="scan",
+        description="When it strikes: during scanning (at a random item) or at payment.",
+    )
+
+
+class Kiosks(_Model):
+    """The self-checkout bank: one shared queue feeding all open kiosks."""
+
+    count: NonNegativeInt = Field(description="Physical kiosks.")
+    scan_min_per_item: Distribution = Field(description="Customer minutes per item at a kiosk.")
+    fixed_min: Distribution = Field(
+        description="Fixed minutes per kiosk transaction (start, bags)."
+    )
+    confusion: list[ConfusionCause] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_causes(self) -> Kiosks:
+        seen: set[str] = set()
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for i, cause in enumerate(self.confusion):
+            if cause.name in seen:
+                problems.append((("confusion", i, "name"), f"duplicate cause name {cause.name!r}"))
+            seen.add(cause.name)
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class Attendants(_Model):
+    """Staff who walk to frozen kiosks and clear them."""
+
+    walk_min: Distribution = Field(description="Minutes to walk to the kiosk once assigned.")
+    dispatch: Literal["fcfs"] = Field(
+        default="fcfs", description="Help requests are served first come, first served."
+    )
+
+
+class StaffingBlock(_Model):
+    """Staff on duty from ``start`` to ``end``."""
+
+    start: TimeOfDay
+    end: TimeOfDay
+    cashiers: NonNegativeInt = Field(description="Regular lanes staffed.")
+    express_cashiers: NonNegativeInt = Field(default=0, description="Express lanes staffed.")
+    attendants: NonNegativeInt = Field(description="Kiosk attendants on duty.")
+    kiosks: NonNegativeInt | None = Field(
+        default=None, description="Kiosks switched on; null = all of them."
+    )
+
+
+class RunSettings(_Model):
+    """How the simulation is run and judged."""
+
+    replications: PositiveInt = Field(default=10, description="Simulated days.")
+    seed: NonNegativeInt = Field(default=20261122, description="Root seed.")
+    target_wait_min: PositiveFloat = Field(
+        default=4.0, description="Target queue wait in minutes for '% served within target'."
+    )
+    lane_choice: Literal["expected_wait", "shortest_queue", "random"] = Field(
+        default="expected_wait", description="How a customer picks a channel and lane."
+    )
+    sample_interval_min: PositiveFloat = Field(
+        default=5.0, description="Minutes between points of the queue/utilisation time series."
+    )
+
+
+# -- customer experience and money (post-processing only; see docs/satisfaction.md) ---------
+
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+Csat = Annotated[float, Field(ge=1.0, le=5.0)]
+Ces = Annotated[float, Field(ge=1.0, le=7.0)]
+Percent = Annotated[float, Field(ge=0.0, le=100.0)]
+
+
+class PerceivedWait(_Model):
+    """How long a customer's minutes feel (Maister 1985; Larson; Pruyn & Smidts 1993).
+
+    ``perceived_wait_min = queue_weight * queue + service_weight * (being served, including an
+    attendant fixing the kiosk) + help_wait_weight * (stuck, waiting for an attendant to arrive)
+    + overtaken_felt_min * (later arrivals served first in the same channel)``.
+    Weights are dimensionless (felt minutes per real minute).
+    """
+
+    queue_weight: NonNegativeFloat = Field(
+        default=1.36, description="Felt minutes per minute of idle queueing (Larson: +36%)."
+    )
+    service_weight: NonNegativeFloat = Field(
+        default=0.25, description="Felt minutes per minute of being served (occupied time)."
+    )
+    help_wait_weight: NonNegativeFloat = Field(
+        default=2.0,
+        description="Felt minutes per minute stuck at a frozen kiosk waiting for an attendant.",
+    )
+    overtaken_felt_min: NonNegativeFloat = Field(
+        default=0.25,
+        description="Felt minutes added each time a later arrival in the same channel is "
+        "served first (unfair wait).",
+    )
+    confusion_felt_min: NonNegativeFloat = Field(
+        default=1.0,
+        description="Felt minutes of frustration added per confusion event, beyond its time "
+        "(counts towards satisfaction and the coupon threshold, not towards perceived wait).",
+    )
+
+
+class CsatCurve(_Model):
+    """Customer satisfaction (CSAT, 1-5) as a decreasing function of felt minutes.
+
+    ``csat = 1 + (no_wait_score - 1) / (1 + (felt / half_score_felt_min) ** shape)`` for served
+    customers; reneged customers score at most ``reneged_max_score``; balked customers score
+    ``balked_score``.
+    """
+
+    no_wait_score: Csat = Field(default=4.6, description="CSAT of a checkout with no friction.")
+    half_score_felt_min: PositiveFloat = Field(
+        default=8.0,
+        description="Felt minutes at which CSAT is half way between no_wait_score and 1.",
+    )
+    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
+    balked_score: Csat = Field(default=2.0, description="CSAT of a customer who balked.")
+    reneged_max_score: Csat = Field(
+        default=1.5, description="Highest CSAT of a customer who abandoned the cart in line."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CsatCurve:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for key in ("balked_score", "reneged_max_score"):
+            if getattr(self, key) > self.no_wait_score:
+                problems.append(((key,), f"{key} must not exceed no_wait_score"))
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class EffortCurve(_Model):
+    """Customer Effort Score (CES 2.0 scale, 1-7: 7 = strongly agree "the store made it easy").
+
+    Effort points ``= effort_points_per_felt_min * perceived wait + effort_points_per_assist *
+    confusion events + effort_points_kiosk`` (scanning your own basket);
+    ``ces = 1 + (easiest_score - 1) / (1 + (points / half_score_effort_points) ** shape)``.
+    """
+
+    easiest_score: Ces = Field(default=6.5, description="CES of an effortless checkout.")
+    half_score_effort_points: PositiveFloat = Field(
+        default=4.0, description="Effort points at which CES is half way between easiest and 1."
+    )
+    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
+    effort_points_per_felt_min: NonNegativeFloat = Field(
+        default=0.25, description="Effort points per felt minute of waiting."
+    )
+    effort_points_per_assist: NonNegativeFloat = Field(
+        default=1.5, description="Effort points per confusion event (calling for help)."
+    )
+    effort_points_kiosk: NonNegativeFloat = Field(
+        default=0.5, description="Effort points for scanning and bagging one's own basket."
+    )
+    balked_score: Ces = Field(default=3.0, description="CES of a customer who balked.")
+    reneged_max_score: Ces = Field(
+        default=2.0, description="Highest CES of a customer who abandoned the cart in line."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EffortCurve:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for key in ("balked_score", "reneged_max_score"):
+            if getattr(self, key) > self.easiest_score:
+                problems.append(((key,), f"{key} must not exceed easiest_score"))
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class NpsModel(_Model):
+    """Likelihood to recommend (0-10) and the NPS class (Reichheld 2003).
+
+    Each customer has a baseline likelihood drawn from the store's frictionless mix of
+    promoters, passives and detractors; the checkout lowers it by
+    ``ltr_points_per_csat_point`` for every CSAT point below ``satisfaction.csat.no_wait_score``.
+    """
+
+    baseline_promoter_pct: Percent = Field(
+        default=48.0, description="Promoters (9-10) in a checkout with no friction, percent."
+    )
+    baseline_detractor_pct: Percent = Field(
+        default=8.0, description="Detractors (0-6) in a checkout with no friction, percent."
+    )
+    ltr_points_per_csat_point: NonNegativeFloat = Field(
+        default=2.5, description="Likelihood-to-recommend points lost per CSAT point lost."
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> NpsModel:
+        if self.baseline_promoter_pct + self.baseline_detractor_pct > 100.0 + 1e-9:
+            raise ConsistencyError(
+                [
+                    (
+                        ("baseline_detractor_pct",),
+                        "baseline_promoter_pct + baseline_detractor_pct must be <= 100",
+                    )
+                ]
+            )
+        return self
+
+
+class Satisfaction(_Model):
+    """Estimated satisfaction, effort and NPS: computed after the run, never changes it."""
+
+    perceived_wait: PerceivedWait = Field(default_factory=PerceivedWait)
+    csat: CsatCurve = Field(default_factory=CsatCurve)
+    effort: EffortCurve = Field(default_factory=EffortCurve)
+    nps: NpsModel = Field(default_factory=NpsModel)
+
+
+class ServiceRecovery(_Model):
+    """The coupon book: staff hand a coupon to a frustrated customer they serve or help.
+
+    Each staff member (the cashier of each lane, each attendant) holds ``coupons_per_shift``
+    coupons per shift; a shift is one unbroken stretch on duty in the staffing plan.
+    """
+
+    coupon_value: NonNegativeFloat = Field(
+        default=2.0, description="Face value of one coupon, in the costs currency."
+    )
+    coupons_per_shift: NonNegativeInt = Field(
+        default=10, description="Coupons each staff member holds per shift."
+    )
+    frustration_threshold_felt_min: NonNegativeFloat = Field(
+        default=5.0,
+        description="Felt minutes of frustration at the moment of reaching staff above which "
+        "a coupon is offered.",
+    )
+    csat_lift_score: NonNegativeFloat = Field(
+        default=0.5,
+        description="CSAT points a coupon adds (never above satisfaction.csat.no_wait_score).",
+    )
+
+
+class Costs(_Model):
+    """Money: labour, kiosks, lost sales, coupons and revenue at risk (all in ``currency``)."""
+
+    currency: str = Field(default="USD", min_length=1, max_length=8, description="Label only.")
+    cashier_wage_per_hour: NonNegativeFloat = Field(
+        default=15.0, description="Wage per scheduled cashier hour (regular and express)."
+    )
+    attendant_wage_per_hour: NonNegativeFloat = Field(
+        default=15.0, description="Wage per scheduled kiosk-attendant hour."
+    )
+    kiosk_cost_per_hour: NonNegativeFloat = Field(
+        default=2.0, description="Cost per installed kiosk per opening hour (lease, upkeep)."
+    )
+    spend_per_item: NonNegativeFloat = Field(
+        default=3.5, description="Average sale value of one basket item."
+    )
+    gross_margin_pct: Percent = Field(
+        default=25.0,
+        description="Gross margin on sales, percent (turns lost sales into lost margin).",
+    )
+    detractor_churn_pct: Percent = Field(
+        default=5.0,
+        description="Chance, percent, that a detractor made at the checkout takes their "
+        "spending elsewhere.",
+    )
+    customer_value_per_year: NonNegativeFloat = Field(
+        default=852.0, description="Yearly spend at the store of a customer who is lost."
+    )
+
+
+class Scenario(_Model):
+    """A complete store-day scenario."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    store: Store
+    arrivals: Arrivals
+    customers: Customers
+    cashiers: Cashiers
+    kiosks: Kiosks
+    attendants: Attendants
+    staffing: list[StaffingBlock] = Field(min_length=1)
+    run: RunSettings = Field(default_factory=RunSettings)
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    service_recovery: ServiceRecovery | None = Field(
+        default=None, description="The coupon book; null (the default) = no coupons."
+    )
+    costs: Costs = Field(default_factory=Costs)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = _consistency_problems(self)
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+    # -- conveniences -------------------------------------------------------------------------
+    def minutes_after_open(self, time_of_day: str) -> int:
+        """Convert an ``"HH:MM"`` string to minutes after this store's opening."""
+        return parse_time_of_day(time_of_day) - self.store.open_min
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (YAML/JSON-ready), keys as written in scenario files."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A new scenario with ``overrides`` deep-merged in and validated again.
+
+        Mappings merge key by key; any other value (including lists such as ``staffing``)
+        replaces the original.
+        """
+        return Scenario.model_validate(deep_merge(self.to_dict(), overrides))
+
+
+def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Recursively merge ``overrides`` into a copy of ``base`` (mappings merge, others replace)."""
+    out = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _coverage_problems(
+    blocks: Sequence[ArrivalBlock | StaffingBlock],
+    key: str,
+    open_min: int,
+    close_min: int,
+) -> list[tuple[tuple[str | int, ...], str]]:
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    expected_start = open_min
+    for i, block in enumerate(blocks):
+        start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+        if end <= start:
+            problems.append(((*key.split("."), i, "end"), "end must be after start"))
+            return problems
+        if start != expected_start:
+            if i == 0:
+                what = "starts before opening" if start < expected_start else "starts after opening"
+            else:
+                what = "overlaps the previous block" if start < expected_start else "leaves a gap"
+            want = _clock(expected_start)
+            problems.append(
+                ((*key.split("."), i, "start"), f"{what}: expected it to start at {want}")
+            )
+            return problems
+        expected_start = end
+    if expected_start != close_min:
+        problems.append(
+            (
+                (*key.split("."), len(blocks) - 1, "end"),
+                f"the last block must end at closing time {_clock(close_min)}",
+            )
+        )
+    return problems
+
+
+def _clock(minutes_after_midnight: int) -> str:
+    return f"{minutes_after_midnight // 60:02d}:{minutes_after_midnight % 60:02d}"
+
+
+def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    open_min = s.store.open_min
+    close_min = parse_time_of_day(s.store.close)
+    if close_min <= open_min:
+        return [(("store", "close"), "closing time must be after opening time (same day)")]
+    problems = _coverage_problems(s.arrivals.profile, "arrivals.profile", open_min, close_min)
+    problems += _coverage_problems(s.staffing, "staffing", open_min, close_min)
+    if problems:
+        return problems
+
+    express_lanes = s.cashiers.express.lanes if s.cashiers.express else 0
+    confusion_possible = any(c.probability > 0 for c in s.kiosks.confusion)
+    for i, block in enumerate(s.staffing):
+        if block.cashiers > s.cashiers.lanes:
+            problems.append(
+                (
+                    ("staffing", i, "cashiers"),
+                    f"{block.cashiers} staffed lanes but only {s.cashiers.lanes} exist "
+                    "(cashiers.lanes)",
+                )
+            )
+        if block.express_cashiers > express_lanes:
+            problems.append(
+                (
+                    ("staffing", i, "express_cashiers"),
+                    f"{block.express_cashiers} staffed express lanes but only {express_lanes} "
+                    "exist (cashiers.express.lanes)",
+                )
+            )
+        kiosks_open = s.kiosks.count if block.kiosks is None else block.kiosks
+        if kiosks_open > s.kiosks.count:
+            problems.append(
+                (
+                    ("staffing", i, "kiosks"),
+                    f"{kiosks_open} kiosks switched on but only {s.kiosks.count} exist "
+                    "(kiosks.count)",
+                )
+            )
+        if (
+            block.cashiers + block.express_cashiers == 0
+            and kiosks_open == 0
+            and _arrivals_during(s, block)
+        ):
+            problems.append(
+                (
+                    ("staffing", i),
+                    f"customers arrive between {block.start} and {block.end} but no lane and "
+                    "no kiosk is open",
+                )
+            )
+    last = s.staffing[-1]
+    # Any block with kiosks on counts, not only the last: kiosks switched off still finish the
+    # customer in hand and the line already waiting, and any of them may get stuck; with no
+    # attendant in the last block that customer would wait for ever (the day never ends).
+    kiosks_ever = any((s.kiosks.count if b.kiosks is None else b.kiosks) > 0 for b in s.staffing)
+    if kiosks_ever and confusion_possible and last.attendants == 0:
+        problems.append(
+            (
+                ("staffing", len(s.staffing) - 1, "attendants"),
+                "the last block needs at least one attendant when kiosks are open at any time of "
+                "the day, so customers stuck at a kiosk can be helped while the store drains",
+            )
+        )
+    return problems
+
+
+def _arrivals_during(s: Scenario, block: StaffingBlock) -> bool:
+    start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+    for arr in s.arrivals.profile:
+        a0, a1 = parse_time_of_day(arr.start), parse_time_of_day(arr.end)
+        if arr.customers_per_hour > 0 and a0 < end and start < a1:
+            return True
+    return False
