@@ -52,7 +52,7 @@ from checkoutsim.experiments.executors import PoolExecutor, SequentialExecutor, 
 from checkoutsim.model.population import Population, draw_population
 from checkoutsim.model.store import run_replication
 from checkoutsim.model.streams import Streams
-from checkoutsim.results.run_files import atomic_write_text
+from checkoutsim.results.folder import atomic_write_text
 from checkoutsim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,12 @@ never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -27,7 +31,13 @@ from checkoutsim.experiments.precision import (
 )
 from checkoutsim.experiments.simulate import ProgressCallback, simulate
 from checkoutsim.report.tables import root_cause_table, summary_table
-from checkoutsim.results.run_files import atomic_write_text, write_results
+from checkoutsim.results.folder import (
+    ResultsFolder,
+    ResultsFolderError,
+    atomic_write_text,
+    open_results_folder,
+)
+from checkoutsim.results.run_files import write_results
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.loader import ScenarioError, load_scenario
 from checkoutsim.scenario.schema import Scenario
@@ -142,17 +152,110 @@ def _writing_results(out_dir: Path) -> Iterator[None]:
         raise UserError(f"cannot write results to {out_dir}: {exc}") from None
 
 
-def _write_report(out_dir: Path, build: Callable[[str], str]) -> Path:
-    """Build the HTML report (given the command line) and write it into ``out_dir``."""
+def _default_folder(*parts: str) -> Path:
+    """``results/<parts>``, refused when a name would lead outside ``results/``.
+
+    Scenario, sweep and plan names become folder names here; the schema restricts them, and
+    this check holds whatever a name is.
+    """
+    base = Path("results")
+    path = base.joinpath(*parts)
+    unsafe = [p for p in parts if p in ("", ".", "..") or "/" in p or "\\" in p or "\0" in p]
+    if unsafe or not path.resolve().is_relative_to(base.resolve()):
+        raise UserError(
+            f"the name {unsafe[0] if unsafe else parts[-1]!r} cannot be a folder under results/; "
+            "rename it or give --out"
+        )
+    return path
+
+
+@contextmanager
+def _results_folder(path: Path) -> Iterator[ResultsFolder]:
+    """Check and lock the results folder for the whole command, before anything is simulated."""
+    try:
+        with open_results_folder(path) as folder:
+            yield folder
+    except ResultsFolderError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _finish(folder: ResultsFolder, report: Callable[[str], str] | None) -> None:
+    """Write the optional report, then the manifest (last) of whatever was written.
+
+    A report that fails does not cost the other results their manifest: they are complete and
+    listed, and the failure is then reported (a write failure as a user error).
+    """
     from checkoutsim.report.html import write_report
 
-    document = build(_command_line())
+    command = _command_line()
+    failure: UserError | None = None
+    page = None
+    if report is not None:
+        try:
+            page = write_report(folder, report(command))
+        except OSError as exc:
+            failure = UserError(
+                f"cannot write the report to {folder.path}: {exc} (the other results are "
+                "complete and listed in manifest.json)"
+            )
+        except BaseException:
+            with _writing_results(folder.path):
+                folder.finish(command)
+            raise
+    with _writing_results(folder.path):
+        folder.finish(command)
+    if failure is not None:
+        raise failure
+    if page is not None:
+        _stderr().print(f"Report written to [bold]{page}[/]", highlight=False)
+
+
+@contextmanager
+def _interruptible(message: Callable[[], str]) -> Iterator[None]:
+    """Ctrl-C and SIGTERM end the command with ``message()`` on stderr and exit status 130."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+
+        def terminate(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        path = write_report(out_dir, document)
-    except OSError as exc:
-        raise UserError(f"cannot write the report to {out_dir}: {exc}") from None
-    _stderr().print(f"Report written to [bold]{path}[/]", highlight=False)
-    return path
+        yield
+    except KeyboardInterrupt:
+        _stderr().print(f"[bold yellow]interrupted:[/] {message()}", highlight=False)
+        raise typer.Exit(130) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _stored_day_notes() -> Iterator[None]:
+    """Show each stored day found unreadable (set aside, simulated again) as a warning line."""
+    from rich.markup import escape
+
+    from checkoutsim.experiments.run_store import StoredDayWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", StoredDayWarning)
+        shown_before = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+            if issubclass(category, StoredDayWarning):
+                _stderr().print(f"[bold yellow]warning:[/] {escape(str(message))}", highlight=False)
+            else:
+                shown_before(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
+def _not_written(out_dir: Path) -> str:
+    return (
+        f"no results were written to {out_dir} (a results folder is complete only with its "
+        "manifest.json)"
+    )
 
 
 @app.command()
@@ -194,30 +297,38 @@ def run(
         target = _precision_target(precision)
         planned = reps if target is None else min(replications or 5, max_replications)
         outcome = None
+        out_dir = out if out is not None else _default_folder(scenario.name)
         with (
-            make_executor(workers, dask, tasks=None if target else reps) as executor,
-            progress_bar(planned, f"Simulating {scenario.name}", enabled=not as_json) as bar,
+            _results_folder(out_dir) as folder,
+            _interruptible(lambda: _not_written(out_dir)),
         ):
+            with (
+                make_executor(workers, dask, tasks=None if target else reps) as executor,
+                progress_bar(planned, f"Simulating {scenario.name}", enabled=not as_json) as bar,
+            ):
 
-            def tick(done: int, total: int) -> None:
-                if bar is not None:
-                    bar.update(bar.task_ids[0], completed=done, total=total)
+                def tick(done: int, total: int) -> None:
+                    if bar is not None:
+                        bar.update(bar.task_ids[0], completed=done, total=total)
 
-            if target is None:
-                result = simulate(scenario, reps, root, executor=executor, progress=tick)
-            else:
-                result, outcome = _run_to_precision(
-                    scenario, target, root, replications, max_replications, executor, tick
-                )
-                reps = outcome.replications
-        out_dir = out if out is not None else Path("results") / scenario.name
-        extra = {"precision": _precision_json(outcome)} if outcome else None
-        with _writing_results(out_dir):
-            write_results(result, out_dir, command=_command_line(), extra=extra)
-        if report:
-            from checkoutsim.report.html import run_report
+                if target is None:
+                    result = simulate(scenario, reps, root, executor=executor, progress=tick)
+                else:
+                    result, outcome = _run_to_precision(
+                        scenario, target, root, replications, max_replications, executor, tick
+                    )
+                    reps = outcome.replications
+            extra = {"precision": _precision_json(outcome)} if outcome else None
+            with _writing_results(out_dir):
+                write_results(result, folder, command=_command_line(), extra=extra)
+            build = None
+            if report:
+                from checkoutsim.report.html import run_report
 
-            _write_report(out_dir, lambda command: run_report(result, command=command))
+                def build(command: str) -> str:
+                    return run_report(result, command=command)
+
+            _finish(folder, build)
         if as_json:
             payload = {
                 "scenario": scenario.name,
@@ -354,31 +465,38 @@ def compare_command(
             raise UserError(f"a comparison needs at least 2 replications, got {reps}")
         root = next(s for s in (seed, plan_seed, first.run.seed) if s is not None)
         total = reps * len(named)
-        with (
-            make_executor(workers, dask, tasks=total) as executor,
-            progress_bar(total, f"Comparing {len(named)} plans", enabled=not as_json) as bar,
-        ):
-
-            def tick(done: int, total: int) -> None:
-                if bar is not None:
-                    bar.update(bar.task_ids[0], completed=done)
-
-            result = compare(named, reps, root, executor=executor, progress=tick)
         if report and out is None:
-            out = Path("results") / "compare" / result.base
-        if out is not None:
-            with _writing_results(out):
-                write_comparison(result, out, command=_command_line())
-        shown = _chosen_metrics(result.summary, scope, metrics, all_metrics)
-        if report and out is not None:
-            from checkoutsim.report.html import comparison_report
-
-            _write_report(
-                out,
-                lambda command: comparison_report(
-                    result, metrics=shown, scope=scope, command=command
-                ),
+            out = _default_folder("compare", next(iter(named)))
+        with contextlib.ExitStack() as stack:
+            folder = stack.enter_context(_results_folder(out)) if out is not None else None
+            where = out
+            stack.enter_context(
+                _interruptible(lambda: _not_written(where) if where else "nothing was written")
             )
+            with (
+                make_executor(workers, dask, tasks=total) as executor,
+                progress_bar(total, f"Comparing {len(named)} plans", enabled=not as_json) as bar,
+            ):
+
+                def tick(done: int, total: int) -> None:
+                    if bar is not None:
+                        bar.update(bar.task_ids[0], completed=done)
+
+                result = compare(named, reps, root, executor=executor, progress=tick)
+            shown = _chosen_metrics(result.summary, scope, metrics, all_metrics)
+            if folder is not None:
+                with _writing_results(folder.path):
+                    write_comparison(result, folder, command=_command_line())
+                build = None
+                if report:
+                    from checkoutsim.report.html import comparison_report
+
+                    def build(command: str) -> str:
+                        return comparison_report(
+                            result, metrics=shown, scope=scope, command=command
+                        )
+
+                _finish(folder, build)
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return
@@ -426,38 +544,43 @@ def sweep_command(
             sweep = dataclasses.replace(sweep, replications=replications)
         if seed is not None:
             sweep = dataclasses.replace(sweep, seed=seed)
-        out_dir = out if out is not None else Path("results") / "sweeps" / sweep.name
+        out_dir = out if out is not None else _default_folder("sweeps", sweep.name)
         store = RunStore(out_dir / "runs")
         total = sweep.replications * len({p.key for p in sweep.points})
         done = 0
-        try:
-            with (
-                make_executor(workers, dask, tasks=total) as executor,
-                progress_bar(total, f"Sweep {sweep.name}", enabled=not as_json) as bar,
-            ):
 
-                def tick(finished: int, total: int) -> None:
-                    nonlocal done
-                    done = finished
-                    if bar is not None:
-                        bar.update(bar.task_ids[0], completed=finished)
-
-                result = run_sweep(sweep, store, executor=executor, progress=tick)
-        except StoreLockedError as exc:
-            raise UserError(str(exc)) from None
-        except KeyboardInterrupt:
-            _stderr().print(
-                f"[bold yellow]interrupted:[/] {done} of {total} simulated days are stored in "
-                f"{store.root}; run the same command again to finish the rest.",
-                highlight=False,
+        def kept() -> str:
+            return (
+                f"{done} of {total} simulated days are stored in {store.root}; run the same "
+                "command again to finish the rest."
             )
-            raise typer.Exit(130) from None
-        with _writing_results(out_dir):
-            write_sweep(result, out_dir, command=_command_line())
-        if report:
-            from checkoutsim.report.html import sweep_report
 
-            _write_report(out_dir, lambda command: sweep_report(result, command=command))
+        with _results_folder(out_dir) as folder, _interruptible(kept), _stored_day_notes():
+            try:
+                with (
+                    make_executor(workers, dask, tasks=total) as executor,
+                    progress_bar(total, f"Sweep {sweep.name}", enabled=not as_json) as bar,
+                ):
+
+                    def tick(finished: int, total: int) -> None:
+                        nonlocal done
+                        done = finished
+                        if bar is not None:
+                            bar.update(bar.task_ids[0], completed=finished)
+
+                    result = run_sweep(sweep, store, executor=executor, progress=tick)
+            except StoreLockedError as exc:
+                raise UserError(str(exc)) from None
+            with _writing_results(out_dir):
+                write_sweep(result, folder, command=_command_line())
+            build = None
+            if report:
+                from checkoutsim.report.html import sweep_report
+
+                def build(command: str) -> str:
+                    return sweep_report(result, command=command)
+
+            _finish(folder, build)
         available = [str(m) for m in result.summary["metric"].unique()]
         if metrics:
             unknown = [m for m in metrics if m not in available]
@@ -580,7 +703,7 @@ def optimize_command(
             raise UserError(f"--target: {exc}") from None
         values = _curve_values(curve)
         scenario = _load(scenario_file)
-        out_dir = out if out is not None else Path("results") / "optimize" / scenario.name
+        out_dir = out if out is not None else _default_folder("optimize", scenario.name)
         bar = Progress(
             SpinnerColumn(),
             TextColumn("[bold]Optimising[/] {task.description}"),
@@ -590,41 +713,43 @@ def optimize_command(
             transient=True,
             disable=as_json,
         )
-        try:
-            with make_executor(workers, dask, tasks=replications) as executor, bar:
-                task = bar.add_task("", total=None)
 
-                def tick(days: int, status: str) -> None:
-                    bar.update(task, completed=days, description=status)
-
-                result = optimize(
-                    scenario,
-                    parsed,
-                    by=by,
-                    replications=replications,
-                    seed=seed,
-                    check_replications=check_replications,
-                    kiosks=kiosks,
-                    max_kiosks_per_attendant=max_kiosks_per_attendant,
-                    start=start,
-                    curve=values,
-                    out=out_dir,
-                    executor=executor,
-                    progress=tick,
-                )
-        except StoreLockedError as exc:
-            raise UserError(str(exc)) from None
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        except KeyboardInterrupt:
-            _stderr().print(
-                f"[bold yellow]interrupted:[/] finished days are stored in {out_dir / 'runs'}; "
-                "run the same command again to resume.",
-                highlight=False,
+        def kept() -> str:
+            return (
+                f"finished days are stored in {out_dir / 'runs'}; run the same command again "
+                "to resume."
             )
-            raise typer.Exit(130) from None
-        with _writing_results(out_dir):
-            write_optimization(result, out_dir, command=_command_line())
+
+        with _results_folder(out_dir) as folder, _interruptible(kept), _stored_day_notes():
+            try:
+                with make_executor(workers, dask, tasks=replications) as executor, bar:
+                    task = bar.add_task("", total=None)
+
+                    def tick(days: int, status: str) -> None:
+                        bar.update(task, completed=days, description=status)
+
+                    result = optimize(
+                        scenario,
+                        parsed,
+                        by=by,
+                        replications=replications,
+                        seed=seed,
+                        check_replications=check_replications,
+                        kiosks=kiosks,
+                        max_kiosks_per_attendant=max_kiosks_per_attendant,
+                        start=start,
+                        curve=values,
+                        out=out_dir,
+                        executor=executor,
+                        progress=tick,
+                    )
+            except StoreLockedError as exc:
+                raise UserError(str(exc)) from None
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
+            with _writing_results(out_dir):
+                write_optimization(result, folder, command=_command_line())
+            _finish(folder, None)
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return

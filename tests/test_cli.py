@@ -123,5 +123,5 @@ def test_results_that_cannot_be_written_are_a_user_error(tmp_path: Path) -> None
     scenario = str(Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml")
     res = CliRunner().invoke(app, ["run", scenario, "-n", "2", "-w", "1", "-o", str(out)])
     assert res.exit_code == 2, res.output
-    assert f"cannot write results to {out}" in " ".join(res.output.split())
+    assert f"cannot create the results folder {out}" in " ".join(res.output.split())
     assert res.exception is None or isinstance(res.exception, SystemExit)

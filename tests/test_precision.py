@@ -76,3 +76,15 @@ def test_parse_target(text: str, expected: PrecisionTarget) -> None:
 def test_parse_rejects_bad_targets(text: str) -> None:
     with pytest.raises(ValueError):
         PrecisionTarget.parse(text)
+
+
+def test_a_metric_without_a_value_on_any_day_is_refused() -> None:
+    # The M/M/c case has kiosks only: no cashier customer, so no cashier wait on any day.
+    from pathlib import Path
+
+    from checkoutsim import load_scenario
+
+    kiosks_only = load_scenario(Path(__file__).parents[1] / "scenarios/validation/mmc.yaml")
+    target = PrecisionTarget.parse("wait_p90_min@cashier:0.1")
+    with pytest.raises(ValueError, match="has no value on any of the first 5 simulated days"):
+        simulate_to_precision(kiosks_only, target, max_replications=200, min_replications=5)

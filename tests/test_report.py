@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from checkoutsim import Scenario, __version__, simulate
 from checkoutsim.cli import app
 from checkoutsim.report.html import REPORT, run_report, write_report
-from checkoutsim.results.run_files import MANIFEST, write_results
+from checkoutsim.results.folder import MANIFEST
+from checkoutsim.results.run_files import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKDAY = ROOT / "scenarios" / "weekday.yaml"
@@ -103,15 +104,3 @@ def test_compare_and_sweep_report_flags(tmp_path: Path, monkeypatch: pytest.Monk
     document = (tmp_path / "sw" / REPORT).read_text()
     assert REPORT in json.loads((tmp_path / "sw" / MANIFEST).read_text())["files"]
     assert "checkoutsim sweep: sweep" in document and len(_images(document)) == 1
-
-
-def test_report_write_failure_is_a_user_error(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    (out / REPORT).mkdir(parents=True)  # the report cannot replace a folder
-    res = runner.invoke(
-        app, ["run", str(WEEKDAY), "-n", "1", "-w", "1", "--report", "-o", str(out)]
-    )
-    assert res.exit_code == 2
-    assert "cannot write the report" in res.output and "Traceback" not in res.output
-    # The folder is left without a manifest: it says it is incomplete.
-    assert not (out / MANIFEST).exists()

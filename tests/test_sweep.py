@@ -234,13 +234,14 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
-def test_ctrl_c_keeps_every_finished_day(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_keeps_every_finished_day(tmp_path: Path, sig: signal.Signals) -> None:
     path = _sweep_file(tmp_path, "replications: 10\ngrid:\n  kiosks.count: [6, 8, 10, 12]\n")
     out = tmp_path / "out"
     proc = _start_sweep(path, out)
     try:
         _wait_for_files(out, 3, proc)
-        os.kill(proc.pid, signal.SIGINT)
+        os.kill(proc.pid, sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -150,7 +150,8 @@ def simulate_to_precision(
     Raises
     ------
     ValueError
-        If the metric or scope is unknown (the message lists the metrics there are).
+        If the metric or scope is unknown (the message lists the metrics there are), or the
+        metric has no value (NaN) on every one of the first ``min_replications`` days.
     """
     root = scenario.run.seed if seed is None else seed
     if max_replications < 1:
@@ -189,6 +190,13 @@ def _run(
         while fed in values and not rule.done:
             rule.add(values[fed])
             fed += 1
+        if fed >= rule.n0 and all(math.isnan(v) for v in rule.values):
+            # No interval can ever narrow: refuse instead of running to the maximum.
+            raise ValueError(
+                f"{target.metric} ({target.scope} customers) has no value on any of the first "
+                f"{fed} simulated days (for example, no customer of that kind), so no interval "
+                "can reach the target; choose another metric or scope for --precision"
+            )
         if not rule.done:
             finite = [v for v in rule.values if not math.isnan(v)]
             needed = (

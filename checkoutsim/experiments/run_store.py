@@ -9,7 +9,7 @@ The scenario key is a hash of the resolved scenario's JSON (without its ``name``
 ``description``, which do not change a result) and the checkoutsim version, so a file stands for
 exactly one (scenario, seed, replication) and a rerun, another sweep or a renamed point reuses it.
 Every file is written to a temporary name and renamed into place after ``fsync``
-(:func:`checkoutsim.results.run_files.atomic_write`): a file under a real name is complete; an
+(:func:`checkoutsim.results.folder.atomic_write`): a file under a real name is complete; an
 interrupted write leaves only a hidden ``.*.tmp`` file, which :meth:`RunStore.remove_temporaries`
 deletes. If the model code changes without a version bump, delete the store.
 """
@@ -21,6 +21,8 @@ import hashlib
 import io
 import json
 import os
+import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -28,10 +30,10 @@ from typing import IO
 import numpy as np
 
 from checkoutsim.model.recorder import RunColumns
-from checkoutsim.results.run_files import atomic_write, atomic_write_text
+from checkoutsim.results.folder import atomic_write, atomic_write_text, remove_temporaries
 from checkoutsim.scenario.schema import Scenario
 
-__all__ = ["RunStore", "StoreLockedError", "scenario_key"]
+__all__ = ["CorruptDayError", "RunStore", "StoreLockedError", "StoredDayWarning", "scenario_key"]
 
 _PARTS = ("customers", "assists", "timeseries")
 
@@ -49,6 +51,19 @@ def scenario_key(scenario: Scenario) -> str:
 
 class StoreLockedError(RuntimeError):
     """Another process is writing to the same store."""
+
+
+class CorruptDayError(ValueError):
+    """A stored day cannot be read back (truncated, empty, or not a stored day at all)."""
+
+
+class StoredDayWarning(UserWarning):
+    """A stored day was unreadable, set aside, and will be simulated again."""
+
+
+# What reading a damaged .npz can raise: a truncated zip, an empty file (EOFError), a member
+# that does not decompress, missing or malformed members, a file that is not a zip at all.
+_UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError)
 
 
 class RunStore:
@@ -94,34 +109,62 @@ class RunStore:
         return path
 
     def load(self, key: str, seed: int, rep: int) -> RunColumns:
-        """Read a stored replication back, exactly as it was produced."""
+        """Read a stored replication back, exactly as it was produced.
+
+        Raises
+        ------
+        CorruptDayError
+            If the file cannot be read back as that replication.
+        """
         path = self.path(key, seed, rep)
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            if (meta["key"], meta["seed"], meta["rep"]) != (key, seed, rep):
-                raise ValueError(f"{path} holds {meta}, not ({key}, {seed}, {rep})")
-            parts: dict[str, dict[str, np.ndarray]] = {part: {} for part in _PARTS}
-            for name in z.files:
-                if name == "meta":
-                    continue
-                part, column = name.split("/", 1)
-                parts[part][column] = z[name]
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                if (meta["key"], meta["seed"], meta["rep"]) != (key, seed, rep):
+                    raise CorruptDayError(f"{path} holds {meta}, not ({key}, {seed}, {rep})")
+                parts: dict[str, dict[str, np.ndarray]] = {part: {} for part in _PARTS}
+                for name in z.files:
+                    if name == "meta":
+                        continue
+                    part, column = name.split("/", 1)
+                    parts[part][column] = z[name]
+                end_min = float(meta["end_min"])
+        except CorruptDayError:
+            raise
+        except _UNREADABLE as exc:
+            reason = str(exc) or type(exc).__name__
+            raise CorruptDayError(f"{path} cannot be read back ({reason})") from None
         return RunColumns(
             customers=parts["customers"],
             assists=parts["assists"],
             timeseries=parts["timeseries"],
-            end_min=float(meta["end_min"]),
+            end_min=end_min,
         )
+
+    def load_or_set_aside(self, key: str, seed: int, rep: int) -> RunColumns | None:
+        """The stored replication, or None if it is unreadable.
+
+        An unreadable file is renamed to ``<name>.corrupt`` beside it (kept for a look, never
+        read again) and a :class:`StoredDayWarning` names it, so the caller simulates that day
+        again instead of failing.
+        """
+        try:
+            return self.load(key, seed, rep)
+        except CorruptDayError as exc:
+            path = self.path(key, seed, rep)
+            aside = path.with_name(path.name + ".corrupt")
+            with contextlib.suppress(OSError):
+                os.replace(path, aside)
+            warnings.warn(
+                f"{exc}; set aside as {aside.name}, that day is simulated again",
+                StoredDayWarning,
+                stacklevel=2,
+            )
+            return None
 
     def remove_temporaries(self) -> int:
         """Delete leftovers of interrupted writes (hidden ``.*.tmp`` files); return how many."""
-        if not self.root.is_dir():
-            return 0
-        removed = 0
-        for tmp in self.root.rglob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
-            removed += 1
-        return removed
+        return remove_temporaries(self.root)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:

@@ -371,7 +371,6 @@ def run_sweep(
             if not store.has(key, seed, rep)
         ]
         total = reps * len(unique)
-        reused = total - len(todo)
         per_key: dict[tuple[str, int], pd.DataFrame] = {}
         checked = False
 
@@ -383,19 +382,32 @@ def run_sweep(
             per_key[(key, rep)] = frame
 
         if progress:
-            progress(reused, total)
-        if todo:
-            if executor is None:
-                with make_executor(workers, tasks=len(todo)) as own:
-                    _execute(own, todo, store, record, reused, total, progress)
-            else:
-                _execute(executor, todo, store, record, reused, total, progress)
-        for rep in range(reps):
-            for key in unique:
-                if (key, rep) not in per_key:
-                    stored = store.load(key, seed, rep)
-                    record(key, rep, _rep_metrics(unique[key], rep, seed, stored))
-    return _tabulate(sweep, per_key, level, ran=len(todo), reused=reused)
+            progress(total - len(todo), total)
+        ran = 0
+        while True:  # a second round only for stored days found unreadable
+            if todo:
+                done = total - len(todo)
+                if executor is None:
+                    with make_executor(workers, tasks=len(todo)) as own:
+                        _execute(own, todo, store, record, done, total, progress)
+                else:
+                    _execute(executor, todo, store, record, done, total, progress)
+                ran += len(todo)
+            todo = []
+            for rep in range(reps):
+                for key, scenario in unique.items():
+                    if (key, rep) in per_key:
+                        continue
+                    stored = store.load_or_set_aside(key, seed, rep)
+                    if stored is None:
+                        todo.append(
+                            Task(scenario, rep, seed, tag=key, analyse=_columns_and_metrics)
+                        )
+                    else:
+                        record(key, rep, _rep_metrics(scenario, rep, seed, stored))
+            if not todo:
+                break
+    return _tabulate(sweep, per_key, level, ran=ran, reused=total - ran)
 
 
 def _execute(

@@ -179,8 +179,11 @@ class Evaluator:
             if self.store is not None:
                 self.store.save_scenario(key, s)
             for rep in range(self.replications):
+                stored = None
                 if self.store is not None and self.store.has(key, seed, rep):
-                    runs[(key, rep)] = self.store.load(key, seed, rep)
+                    stored = self.store.load_or_set_aside(key, seed, rep)
+                if stored is not None:
+                    runs[(key, rep)] = stored
                     self.reused += 1
                     self._tick()
                 else:

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from rich.table import Table
 
-from checkoutsim.experiments.comparison_files import write_manifest
 from checkoutsim.optimize.optimizer import CHOSEN, CURRENT, OptimizationResult
 from checkoutsim.optimize.plan import ROLES
 from checkoutsim.report.comparison_tables import metric_label
 from checkoutsim.report.tables import format_estimate
-from checkoutsim.results.run_files import MANIFEST, atomic_write_text
+from checkoutsim.results.folder import MANIFEST, ResultsFolder, writing_into
 from checkoutsim.scenario.loader import dump_scenario_yaml
 
 __all__ = [
@@ -27,56 +26,49 @@ _VERDICT_STYLE = {"met": "green", "borderline": "yellow", "missed": "bold red", 
 
 
 def write_optimization(
-    result: OptimizationResult, out_dir: Path, *, command: str | None = None
+    result: OptimizationResult, out: Path | ResultsFolder, *, command: str | None = None
 ) -> list[Path]:
-    """Write the chosen plan and the tables to ``out_dir``; ``manifest.json`` last.
+    """Write the chosen plan and the tables; describe them in the manifest (written last).
 
     Files: ``plan.yaml`` (the ``staffing:`` block to paste), ``scenario.yaml`` (the whole
     scenario with the chosen plan), ``staffing.csv``, ``costs.csv``, ``check.csv`` (fresh
     check per unit and target), ``comparison.csv`` (day metrics, chosen vs current, paired),
     ``curve.csv`` (cost vs the first target) and ``search_log.csv``. Simulated days stay in
-    ``runs/`` (written during the search).
+    ``runs/`` (written during the search). ``out`` is an open folder or a path (opened and
+    finished here; the manifest is then the last path returned).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MANIFEST).unlink(missing_ok=True)
-    files: list[Path] = []
-    texts = {
-        "plan.yaml": result.staffing_yaml,
-        "scenario.yaml": dump_scenario_yaml(result.chosen_scenario),
-    }
-    for name, text in texts.items():
-        atomic_write_text(out_dir / name, text)
-        files.append(out_dir / name)
-    for name, frame in [
-        ("staffing.csv", result.staffing),
-        ("costs.csv", result.costs),
-        ("check.csv", result.check),
-        ("comparison.csv", result.comparison),
-        ("curve.csv", result.curve),
-        ("search_log.csv", result.log),
-    ]:
-        atomic_write_text(out_dir / name, frame.to_csv(index=False))
-        files.append(out_dir / name)
-    fields = {
-        "command_name": "optimize",
-        "scenario": result.scenario.name,
-        "targets": [str(t) for t in result.targets],
-        "by": result.by,
-        "seed": result.seed,
-        "check_seed": result.check_seed,
-        "replications": result.replications,
-        "check_replications": result.check_replications,
-        "level": result.level,
-        "meets_targets": result.meets_targets,
-        "holds_on_check": result.holds_on_check,
-        "labour_cost": {CURRENT: result.cost(CURRENT), CHOSEN: result.cost(CHOSEN)},
-        "evaluations": result.evaluations,
-        "days_simulated": result.days_simulated,
-        "days_reused": result.days_reused,
-        "elapsed_s": round(result.elapsed_s, 2),
-    }
-    files.append(write_manifest(out_dir, files, command, fields))
-    return files
+    with writing_into(out, command) as folder:
+        folder.write_text("plan.yaml", result.staffing_yaml)
+        folder.write_text("scenario.yaml", dump_scenario_yaml(result.chosen_scenario))
+        for name, frame in [
+            ("staffing.csv", result.staffing),
+            ("costs.csv", result.costs),
+            ("check.csv", result.check),
+            ("comparison.csv", result.comparison),
+            ("curve.csv", result.curve),
+            ("search_log.csv", result.log),
+        ]:
+            folder.write_text(name, frame.to_csv(index=False))
+        folder.describe(
+            command_name="optimize",
+            scenario=result.scenario.name,
+            targets=[str(t) for t in result.targets],
+            by=result.by,
+            seed=result.seed,
+            check_seed=result.check_seed,
+            replications=result.replications,
+            check_replications=result.check_replications,
+            level=result.level,
+            meets_targets=result.meets_targets,
+            holds_on_check=result.holds_on_check,
+            labour_cost={CURRENT: result.cost(CURRENT), CHOSEN: result.cost(CHOSEN)},
+            evaluations=result.evaluations,
+            days_simulated=result.days_simulated,
+            days_reused=result.days_reused,
+            elapsed_s=round(result.elapsed_s, 2),
+        )
+        files = folder.written
+    return files if isinstance(out, ResultsFolder) else [*files, Path(out) / MANIFEST]
 
 
 def staffing_table(result: OptimizationResult) -> Table:

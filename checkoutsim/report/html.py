@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib.figure import Figure
 
 from checkoutsim.report.tables import format_estimate, summary_sections
-from checkoutsim.results.run_files import MANIFEST, atomic_write_text
+from checkoutsim.results.folder import MANIFEST, ResultsFolder, atomic_write_text
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.loader import dump_scenario_yaml
 from checkoutsim.scenario.schema import Scenario
@@ -560,26 +560,32 @@ def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def write_report(out_dir: Path, document: str) -> Path:
-    """Write ``report.html`` into a finished results folder and list it in its manifest.
+def write_report(out: Path | ResultsFolder, document: str) -> Path:
+    """Write ``report.html`` into a results folder and list it in its manifest.
 
-    The manifest is taken away while the report is written and put back (atomically, last)
-    with the report added, so the folder is never complete-looking with a half-written or
-    unlisted report. Without a manifest the report is simply written.
+    Parameters
+    ----------
+    out : ResultsFolder or Path
+        A folder the caller has open (the report is one more file; the caller's
+        :meth:`~checkoutsim.results.folder.ResultsFolder.finish` lists it), or the path of a
+        finished results folder: the report is written first and the manifest is then replaced
+        (atomically) by one that lists it, so a failed report never costs the folder its
+        manifest. A path without a manifest simply gets the report.
+    document : str
+        The page.
 
     Returns
     -------
     Path
         The report's path.
     """
-    path = out_dir / REPORT
-    manifest_path = out_dir / MANIFEST
-    manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else None
-    manifest_path.unlink(missing_ok=True)
+    if isinstance(out, ResultsFolder):
+        return out.write_text(REPORT, document)
+    path = out / REPORT
     atomic_write_text(path, document)
-    if manifest is not None:
-        files = dict(manifest.get("files", {}))
-        files[REPORT] = path.stat().st_size
-        manifest["files"] = files
+    manifest_path = out / MANIFEST
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+        manifest["files"] = {**manifest.get("files", {}), REPORT: path.stat().st_size}
         atomic_write_text(manifest_path, json.dumps(manifest, indent=2, default=str) + "\n")
     return path

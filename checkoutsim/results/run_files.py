@@ -1,118 +1,84 @@
-"""Writing results: every file atomically, the manifest last.
+"""Writing a run's results folder: the tables, the scenario as run, and the manifest last.
 
-A results directory is complete when, and only when, its ``manifest.json`` exists: the manifest
-is removed before anything is rewritten and written (atomically) after every other file. Each
-file is written to a temporary name in the same directory and renamed into place, so an
-interrupted run never leaves a half-written file under a real name.
+The folder rules (checked before simulating, locked for the whole command, complete only with
+its manifest, atomic writes) are :mod:`checkoutsim.results.folder`'s.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-import tempfile
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
-from checkoutsim.scenario.loader import dump_scenario_yaml
+from checkoutsim.results.folder import MANIFEST, ResultsFolder, writing_into
 from checkoutsim.results.tables import SimulationResult
+from checkoutsim.scenario.loader import dump_scenario_yaml
 
-__all__ = ["MANIFEST", "atomic_write", "atomic_write_text", "write_results"]
-
-MANIFEST = "manifest.json"
-
-
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write ``path`` through ``write(fileobj)`` into a temporary file, then rename it in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600 files; give results the permissions of any other new file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["write_results"]
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Atomically write UTF-8 text."""
-    data = text.encode("utf-8")
-
+def _parquet_writer(frame: pd.DataFrame) -> Callable[[IO[bytes]], None]:
     def write(handle: IO[bytes]) -> None:
-        handle.write(data)
+        frame.to_parquet(handle, index=False)
 
-    atomic_write(path, write)
-
-
-def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    atomic_write(path, lambda handle: df.to_parquet(handle, index=False))
-
-
-def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    atomic_write_text(path, df.to_csv(index=False))
+    return write
 
 
 def write_results(
     result: SimulationResult,
-    out_dir: Path,
+    out: Path | ResultsFolder,
     *,
     command: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> list[Path]:
-    """Write a run's tables, summaries, resolved scenario and manifest to ``out_dir``.
+    """Write a run's tables, summaries and resolved scenario, and describe them in the manifest.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The run.
+    out : Path or ResultsFolder
+        A folder already opened by the caller (who then writes anything else, such as the
+        report, and calls :meth:`~checkoutsim.results.folder.ResultsFolder.finish`), or a path:
+        it is then opened, written and finished here.
+    command : str, optional
+        The command line recorded in the manifest (default: ``sys.argv``).
+    extra : mapping, optional
+        More manifest fields.
 
     Returns
     -------
     list of Path
-        Files written, manifest last.
+        Files written; with a path for ``out``, the manifest is the last.
     """
-    from checkoutsim._version import __version__
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MANIFEST).unlink(missing_ok=True)
-    files: list[Path] = []
-
-    def add(name: str, writer: Callable[[Path], None]) -> None:
-        path = out_dir / name
-        writer(path)
-        files.append(path)
-
-    add("customers.parquet", lambda p: _write_parquet(p, result.customers))
-    add("assists.parquet", lambda p: _write_parquet(p, result.assists))
-    add("timeseries.parquet", lambda p: _write_parquet(p, result.timeseries))
-    add("metrics_by_rep.csv", lambda p: _write_csv(p, result.metrics()))
-    add("summary.csv", lambda p: _write_csv(p, result.summary()))
-    add("summary_by_hour.csv", lambda p: _write_csv(p, result.summary_by_hour()))
-    add("root_causes.csv", lambda p: _write_csv(p, result.root_causes()))
-    add("root_causes_by_hour.csv", lambda p: _write_csv(p, result.root_causes(by_hour=True)))
-    add("costs.csv", lambda p: _write_csv(p, result.costs()))
-    add("coupons.csv", lambda p: _write_csv(p, result.coupons))
-    add("scenario.yaml", lambda p: atomic_write_text(p, dump_scenario_yaml(result.scenario)))
-
-    manifest = {
-        "checkoutsim_version": __version__,
-        "scenario": result.scenario.name,
-        "seed": result.seed,
-        "replications": result.replications,
-        "command": command if command is not None else " ".join(sys.argv),
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": sys.version.split()[0],
-        "files": {p.name: p.stat().st_size for p in files},
-        **(dict(extra) if extra else {}),
-    }
-    manifest_path = out_dir / MANIFEST
-    atomic_write_text(manifest_path, json.dumps(manifest, indent=2) + "\n")
-    files.append(manifest_path)
-    return files
+    with writing_into(out, command) as folder:
+        tables: list[tuple[str, Callable[[], pd.DataFrame]]] = [
+            ("metrics_by_rep.csv", result.metrics),
+            ("summary.csv", result.summary),
+            ("summary_by_hour.csv", result.summary_by_hour),
+            ("root_causes.csv", result.root_causes),
+            ("root_causes_by_hour.csv", lambda: result.root_causes(by_hour=True)),
+            ("costs.csv", result.costs),
+            ("coupons.csv", lambda: result.coupons),
+        ]
+        for name, frame in [
+            ("customers.parquet", result.customers),
+            ("assists.parquet", result.assists),
+            ("timeseries.parquet", result.timeseries),
+        ]:
+            folder.write(name, _parquet_writer(frame))
+        for name, make in tables:
+            folder.write_text(name, make().to_csv(index=False))
+        folder.write_text("scenario.yaml", dump_scenario_yaml(result.scenario))
+        folder.describe(
+            scenario=result.scenario.name,
+            seed=result.seed,
+            replications=result.replications,
+            **(dict(extra) if extra else {}),
+        )
+        written = folder.written
+    if not isinstance(out, ResultsFolder):
+        written.append(Path(out) / MANIFEST)
+    return written

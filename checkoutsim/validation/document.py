@@ -13,7 +13,7 @@ from pathlib import Path
 
 from checkoutsim._version import __version__
 from checkoutsim.experiments.executors import make_executor
-from checkoutsim.results.run_files import atomic_write_text
+from checkoutsim.results.folder import atomic_write_text
 from checkoutsim.scenario.loader import ScenarioError
 from checkoutsim.validation.cases import (
     CASE_KEYS,
