@@ -325,3 +325,37 @@ def test_the_lock_file_marks_an_interrupted_folder_as_ours(tmp_path: Path) -> No
     with open_results_folder(out) as folder:  # not refused as somebody else's folder
         assert folder.path == out
     assert os.listdir(out)  # nothing was deleted by opening it
+
+
+@pytest.mark.slow
+def test_two_real_runs_into_one_folder_never_mix(tmp_path: Path) -> None:
+    """The issue's reproduction: a long run, then a short one into the same --out."""
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "o"
+    weekday = ROOT / "scenarios" / "weekday.yaml"
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "checkoutsim", "run", *args, "-w", "1", "-o", str(out)]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    long = start(str(weekday), "-n", "60", "--seed", "1", "--json")
+    deadline = time.monotonic() + 60
+    while not (out / LOCK).exists() and long.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    short = start(str(MMC), "-n", "2", "--seed", "2", "--json")
+    _, short_err = short.communicate(timeout=300)
+    _, long_err = long.communicate(timeout=300)
+    codes = {"long": long.returncode, "short": short.returncode}
+    assert sorted(codes.values()) == [0, 2], (codes, long_err, short_err)
+    refused = short_err if short.returncode == 2 else long_err
+    assert "another checkoutsim command is writing to" in " ".join(refused.split())
+    # Whatever won, the folder is one run's: the manifest and every table agree.
+    manifest = json.loads((out / MANIFEST).read_text())
+    customers = pd.read_parquet(out / "customers.parquet")
+    assert set(customers["seed"]) == {manifest["seed"]}
+    assert customers["rep"].nunique() == manifest["replications"]
+    assert set(customers["scenario"]) == {manifest["scenario"]}
+    _listed_equals_present(out)
