@@ -166,6 +166,20 @@ def test_root_cause_pareto(result: SimulationResult) -> None:
     assert share.get_lines()[0].get_ydata()[-1] == pytest.approx(shown["delay_pct"].sum())
 
 
+@pytest.mark.parametrize("name", ["x$^$", "$", "50$ off", r"a_b^c\\$"])
+def test_names_with_dollar_signs_draw_as_typed(result: SimulationResult, name: str) -> None:
+    # Issue 19 item 8: a cause named x$^$ crashed run --report (matplotlib math text).
+    rc = result.root_causes().copy()
+    rc.loc[rc.index[0], "label"] = name
+    rc.loc[rc.index[0], "delay_min_per_day"] = rc["delay_min_per_day"].max() + 1
+    fig = plots.root_cause_pareto(rc, title=f"store {name}")
+    _png(fig)
+    ax = fig.axes[0]
+    shown = ax.get_xticklabels()[0]
+    assert shown.get_text().replace(r"\$", "$") == name
+    assert fig.axes[0].get_title().replace(r"\$", "$") == f"store {name}"
+
+
 def test_paired_differences(comparison: ComparisonResult) -> None:
     metrics = ["wait_p90_min", "reneged", "labour_cost", "csat_mean"]
     fig = plots.paired_differences(

@@ -67,6 +67,12 @@ _STYLE = {
 _BAND = (10.0, 90.0)
 
 
+def _plain(text: object) -> str:
+    """``text`` shown as typed: a ``$`` in a user's name (a cause, a plan, a point, a title)
+    would otherwise start matplotlib math text and can make the figure fail to draw."""
+    return str(text).replace("$", r"\$")
+
+
 @contextmanager
 def _figure(**kwargs: object) -> Iterator[Figure]:
     with matplotlib.rc_context(_STYLE):
@@ -132,8 +138,9 @@ def queue_length_over_day(timeseries: pd.DataFrame, title: str | None = None) ->
         ax.set_ylabel("Customers queueing (interval average)")
         ax.set_ylim(bottom=0)
         ax.set_title(
-            title
-            or f"Queue length by channel over the day ({_days(timeseries)} days; "
+            _plain(title)
+            if title
+            else f"Queue length by channel over the day ({_days(timeseries)} days; "
             "band: 10th-90th percentile of days)"
         )
         ax.legend(loc="upper left")
@@ -173,8 +180,9 @@ def utilisation_over_day(timeseries: pd.DataFrame, title: str | None = None) -> 
         top.set_xlabel("")
         top.legend(loc="lower right", ncols=3)
         top.set_title(
-            title
-            or f"Utilisation over the day ({_days(timeseries)} days; "
+            _plain(title)
+            if title
+            else f"Utilisation over the day ({_days(timeseries)} days; "
             "band: 10th-90th percentile of days)"
         )
         _over_day(bottom, timeseries, duty, colours)
@@ -234,7 +242,9 @@ def wait_ecdf(customers: pd.DataFrame, target_wait_min: float, title: str | None
         ax.set_ylabel("Served customers waiting at most x (%)")
         ax.set_ylim(0, 101)
         ax.set_xlim(left=0)
-        ax.set_title(title or "Queue wait distribution by channel (all simulated days)")
+        ax.set_title(
+            _plain(title) if title else "Queue wait distribution by channel (all simulated days)"
+        )
         ax.legend(loc="lower right")
     return fig
 
@@ -346,7 +356,7 @@ def hour_heatmap(
                 )
         bar = fig.colorbar(image, ax=ax, pad=0.01)
         bar.set_label(metric_label(metric))
-        ax.set_title(title or f"{metric_label(metric)} by hour (mean over days)")
+        ax.set_title(_plain(title) if title else f"{metric_label(metric)} by hour (mean over days)")
     return fig
 
 
@@ -383,7 +393,7 @@ def root_cause_pareto(root_causes: pd.DataFrame, top: int = 10, title: str | Non
             capsize=3,
             error_kw={"lw": 1.0},
         )
-        ax.set_xticks(x, [str(s) for s in rc["label"]], rotation=30, ha="right")
+        ax.set_xticks(x, [_plain(s) for s in rc["label"]], rotation=30, ha="right")
         ax.set_ylabel("Delay (customer-minutes per day)")
         ax.set_xlabel("Cause of delay")
         ax.set_ylim(bottom=0)
@@ -393,7 +403,11 @@ def root_cause_pareto(root_causes: pd.DataFrame, top: int = 10, title: str | Non
         share.set_ylabel("Cumulative share of delay (%)")
         share.grid(False)
         share.spines["right"].set_visible(True)
-        ax.set_title(title or "Root causes of delay (Pareto; error bars: 95% CI over days)")
+        ax.set_title(
+            _plain(title)
+            if title
+            else "Root causes of delay (Pareto; error bars: 95% CI over days)"
+        )
         if rc.empty:
             ax.text(0.5, 0.5, "no delay recorded", transform=ax.transAxes, ha="center")
     return fig
@@ -475,14 +489,15 @@ def paired_differences(
                         lw=1.4,
                     )
             ax.axvline(0.0, color=PALETTE["all"], lw=1.0)
-            ax.set_yticks(y, plans)
+            ax.set_yticks(y, [_plain(p) for p in plans])
             ax.set_ylim(len(plans) - 0.4, -0.6)  # first plan on top, as in the tables
             ax.set_xlabel(f"Δ {metric_label(metric, currency)}")
         if not shown:
             axes[0].text(0.5, 0.5, "no metrics to show", transform=axes[0].transAxes, ha="center")
         fig.suptitle(
-            title
-            or f"Paired differences Δ = plan minus {base or 'base'} (scope {scope}; "
+            _plain(title)
+            if title
+            else f"Paired differences Δ = plan minus {_plain(base or 'base')} (scope {scope}; "
             "highlighted where the interval excludes 0)"
         )
     return fig
@@ -572,11 +587,15 @@ def sweep_pareto(
         for name, xi, yi, flag in zip(results["point"], x, y, on_front, strict=True):
             if flag:
                 ax.annotate(
-                    str(name), (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=8
+                    _plain(name), (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=8
                 )
         ax.set_xlabel(metric_label(cost, currency))
         ax.set_ylabel(metric_label(experience, currency))
-        ax.set_title(title or "Cost against experience for every plan (error bars: 95% CI)")
+        ax.set_title(
+            _plain(title)
+            if title
+            else "Cost against experience for every plan (error bars: 95% CI)"
+        )
         fig.legend(loc="outside lower center", ncols=3)
     return fig
 
