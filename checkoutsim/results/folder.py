@@ -1,0 +1,314 @@
+"""A results folder: one command's output, locked for the command's whole life.
+
+Rules every command that writes results follows (``run``, ``compare``, ``sweep``, ``optimize``):
+
+* **Checked before simulating.** :func:`open_results_folder` refuses a path that is a file, a
+  folder it cannot create or write into, a full disk, and a folder that holds files checkoutsim
+  did not write (a user's own files are never overwritten): all before any day is simulated.
+* **One writer at a time.** The folder's lock (``.checkoutsim.lock``, an ``flock``) is held from
+  the check to the manifest; a second command on the same folder stops at once with a clear
+  message instead of mixing its files with the first one's.
+* **Complete only with its manifest.** Every file is written to a hidden temporary name and
+  renamed into place (:func:`atomic_write`); the previous manifest is removed before the first
+  file is replaced, and the new one is written last and lists exactly the files this command
+  wrote. Files of a previous run in the same folder that this one did not rewrite are removed
+  first, so nothing stale stands beside the manifest.
+* **No leftovers.** Hidden ``.*.tmp`` files of an interrupted write are removed when the folder
+  is opened (under the lock, so never another command's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from checkoutsim._version import __version__
+
+__all__ = [
+    "LOCK",
+    "MANIFEST",
+    "FolderLockedError",
+    "ResultsFolder",
+    "ResultsFolderError",
+    "atomic_write",
+    "atomic_write_text",
+    "open_results_folder",
+    "remove_temporaries",
+    "writing_into",
+]
+
+MANIFEST = "manifest.json"
+LOCK = ".checkoutsim.lock"
+# Where sweep and optimize keep their finished days (checkoutsim.experiments.run_store); a folder
+# holding a locked store of days is checkoutsim's even before its first manifest.
+RUN_STORE_LOCK = "runs/.lock"
+# Bytes written and synced when a folder is opened: a disk too full for them is too full for
+# any result, and is reported before simulating instead of after.
+_PROBE_BYTES = 64 * 1024
+
+
+class ResultsFolderError(Exception):
+    """The results folder cannot be used; the message says why and what to do."""
+
+
+class FolderLockedError(ResultsFolderError):
+    """Another command holds the folder's lock."""
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write ``path`` through ``write(fileobj)`` into a temporary file, then rename it in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp creates 0600 files; give results the permissions of any other new file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Atomically write UTF-8 text."""
+    data = text.encode("utf-8")
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(data)
+
+    atomic_write(path, write)
+
+
+def remove_temporaries(root: Path) -> int:
+    """Delete leftovers of interrupted writes (hidden ``.*.tmp`` files) under ``root``."""
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for tmp in root.rglob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest if it is one checkoutsim wrote, else None."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "checkoutsim_version" in data else None
+
+
+def _is_ours(folder: Path) -> bool:
+    """Whether checkoutsim made this folder (its lock, a store of days, or its manifest)."""
+    return (
+        (folder / LOCK).exists()
+        or (folder / RUN_STORE_LOCK).exists()
+        or _read_manifest(folder) is not None
+    )
+
+
+class ResultsFolder:
+    """An open, locked results folder; made by :func:`open_results_folder`.
+
+    Writers add files with :meth:`write` or :meth:`write_text` and describe the run with
+    :meth:`describe`; :meth:`finish` writes the manifest, last.
+    """
+
+    def __init__(self, path: Path, previous_files: list[str]):
+        self.path = path
+        self._previous = previous_files
+        self._written: dict[str, Path] = {}
+        self._fields: dict[str, Any] = {}
+        self._manifest_removed = False
+        self.finished = False
+
+    def file(self, name: str) -> Path:
+        """The path of ``name`` (``a.csv`` or ``scenarios/a.yaml``) inside the folder.
+
+        Raises
+        ------
+        ResultsFolderError
+            If ``name`` would land outside the folder (absolute, ``..``, a symlinked parent).
+        """
+        rel = PurePosixPath(name)
+        if rel.is_absolute() or not rel.parts or any(p in ("", ".", "..") for p in rel.parts):
+            raise ResultsFolderError(f"refusing to write {name!r}: not a file name inside {self.path}")
+        path = self.path.joinpath(*rel.parts)
+        root = self.path.resolve()
+        if not path.parent.resolve().is_relative_to(root):
+            raise ResultsFolderError(f"refusing to write {path}: it lies outside {self.path}")
+        return path
+
+    def write(self, name: str, write: Callable[[IO[bytes]], None]) -> Path:
+        """Atomically write the file ``name`` through ``write(fileobj)``; return its path."""
+        path = self.file(name)
+        if not self._manifest_removed:
+            # From the first replaced file on, the folder must not look complete.
+            (self.path / MANIFEST).unlink(missing_ok=True)
+            self._manifest_removed = True
+        atomic_write(path, write)
+        self._written[name] = path
+        return path
+
+    def write_text(self, name: str, text: str) -> Path:
+        """Atomically write UTF-8 text to the file ``name``; return its path."""
+        data = text.encode("utf-8")
+
+        def write(handle: IO[bytes]) -> None:
+            handle.write(data)
+
+        return self.write(name, write)
+
+    def describe(self, **fields: Any) -> None:
+        """Add fields to the manifest (seed, replications, command, ...)."""
+        self._fields.update(fields)
+
+    @property
+    def written(self) -> list[Path]:
+        """Files written so far, in order."""
+        return list(self._written.values())
+
+    def finish(self, command: str | None = None) -> Path:
+        """Remove what a previous run left and this one did not rewrite, then write the manifest.
+
+        Returns
+        -------
+        Path
+            The manifest's path.
+        """
+        for name in self._previous:
+            if name in self._written or name == MANIFEST:
+                continue
+            with contextlib.suppress(ResultsFolderError):
+                stale = self.file(name)
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+        manifest = {
+            "checkoutsim_version": __version__,
+            **self._fields,
+            "command": command if command is not None else " ".join(sys.argv),
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "files": {name: path.stat().st_size for name, path in self._written.items()},
+        }
+        path = self.path / MANIFEST
+        atomic_write_text(path, json.dumps(manifest, indent=2, default=str) + "\n")
+        self.finished = True
+        return path
+
+
+def _check_folder(path: Path) -> None:
+    """Refuse a path that cannot be a results folder, before anything is simulated."""
+    if path.exists() and not path.is_dir():
+        raise ResultsFolderError(f"{path} is a file, not a folder: give another --out")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsFolderError(f"cannot create the results folder {path}: {exc.strerror}") from None
+    if not _is_ours(path):
+        foreign = sorted(p.name for p in path.iterdir())
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise ResultsFolderError(
+                f"{path} already holds files that checkoutsim did not write ({shown}); "
+                "give an empty or new folder with --out, so that none of them is overwritten"
+            )
+
+
+def _probe(path: Path) -> None:
+    """Write, sync and remove a small hidden file: a read-only folder or a full disk fails here."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".probe.", suffix=".tmp", dir=path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"\0" * _PROBE_BYTES)
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError as exc:
+        raise ResultsFolderError(f"cannot write into the results folder {path}: {exc.strerror}") from None
+
+
+@contextlib.contextmanager
+def _flock(path: Path) -> Iterator[None]:
+    try:
+        fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ResultsFolderError(f"cannot write into the results folder {path}: {exc.strerror}") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise FolderLockedError(
+                f"another checkoutsim command is writing to {path}; wait for it to finish or "
+                "give another --out"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def open_results_folder(path: Path) -> Iterator[ResultsFolder]:
+    """Check, lock and tidy the results folder ``path`` for one command's whole life.
+
+    The folder may be new, empty, or one that checkoutsim wrote before (its files are then
+    replaced, and those this command does not rewrite are removed by
+    :meth:`ResultsFolder.finish`). Call this before simulating, so that a folder that cannot be
+    used is reported before any work is done.
+
+    Raises
+    ------
+    ResultsFolderError
+        A file, a folder that cannot be created or written, a full disk, or a folder holding
+        files checkoutsim did not write.
+    FolderLockedError
+        Another command holds the folder's lock.
+    """
+    path = Path(path)
+    _check_folder(path)
+    with _flock(path):
+        _probe(path)
+        remove_temporaries(path)
+        manifest = _read_manifest(path)
+        previous = list(manifest.get("files", {})) if manifest else []
+        yield ResultsFolder(path, previous)
+
+
+@contextlib.contextmanager
+def writing_into(out: Path | ResultsFolder, command: str | None) -> Iterator[ResultsFolder]:
+    """The folder to write into: ``out`` itself, or ``out`` opened and finished around the block.
+
+    Lets the library writers take either an open folder (the command line holds it for the
+    whole command) or a plain path (a notebook writing once).
+    """
+    if isinstance(out, ResultsFolder):
+        yield out
+        return
+    with open_results_folder(Path(out)) as folder:
+        yield folder
+        folder.finish(command)
+
