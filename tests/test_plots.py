@@ -66,7 +66,7 @@ def test_queue_length_over_day(result: SimulationResult) -> None:
     assert ax.get_xlabel() == "Time of day (hh:mm)"
     assert ax.get_ylabel() == "Customers queueing (interval average)"
     assert "3 days" in ax.get_title()
-    expected = result.timeseries.groupby("time_min", sort=True)
+    expected = result.timeseries.groupby("clock", sort=True)  # the plot groups by clock minute
     for ch in ("cashier", "kiosk"):
         line = _line(ax, f"{ch} (mean)")
         assert to_hex(line.get_color()) == to_hex(plots.PALETTE[ch])
@@ -141,7 +141,7 @@ def test_utilisation_over_day(result: SimulationResult) -> None:
     assert top.get_ylabel() == "Utilisation (% of on-duty time busy)"
     assert bottom.get_ylabel() == "On duty (servers)"
     assert bottom.get_xlabel() == "Time of day (hh:mm)"
-    ts = result.timeseries.groupby("time_min", sort=True)
+    ts = result.timeseries.groupby("clock", sort=True)  # the plot groups by clock minute
     for role, col in (("cashier", "cashiers"), ("kiosk", "kiosks"), ("attendant", "attendants")):
         util = _line(top, f"{role} (mean)")
         assert to_hex(util.get_color()) == to_hex(plots.PALETTE[role])

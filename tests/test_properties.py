@@ -233,9 +233,14 @@ def _time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+DRAIN_LIMIT_MIN = 50_000.0
+"""The generated days may be grossly overloaded (720 customers of 12 minutes at one kiosk):
+they must still drain, given days rather than the default six hours after closing."""
+
+
 def _run(scenario: Scenario, rep: int) -> RunColumns:
     with _time_limit(RUN_LIMIT_S):
-        return run_replication(scenario, rep, scenario.run.seed)
+        return run_replication(scenario, rep, scenario.run.seed, drain_limit_min=DRAIN_LIMIT_MIN)
 
 
 def _no_overlap(servers: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:

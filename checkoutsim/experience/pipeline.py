@@ -37,6 +37,7 @@ from checkoutsim.experience.satisfaction import (
     perceived_wait_min,
 )
 from checkoutsim.model.recorder import ChannelCode, OutcomeCode
+from checkoutsim.model.streams import seed_scalar
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = [
@@ -134,7 +135,7 @@ def add_experience(
         for name, values in cols.items():
             columns[name][rows] = values
         if book is not None:
-            book.insert(0, "seed", np.int64(seed))
+            book.insert(0, "seed", seed_scalar(seed))
             book.insert(0, "rep", np.int32(rep))
             book.insert(0, "scenario", scenario.name)
             books.append(book)

@@ -13,10 +13,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from checkoutsim.model.recorder import int_dtype
 from checkoutsim.model.streams import Source, Streams
 from checkoutsim.scenario.schema import Scenario
 
-__all__ = ["Population", "PreferenceCode", "draw_arrival_times", "draw_population"]
+__all__ = [
+    "MAX_BASKET_ITEMS",
+    "Population",
+    "PreferenceCode",
+    "draw_arrival_times",
+    "draw_population",
+]
+
+MAX_BASKET_ITEMS = 1_000
+"""Largest basket, in items: a drawn basket is rounded and clipped to [1, 1,000]. Every item
+gets its own scanning draws, so an unbounded tail (an exponential with a mean of 1e200, a
+lognormal with a huge sd) would otherwise overflow the integer count or exhaust memory. A
+thousand items is a pallet, not a trolley: ``weekday.yaml``'s basket exceeds it with
+probability 5e-7."""
 
 
 class PreferenceCode:
@@ -100,7 +114,8 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
     cust = scenario.customers
 
     basket_rng = streams.generator(Source.BASKET)
-    items = np.maximum(1, np.rint(cust.basket_items.sample(basket_rng, n))).astype(np.int64)
+    drawn = np.rint(cust.basket_items.sample(basket_rng, n))
+    items = np.clip(drawn, 1, MAX_BASKET_ITEMS).astype(np.int64)
     total_items = int(items.sum())
 
     scan_rng = streams.generator(Source.SCAN)
@@ -154,6 +169,7 @@ def _draw_confusion(
     n = int(items.shape[0])
     rng = streams.generator(Source.CONFUSION)
     owners, causes, positions = [], [], []
+    cause_dtype = int_dtype(len(scenario.kiosks.confusion))
     for cause_index, cause in enumerate(scenario.kiosks.confusion):
         if cause.per == "item":
             counts = rng.binomial(items, cause.probability)
@@ -164,7 +180,7 @@ def _draw_confusion(
         # A payment fault strikes after all scanning work (position 1.0).
         pos = np.ones(total) if cause.at == "payment" else rng.random(size=total)
         owners.append(owner)
-        causes.append(np.full(total, cause_index, dtype=np.int16))
+        causes.append(np.full(total, cause_index, dtype=cause_dtype))
         positions.append(pos)
     if owners:
         owner = np.concatenate(owners)
@@ -172,7 +188,7 @@ def _draw_confusion(
         position = np.concatenate(positions)
     else:
         owner = np.empty(0, dtype=np.int64)
-        cause_arr = np.empty(0, dtype=np.int16)
+        cause_arr = np.empty(0, dtype=cause_dtype)
         position = np.empty(0)
     # Group by customer, then by position within the visit; stable so ties keep cause order.
     order = np.lexsort((position, owner))

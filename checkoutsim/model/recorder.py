@@ -20,6 +20,7 @@ __all__ = [
     "OutcomeCode",
     "Recorder",
     "RunColumns",
+    "int_dtype",
 ]
 
 
@@ -68,6 +69,28 @@ TIMESERIES_FIELDS = (
 over the interval that ends at ``time_min``."""
 
 
+_WIDTHS = ((np.int16, "h"), (np.int32, "i"), (np.int64, "q"))
+
+
+def int_dtype(largest: int) -> type[np.signedinteger]:
+    """The narrowest signed integer type, int16 at least, that holds ``[-1, largest]``.
+
+    Integer columns are sized from what the day can hold (the number of kiosks, customers,
+    confusion causes), so an ordinary day keeps its narrow columns (and its memory) while a
+    store with 40,000 kiosks or a queue of 40,000 customers cannot overflow them.
+    """
+    for dtype, _ in _WIDTHS:
+        if largest <= np.iinfo(dtype).max:
+            return dtype
+    raise OverflowError(f"{largest} does not fit a 64-bit integer column")
+
+
+def _typecode(largest: int) -> str:
+    """The :mod:`array` typecode of :func:`int_dtype` (same width)."""
+    dtype = int_dtype(largest)
+    return next(code for d, code in _WIDTHS if d is dtype)
+
+
 @dataclass(frozen=True)
 class RunColumns:
     """Everything one replication produced, as plain numpy arrays (cheap to pickle)."""
@@ -85,25 +108,46 @@ class Recorder:
     ----------
     n_customers : int
         Customers in the replication.
+    servers : int
+        Largest number of lanes, kiosks or attendants of the day (sizes the ``lane``,
+        ``kiosk`` and ``attendant`` columns).
+    causes : int
+        Number of confusion causes (sizes the ``cause`` column).
+    assists_per_customer : int
+        Most confusion events one customer can meet (sizes the ``assists`` column).
+
+    Notes
+    -----
+    Integer columns take the narrowest width that holds their largest possible value
+    (:func:`int_dtype`): a queue holds at most every customer of the day, so
+    ``waiting_on_arrival`` is int16 up to 32,767 customers and int32 beyond. Defaults are
+    int32-safe for callers that do not know their ranges.
     """
 
-    def __init__(self, n_customers: int):
+    def __init__(
+        self,
+        n_customers: int,
+        *,
+        servers: int = 2**31 - 1,
+        causes: int = 2**31 - 1,
+        assists_per_customer: int = 2**31 - 1,
+    ):
         n = n_customers
         self.channel = np.full(n, ChannelCode.NONE, dtype=np.int8)
-        self.lane = np.full(n, -1, dtype=np.int16)
+        self.lane = np.full(n, -1, dtype=int_dtype(servers))
         self.outcome = np.full(n, OutcomeCode.UNFINISHED, dtype=np.int8)
-        self.waiting_on_arrival = np.zeros(n, dtype=np.int16)
+        self.waiting_on_arrival = np.zeros(n, dtype=int_dtype(n))
         self.queue_wait_min = np.zeros(n)
         self.service_start_min = np.full(n, np.nan)
         self.departure_min = np.full(n, np.nan)
-        self.assists = np.zeros(n, dtype=np.int16)
+        self.assists = np.zeros(n, dtype=int_dtype(assists_per_customer))
         self.assist_wait_min = np.zeros(n)
         self.assist_total_min = np.zeros(n)
         # Assist rows: customer, cause index, kiosk, attendant, and four moments in time.
         self._a_customer = array("q")
-        self._a_cause = array("h")
-        self._a_kiosk = array("h")
-        self._a_attendant = array("h")
+        self._a_cause = array(_typecode(causes))
+        self._a_kiosk = array(_typecode(servers))
+        self._a_attendant = array(_typecode(servers))
         self._a_stuck = array("d")
         self._a_assigned = array("d")
         self._a_arrived = array("d")
@@ -190,9 +234,9 @@ class Recorder:
         }
         assists: dict[str, np.ndarray] = {
             "customer_id": np.frombuffer(self._a_customer, dtype=np.int64).copy(),
-            "cause": np.frombuffer(self._a_cause, dtype=np.int16).copy(),
-            "kiosk": np.frombuffer(self._a_kiosk, dtype=np.int16).copy(),
-            "attendant": np.frombuffer(self._a_attendant, dtype=np.int16).copy(),
+            "cause": _as_numpy(self._a_cause),
+            "kiosk": _as_numpy(self._a_kiosk),
+            "attendant": _as_numpy(self._a_attendant),
             "stuck_min": np.frombuffer(self._a_stuck).copy(),
             "assigned_min": np.frombuffer(self._a_assigned).copy(),
             "attendant_arrived_min": np.frombuffer(self._a_arrived).copy(),
@@ -200,3 +244,9 @@ class Recorder:
         }
         timeseries = {k: np.frombuffer(v).copy() for k, v in self._ts.items()}
         return RunColumns(customers, assists, timeseries, end_min)
+
+
+def _as_numpy(column: array[int]) -> np.ndarray:
+    """A copy of an integer :class:`array.array` as a numpy array of the same width."""
+    dtype = next(d for d, code in _WIDTHS if code == column.typecode)
+    return np.frombuffer(column, dtype=dtype).copy()

@@ -13,6 +13,7 @@ waiting requests simply wait for the next server to come on duty.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from typing import Any
 
@@ -99,8 +100,9 @@ class ServerPool:
         self.duty_level = duty_level
         self._queue: deque[simpy.Event] = deque()
         self._idle: list[int] = []
-        # Highest id last so that pop() hands out the lowest free id first.
-        self._free_ids: list[int] = list(range(max_servers - 1, -1, -1))
+        # A min-heap: the lowest free id comes on duty first. A sorted list re-sorted at every
+        # retirement cost O(n log n) per server taken off duty (a hang with 100,000 kiosks).
+        self._free_ids: list[int] = list(range(max_servers))
         self.busy = 0
         self.servers = 0
         self.target = 0
@@ -171,7 +173,7 @@ class ServerPool:
         while self.servers < on_duty and self._free_ids:
             self.servers += 1
             self.duty_level.add(1)
-            self._idle.append(self._free_ids.pop())
+            self._idle.append(heapq.heappop(self._free_ids))
         while self.servers > self.target and self._idle and not self._must_stay():
             self._retire(self._idle.pop())
         while self._idle and self._queue:
@@ -190,8 +192,7 @@ class ServerPool:
     def _retire(self, server_id: int) -> None:
         self.servers -= 1
         self.duty_level.add(-1)
-        self._free_ids.append(server_id)
-        self._free_ids.sort(reverse=True)
+        heapq.heappush(self._free_ids, server_id)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         state: dict[str, Any] = {

@@ -28,6 +28,7 @@ from collections.abc import Generator
 from functools import partial
 from typing import Any, cast
 
+import numpy as np
 import simpy
 
 from checkoutsim.model.policies import POLICIES, Option
@@ -37,13 +38,44 @@ from checkoutsim.model.resources import ServerPool, TimeWeighted
 from checkoutsim.model.streams import Streams
 from checkoutsim.scenario.schema import Scenario
 
-__all__ = ["KIOSK", "StoreModel", "run_replication"]
+__all__ = [
+    "DRAIN_LIMIT_MIN",
+    "KIOSK",
+    "MAX_SAMPLES",
+    "DayDidNotDrainError",
+    "StoreModel",
+    "TimeSeriesTooLongError",
+    "run_replication",
+]
 
 KIOSK = -1
 """What :meth:`StoreModel._choose` returns for the kiosk bank (a cashier lane is its index)."""
 
+DRAIN_LIMIT_MIN = 360.0
+"""Minutes after closing by which the store must be empty (6 hours): a day still not drained
+then raises :class:`DayDidNotDrainError` instead of running for ever. A real store that has not
+served its last customer six hours after closing is not a staffing plan but a broken scenario
+(nobody staffed for a queue, or service times of days)."""
 
-def run_replication(scenario: Scenario, rep: int, seed: int) -> RunColumns:
+MAX_SAMPLES = 200_000
+"""Most time-series rows a day may ask for: ``(close + drain limit) / sample_interval_min``.
+A finer interval is refused (:class:`TimeSeriesTooLongError`), not silently coarsened: 200,000
+rows of 19 float64 columns are 30 MB per day, a 0.54-second interval over a 24-hour day."""
+
+_HOUR_MIN = 60.0
+
+
+class DayDidNotDrainError(ValueError):
+    """The store still had customers inside ``DRAIN_LIMIT_MIN`` minutes after closing."""
+
+
+class TimeSeriesTooLongError(ValueError):
+    """``run.sample_interval_min`` is so small that the time series could not be held."""
+
+
+def run_replication(
+    scenario: Scenario, rep: int, seed: int, *, drain_limit_min: float = DRAIN_LIMIT_MIN
+) -> RunColumns:
     """Simulate one store day.
 
     Parameters
@@ -53,34 +85,73 @@ def run_replication(scenario: Scenario, rep: int, seed: int) -> RunColumns:
     rep : int
         Replication number (0-based); selects the random streams.
     seed : int
-        Root seed.
+        Root seed (any non-negative integer; ``numpy.random.SeedSequence`` takes big ones).
+    drain_limit_min : float
+        Minutes after closing by which the store must be empty.
 
     Returns
     -------
     RunColumns
         Customer, assist and time-series columns as numpy arrays.
 
+    Raises
+    ------
+    DayDidNotDrainError
+        If customers are still inside ``drain_limit_min`` minutes after closing.
+    TimeSeriesTooLongError
+        If ``run.sample_interval_min`` would give more than :data:`MAX_SAMPLES` rows.
+
     Notes
     -----
     Pure: the same (scenario, rep, seed) gives identical columns in any process.
     """
     population = draw_population(scenario, Streams(seed, rep))
-    model = StoreModel(scenario, population)
+    model = StoreModel(scenario, population, drain_limit_min=drain_limit_min)
     return model.run()
 
 
 class StoreModel:
-    """One store day: pools, processes and recorder for a scenario and its customers."""
+    """One store day: pools, processes and recorder for a scenario and its customers.
 
-    def __init__(self, scenario: Scenario, population: Population):
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    population : Population
+        The day's customers, drawn up front.
+    drain_limit_min : float
+        Minutes after closing by which the store must be empty
+        (:class:`DayDidNotDrainError` otherwise).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        *,
+        drain_limit_min: float = DRAIN_LIMIT_MIN,
+    ):
         self.scenario = scenario
         self.pop = population
         self.env = simpy.Environment()
         env = self.env
-        self.recorder = Recorder(population.size)
         self.close_min = float(scenario.store.day_length_min)
+        self.horizon_min = self.close_min + float(drain_limit_min)
+        interval = scenario.run.sample_interval_min
+        if self.horizon_min / interval > MAX_SAMPLES:
+            raise TimeSeriesTooLongError(
+                f"run.sample_interval_min = {interval:g} would give up to "
+                f"{self.horizon_min / interval:,.0f} time-series rows per day (closing plus the "
+                f"{drain_limit_min:g}-minute drain limit); at most {MAX_SAMPLES:,} are allowed, "
+                f"so use at least {self.horizon_min / MAX_SAMPLES:.3g} minutes"
+            )
         self.in_store = 0
         self.arrivals_done = False
+        self.closed = False
+        # Succeeds with True when the day is over (closed, everyone left), False at the horizon.
+        self._stop = env.event()
+        self._last_sample_min = 0.0
+        self._previous_areas = [0.0] * 9
 
         # Time-weighted levels shared by pools of one kind.
         self.cashier_queue = TimeWeighted(env)
@@ -130,6 +201,14 @@ class StoreModel:
             busy_level=self.attendant_busy,
             duty_level=self.attendant_duty,
         )
+        servers = max(len(self.lanes), scenario.kiosks.count, max_attendants)
+        event_counts = np.diff(population.event_start)
+        self.recorder = Recorder(
+            population.size,
+            servers=servers,
+            causes=len(scenario.kiosks.confusion),
+            assists_per_customer=int(event_counts.max()) if event_counts.size else 0,
+        )
         self._open_lanes: list[tuple[int, ServerPool, float]] = []
         # The first block's staff are in place before the first customer (no shift change
         # as the very first event).
@@ -152,13 +231,67 @@ class StoreModel:
 
     # -- phases -------------------------------------------------------------------------------
     def run(self) -> RunColumns:
-        """Run the day and the drain; return the recorded columns."""
+        """Run the day and the drain; return the recorded columns.
+
+        The day ends at closing or, if customers are still inside then, when the last one
+        leaves; the time series ends there too (its last interval may be shorter), so no
+        staffed minute after the day is counted.
+
+        Raises
+        ------
+        DayDidNotDrainError
+            If customers are still inside at closing plus the drain limit.
+        """
         env = self.env
         env.process(self._arrivals())
         env.process(self._staffing())
-        sampler = env.process(self._sampler())
-        env.run(until=sampler)
+        env.process(self._sampler())
+        env.process(self._closing())
+        env.timeout(self.horizon_min).callbacks.append(self._horizon)
+        env.run(until=self._stop)
+        if not self._stop.value:
+            raise DayDidNotDrainError(self._not_drained_message())
+        self._sample(env.now, final=True)
         return self.recorder.columns(self.pop.arrival_min, self.pop.basket_items, env.now)
+
+    # -- end of the day ------------------------------------------------------------------------
+    def _check_drained(self) -> None:
+        """End the day if the store is closed, every customer has come, and nobody is inside."""
+        if self.closed and self.arrivals_done and self.in_store == 0 and not self._stop.triggered:
+            self._stop.succeed(True)
+
+    def _closing(self) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(self.close_min)
+        self.closed = True
+        self._check_drained()
+
+    def _horizon(self, _: simpy.Event) -> None:
+        if not self._stop.triggered:
+            self._stop.succeed(False)
+
+    def _not_drained_message(self) -> str:
+        waiting = [
+            (f"cashier lane {k + 1}", lane.queue_length)
+            for k, lane in enumerate(self.lanes)
+            if lane.queue_length
+        ]
+        waiting += [
+            ("kiosk bank", self.kiosks.queue_length),
+            ("attendant help", self.attendants.queue_length),
+        ]
+        lines = ", ".join(f"{name}: {count:,} waiting" for name, count in waiting if count)
+        in_service = (
+            f"{sum(lane.busy for lane in self.lanes):,} at a cashier, "
+            f"{self.kiosks.busy:,} at a kiosk"
+        )
+        return (
+            f"the day did not drain: {self.in_store:,} customers still inside "
+            f"{self.horizon_min - self.close_min:g} minutes after closing "
+            f"(at {self.horizon_min:g} min); queues that never emptied: "
+            f"{lines or 'none (every line is empty)'}; in service: {in_service}. "
+            "Check that someone is staffed to serve every line until closing and that "
+            "service, resolution and walk times are minutes, not days"
+        )
 
     # -- processes -----------------------------------------------------------------------------
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
@@ -168,6 +301,7 @@ class StoreModel:
             self.in_store += 1
             self._arrive(i)
         self.arrivals_done = True
+        self._check_drained()
 
     def _staffing(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -178,9 +312,38 @@ class StoreModel:
             self._apply_staffing(block)
 
     def _sampler(self) -> Generator[simpy.Event, Any, None]:
-        """Sample levels every interval until closing and until the last customer has left."""
+        """Sample every interval and at every clock hour, until the run stops.
+
+        Rows fall on ``k * sample_interval_min`` and on every full clock hour (so averages by
+        hour are exact whatever the interval); :meth:`run` adds the last row at the end of the
+        day. A tick within a billionth of an hour boundary is taken as the boundary.
+        """
         env = self.env
         interval = self.scenario.run.sample_interval_min
+        open_min = self.scenario.store.open_min
+        # Minutes after opening of the first full clock hour after opening.
+        hour = _HOUR_MIN * math.floor(open_min / _HOUR_MIN) + _HOUR_MIN - open_min
+        k = 1
+        while True:
+            tick = k * interval
+            if abs(tick - hour) <= 1e-9 * hour:
+                tick = hour
+            t = min(tick, hour)
+            if t >= self.horizon_min:
+                return
+            yield env.timeout(t - env.now)
+            self._sample(t, final=False)
+            if t == tick:
+                k += 1
+            if t == hour:
+                hour += _HOUR_MIN
+
+    def _sample(self, t: float, *, final: bool) -> None:
+        """Record the levels at ``t`` and their averages since the previous row."""
+        width = t - self._last_sample_min
+        if width <= 0.0 or (final and width <= 1e-9 * t):
+            # Nothing since the last row (or a sliver of round-off at the very end).
+            return
         levels = (
             self.cashier_queue,
             self.kiosk_queue,
@@ -192,40 +355,25 @@ class StoreModel:
             self.attendant_duty,
             self.attendant_busy,
         )
-        previous = [0.0] * len(levels)
-        k = 0
-        while True:
-            k += 1
-            t = k * interval
-            yield env.timeout(t - env.now)
-            areas = [lv.integral() for lv in levels]
-            avgs = [(a - p) / interval for a, p in zip(areas, previous, strict=True)]
-            previous = areas
-            self.recorder.sample(
-                (
-                    t,
-                    self.cashier_queue.level,
-                    self.kiosk_queue.level,
-                    self.help_queue.level,
-                    sum(1 for lane in self.lanes if lane.accepting),
-                    self.cashier_busy.level,
-                    self.kiosks.target,
-                    self.kiosk_busy.level,
-                    self.attendants.servers,
-                    self.attendant_busy.level,
-                    avgs[0],
-                    avgs[1],
-                    avgs[2],
-                    avgs[3],
-                    avgs[4],
-                    avgs[5],
-                    avgs[6],
-                    avgs[7],
-                    avgs[8],
-                )
+        areas = [lv.integral() for lv in levels]
+        avgs = [(a - p) / width for a, p in zip(areas, self._previous_areas, strict=True)]
+        self._previous_areas = areas
+        self._last_sample_min = t
+        self.recorder.sample(
+            (
+                t,
+                self.cashier_queue.level,
+                self.kiosk_queue.level,
+                self.help_queue.level,
+                len(self._open_lanes),
+                self.cashier_busy.level,
+                self.kiosks.target,
+                self.kiosk_busy.level,
+                self.attendants.servers,
+                self.attendant_busy.level,
+                *avgs,
             )
-            if t >= self.close_min and self.arrivals_done and self.in_store == 0:
-                return
+        )
 
     def _arrive(self, i: int) -> None:
         """Customer ``i`` walks up to the checkouts: choose a line, balk, or start service.
@@ -241,6 +389,8 @@ class StoreModel:
             # Nowhere this customer may check out (basket over every limit that is open).
             rec.balked(i, self.env.now)
             self.in_store -= 1
+            if not self.in_store:
+                self._check_drained()
             return
         is_kiosk = lane == KIOSK
         pool = self.kiosks if is_kiosk else self.lanes[lane]
@@ -249,6 +399,8 @@ class StoreModel:
         if waiting > 0 and self._balks(i, waiting):
             rec.balked(i, self.env.now)
             self.in_store -= 1
+            if not self.in_store:
+                self._check_drained()
             return
         # A free server is taken without a SimPy event: most customers never queue.
         server = pool.acquire()
@@ -306,6 +458,8 @@ class StoreModel:
         now = self.env.now
         self.recorder.reneged(i, now - arrived, now)
         self.in_store -= 1
+        if not self.in_store:
+            self._check_drained()
 
     def _begin_service(
         self, i: int, waited: float, is_kiosk: bool, lane: int, pool: ServerPool, server: int
@@ -345,6 +499,8 @@ class StoreModel:
         pool.release(server)
         self.recorder.served(i, self.env.now)
         self.in_store -= 1
+        if not self.in_store:
+            self._check_drained()
 
     def _kiosk_visit(self, i: int, kiosk: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -417,7 +573,10 @@ class StoreModel:
     def _balks(self, i: int, waiting: int) -> bool:
         if self.balk_slope == 0.0:
             return False
-        p = 1.0 / (1.0 + math.exp(-self.balk_slope * (waiting - self.balk_mid)))
+        x = -self.balk_slope * (waiting - self.balk_mid)
+        # The logistic 1 / (1 + exp(x)) without overflow: exp overflows past x = 709.78, where
+        # the probability is below 1e-308 (and 0.0 in floating point anyway).
+        p = 0.0 if x > 700.0 else 1.0 / (1.0 + math.exp(x))
         return self.pop.balk_u.item(i) < p
 
     # -- staffing -----------------------------------------------------------------------------

@@ -15,7 +15,10 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["Source", "Streams"]
+__all__ = ["MAX_SEED", "Source", "Streams", "seed_scalar"]
+
+MAX_SEED = 2**64 - 1
+"""Largest root seed a result table can hold (an unsigned 64-bit ``seed`` column)."""
 
 
 class Source(IntEnum):
@@ -54,3 +57,20 @@ class Streams:
         """A fresh generator for ``source``; calling twice gives two identical generators."""
         seq = np.random.SeedSequence(self.seed, spawn_key=(self.rep, int(source)))
         return np.random.Generator(np.random.PCG64(seq))
+
+
+def seed_scalar(seed: int) -> np.int64 | np.uint64:
+    """``seed`` as the numpy scalar of a table's ``seed`` column.
+
+    int64 up to 2**63 - 1 (every ordinary seed, so tables keep their dtype) and uint64 from
+    2**63 to :data:`MAX_SEED`; ``numpy.random.SeedSequence`` itself takes any non-negative
+    integer, but a table column cannot.
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is negative or above :data:`MAX_SEED`.
+    """
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be between 0 and 2**64 - 1, got {seed}")
+    return np.int64(seed) if seed < 2**63 else np.uint64(seed)

@@ -22,6 +22,7 @@ from checkoutsim.experience.pipeline import (
     experience_metrics,
 )
 from checkoutsim.model.recorder import CHANNELS, OUTCOMES, RunColumns
+from checkoutsim.model.streams import seed_scalar
 from checkoutsim.experience.rootcause import attribute_delay, pareto
 from checkoutsim.scenario.schema import Scenario
 
@@ -40,7 +41,7 @@ KEY_COLUMNS = ["scenario", "rep", "seed"]
 
 
 def _keyed(df: pd.DataFrame, scenario: str, rep: int, seed: int) -> pd.DataFrame:
-    df.insert(0, "seed", np.int64(seed))
+    df.insert(0, "seed", seed_scalar(seed))
     df.insert(0, "rep", np.int32(rep))
     df.insert(0, "scenario", scenario)
     return df
@@ -83,7 +84,7 @@ def assists_frame(scenario: Scenario, rep: int, seed: int, run: RunColumns) -> p
     df = pd.DataFrame(
         {
             "customer_id": a["customer_id"],
-            "cause": pd.Categorical.from_codes(a["cause"].astype(np.int8), categories=names),
+            "cause": pd.Categorical.from_codes(a["cause"].astype(np.int32), categories=names),
             "kiosk": a["kiosk"].astype(np.int32),
             "attendant": a["attendant"].astype(np.int32),
             "stuck_min": a["stuck_min"],
@@ -191,12 +192,66 @@ def _assist_metrics(assists: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _utilisation(ts: pd.DataFrame) -> dict[str, float]:
+_STAFF = ("cashiers", "kiosks", "attendants")
+
+
+def _interval_minutes(ts: pd.DataFrame) -> np.ndarray:
+    """Length of the interval each time-series row closes (rows of one day, in order).
+
+    A day's rows tile it from opening (0) to the end of the day, so the lengths are the
+    differences of ``time_min``; rows of several days restart at each day's first row.
+    """
+    t = ts["time_min"].to_numpy(dtype=np.float64)
+    widths = np.diff(t, prepend=0.0)
+    first = _first_rows(ts)
+    widths[first] = t[first]
+    return widths
+
+
+def _first_rows(ts: pd.DataFrame) -> np.ndarray:
+    """Which time-series rows open a day (a new scenario or replication)."""
+    if not len(ts):
+        return np.zeros(0, dtype=bool)
+    first = np.ones(len(ts), dtype=bool)
+    for key in ("scenario", "rep"):
+        values = ts[key].to_numpy()
+        first[1:] &= values[1:] == values[:-1]
+    first[1:] = ~first[1:]
+    return first
+
+
+def _interval_hours(ts: pd.DataFrame) -> np.ndarray:
+    """'HH:00' of the clock hour each time-series row's interval lies in.
+
+    Rows fall on every full clock hour, so an interval lies inside the hour in which it
+    starts: the hour of the previous row's clock (the interval starts there), and for a day's
+    first row (which starts at opening) the hour of its own clock, or the hour before if that
+    clock is a full hour at least a minute after opening (the row closes the opening hour).
+    """
+    clock = ts["clock"].astype(str).to_numpy()
+    hour = np.array([int(c[:-3]) for c in clock], dtype=np.int64)
+    on_hour = np.array([c.endswith(":00") for c in clock], dtype=bool)
+    t = ts["time_min"].to_numpy(dtype=np.float64)
+    first = _first_rows(ts)
+    out = np.empty_like(hour)
+    out[1:] = hour[:-1]
+    out[first] = hour[first] - (on_hour[first] & (t[first] >= 1.0))
+    return np.array([f"{h:02d}:00" for h in out], dtype=object)
+
+
+def _utilisation(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
+    """Busy over on-duty server-minutes of each kind of staff, in percent.
+
+    Exact, whatever ``run.sample_interval_min``: each row's ``*_avg`` times its interval's
+    length is the integral of the level over that interval (the resources' own time-weighted
+    accounting), and the rows tile the day from opening to the moment the last customer left
+    (or closing, if later), so the sums are the day's exact busy and on-duty minutes.
+    """
     out = {}
-    for kind in ("cashiers", "kiosks", "attendants"):
-        duty = ts[f"{kind}_on_duty_avg"].sum()
-        busy = ts[f"{kind}_busy_avg"].sum()
-        out[f"{kind}_utilisation_pct"] = float(100.0 * busy / duty) if duty > 0 else np.nan
+    for kind in _STAFF:
+        duty = float(np.dot(ts[f"{kind}_on_duty_avg"].to_numpy(dtype=np.float64), widths))
+        busy = float(np.dot(ts[f"{kind}_busy_avg"].to_numpy(dtype=np.float64), widths))
+        out[f"{kind}_utilisation_pct"] = 100.0 * busy / duty if duty > 0 else np.nan
     return out
 
 
@@ -215,7 +270,15 @@ def replication_metrics(
         ``cashier`` or ``kiosk``.
     """
     rows: list[tuple[str, int, int, str, str, float]] = []
-    for (scenario, rep, seed), cust in customers.groupby(KEY_COLUMNS, sort=True, observed=True):
+    by_day = dict(iter(customers.groupby(KEY_COLUMNS, sort=True, observed=True)))
+    # A day nobody came to (the store closed, or every arrival rate zero) is still a day: it has
+    # a time series, counts of zero, NaN waits and 0% utilisation of the staff on duty.
+    days = sorted(
+        set(by_day) | set(timeseries[KEY_COLUMNS].itertuples(index=False, name=None)),
+        key=lambda day: (str(day[0]), int(day[1]), int(day[2])),
+    )
+    for scenario, rep, seed in days:
+        cust = by_day.get((scenario, rep, seed), customers.iloc[0:0])
         a = assists[(assists["scenario"] == scenario) & (assists["rep"] == rep)]
         ts = timeseries[(timeseries["scenario"] == scenario) & (timeseries["rep"] == rep)]
         scopes = {"all": cust, **{ch: cust[cust["channel"] == ch] for ch in CHANNELS}}
@@ -224,7 +287,7 @@ def replication_metrics(
             if scope in ("all", "kiosk"):
                 m.update(_assist_metrics(a))
             if scope == "all":
-                m.update(_utilisation(ts))
+                m.update(_utilisation(ts, _interval_minutes(ts)))
             rows.extend((scenario, int(rep), int(seed), scope, k, v) for k, v in m.items())
     return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "scope", "metric", "value"])
 
@@ -243,16 +306,16 @@ def hourly_metrics(
     ):
         m = _customer_metrics(frame, target_wait_min)
         rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
-    ts = timeseries.copy()
-    ts["hour"] = ts["clock"].str.slice(0, 2) + ":00"
-    # An interval ending at HH:00 belongs to the previous hour.
-    end_on_hour = ts["clock"].str.endswith(":00")
-    prev = (ts["clock"].str.slice(0, 2).astype(int) - 1).map(lambda h: f"{h:02d}:00")
-    ts.loc[end_on_hour, "hour"] = prev[end_on_hour]
-    grouped = ts.groupby([*KEY_COLUMNS, "hour"], sort=True)
-    for (scenario, rep, seed, hour), frame in grouped:
-        for k, v in _utilisation(frame).items():
-            rows.append((scenario, int(rep), int(seed), str(hour), k, v))
+    if len(timeseries):
+        ts = timeseries.copy()
+        widths = _interval_minutes(ts)
+        ts["_width"] = widths
+        ts["hour"] = _interval_hours(ts)
+        for (scenario, rep, seed, hour), frame in ts.groupby(
+            [*KEY_COLUMNS, "hour"], sort=True, observed=True
+        ):
+            for k, v in _utilisation(frame, frame["_width"].to_numpy()).items():
+                rows.append((scenario, int(rep), int(seed), str(hour), k, v))
     out = pd.DataFrame(rows, columns=[*KEY_COLUMNS, "hour", "metric", "value"])
     return out.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(drop=True)
 
@@ -287,6 +350,10 @@ def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> 
     if metrics.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     names = [str(m) for m in pd.unique(metrics["metric"])]
+    if metrics["value"].dtype == object:
+        # Concatenated with an empty table (a closed day has no experience rows), the values
+        # arrive as objects; they are numbers (a string here is an error, and raises).
+        metrics = metrics.assign(value=pd.to_numeric(metrics["value"]))
     wide = metrics.pivot(index=[*keys, "rep"], columns="metric", values="value")
     wide = wide.reindex(columns=names).reset_index()
     wide.columns.name = None
