@@ -1,17 +1,11 @@
 """The results layer: tidy tables, statistics over days, and a run's results folder.
 
 :class:`SimulationResult` builds the customers, assists and time-series tables from recorded
-columns and the metrics of every day; confidence intervals and paired differences; writing a
-a results folder (checked before simulating, locked, atomic writes, manifest last). It imports the scenario, model and experience layers.
+columns and the metrics of every day; confidence intervals and paired differences; the results
+folder (checked before simulating, locked, atomic writes, manifest last). It imports the
+scenario, model and experience layers.
 """
 
-from checkoutsim.results.tables import (
-    KEY_COLUMNS,
-    SimulationResult,
-    hourly_metrics,
-    summarise,
-)
-from checkoutsim.results.stats import Interval, confidence_interval, paired_summary
 from checkoutsim.results.folder import (
     MANIFEST,
     ResultsFolder,
@@ -21,11 +15,18 @@ from checkoutsim.results.folder import (
     open_results_folder,
 )
 from checkoutsim.results.run_files import write_results
+from checkoutsim.results.stats import Interval, confidence_interval, paired_summary
+from checkoutsim.results.tables import (
+    KEY_COLUMNS,
+    SimulationResult,
+    hourly_metrics,
+    summarise,
+)
 
 __all__ = [
-    "Interval",
     "KEY_COLUMNS",
     "MANIFEST",
+    "Interval",
     "ResultsFolder",
     "ResultsFolderError",
     "SimulationResult",

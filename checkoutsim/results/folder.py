@@ -146,7 +146,9 @@ class ResultsFolder:
         """
         rel = PurePosixPath(name)
         if rel.is_absolute() or not rel.parts or any(p in ("", ".", "..") for p in rel.parts):
-            raise ResultsFolderError(f"refusing to write {name!r}: not a file name inside {self.path}")
+            raise ResultsFolderError(
+                f"refusing to write {name!r}: not a file name inside {self.path}"
+            )
         path = self.path.joinpath(*rel.parts)
         root = self.path.resolve()
         if not path.parent.resolve().is_relative_to(root):
@@ -218,7 +220,9 @@ def _check_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ResultsFolderError(f"cannot create the results folder {path}: {exc.strerror}") from None
+        raise ResultsFolderError(
+            f"cannot create the results folder {path}: {exc.strerror}"
+        ) from None
     if not _is_ours(path):
         foreign = sorted(p.name for p in path.iterdir())
         if foreign:
@@ -241,7 +245,9 @@ def _probe(path: Path) -> None:
         finally:
             Path(tmp).unlink(missing_ok=True)
     except OSError as exc:
-        raise ResultsFolderError(f"cannot write into the results folder {path}: {exc.strerror}") from None
+        raise ResultsFolderError(
+            f"cannot write into the results folder {path}: {exc.strerror}"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -249,7 +255,9 @@ def _flock(path: Path) -> Iterator[None]:
     try:
         fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise ResultsFolderError(f"cannot write into the results folder {path}: {exc.strerror}") from None
+        raise ResultsFolderError(
+            f"cannot write into the results folder {path}: {exc.strerror}"
+        ) from None
     try:
         try:
             import fcntl
@@ -311,4 +319,3 @@ def writing_into(out: Path | ResultsFolder, command: str | None) -> Iterator[Res
     with open_results_folder(Path(out)) as folder:
         yield folder
         folder.finish(command)
-

@@ -21,9 +21,9 @@ from checkoutsim.experience.pipeline import (
     experience_hourly_metrics,
     experience_metrics,
 )
+from checkoutsim.experience.rootcause import attribute_delay, pareto
 from checkoutsim.model.recorder import CHANNELS, OUTCOMES, RunColumns
 from checkoutsim.model.streams import seed_scalar
-from checkoutsim.experience.rootcause import attribute_delay, pareto
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = [
@@ -462,8 +462,8 @@ class SimulationResult:
     def root_causes(self, by_hour: bool = False, level: float = 0.95) -> pd.DataFrame:
         """Pareto table of the causes of delay and dissatisfaction, per simulated day.
 
-        See :func:`checkoutsim.experience.rootcause.pareto`; ``by_hour=True`` gives one table per clock
-        hour.
+        See :func:`checkoutsim.experience.rootcause.pareto`; ``by_hour=True`` gives one table
+        per clock hour.
         """
         if self._attribution is None:
             self._attribution = attribute_delay(self.scenario, self.customers, self.assists)
