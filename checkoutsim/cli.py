@@ -21,6 +21,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from checkoutsim.experiments.executors import Executor, ExecutorError, make_executor
@@ -30,6 +31,7 @@ from checkoutsim.experiments.precision import (
     simulate_to_precision,
 )
 from checkoutsim.experiments.simulate import ProgressCallback, simulate
+from checkoutsim.model.store import DayDidNotDrainError, TimeSeriesTooLongError
 from checkoutsim.report.tables import root_cause_table, summary_table
 from checkoutsim.results.folder import (
     ResultsFolder,
@@ -71,10 +73,19 @@ class UserError(Exception):
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn user mistakes into a message on stderr and exit status 2."""
+def user_errors(source: Path | list[Path] | None = None) -> Iterator[None]:
+    """Turn user mistakes into a message on stderr and exit status 2.
+
+    ``source`` (the scenario, plan or sweep file) prefixes what the model refuses while
+    simulating: a day that never drains, a time series too fine to hold.
+    """
     try:
         yield
+    except (DayDidNotDrainError, TimeSeriesTooLongError) as exc:
+        where = ", ".join(map(str, source)) if isinstance(source, list) else source
+        prefix = f"{where}: " if where else ""
+        _stderr().print(f"[bold red]error:[/] {prefix}{escape(str(exc))}", highlight=False)
+        raise typer.Exit(EXIT_USER_ERROR) from None
     except ScenarioError as exc:
         _stderr().print("[bold red]error:[/] the scenario cannot be used:", highlight=False)
         for problem in exc.problems:
@@ -233,8 +244,6 @@ def _interruptible(message: Callable[[], str]) -> Iterator[None]:
 @contextmanager
 def _stored_day_notes() -> Iterator[None]:
     """Show each stored day found unreadable (set aside, simulated again) as a warning line."""
-    from rich.markup import escape
-
     from checkoutsim.experiments.run_store import StoredDayWarning
 
     with warnings.catch_warnings():
@@ -290,7 +299,7 @@ def run(
     report: ReportOption = False,
 ) -> None:
     """Simulate a scenario and write its results."""
-    with user_errors():
+    with user_errors(scenario_file):
         scenario = _load(scenario_file)
         reps = replications or scenario.run.replications
         root = scenario.run.seed if seed is None else seed
@@ -381,6 +390,8 @@ def _run_to_precision(
             executor=executor,
             progress=tick,
         )
+    except (DayDidNotDrainError, TimeSeriesTooLongError):
+        raise  # named with the scenario file by user_errors
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -444,7 +455,7 @@ def compare_command(
     from checkoutsim.experiments.comparison_files import write_comparison
     from checkoutsim.report.comparison_tables import comparison_overview, difference_table
 
-    with user_errors():
+    with user_errors(plan if plan is not None else list(files or [])):
         if plan is not None and files:
             raise UserError("give scenario files or --plan, not both")
         if plan is None and not files:
@@ -538,7 +549,7 @@ def sweep_command(
     from checkoutsim.experiments.sweep import load_sweep, run_sweep
     from checkoutsim.report.comparison_tables import sweep_table
 
-    with user_errors():
+    with user_errors(sweep_file):
         sweep = load_sweep(sweep_file)
         if replications is not None:
             sweep = dataclasses.replace(sweep, replications=replications)
@@ -690,7 +701,7 @@ def optimize_command(
     )
     from checkoutsim.optimize.targets import parse_target
 
-    with user_errors():
+    with user_errors(scenario_file):
         if not targets:
             raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
         if by not in ("block", "day"):
@@ -745,6 +756,8 @@ def optimize_command(
                     )
             except StoreLockedError as exc:
                 raise UserError(str(exc)) from None
+            except (DayDidNotDrainError, TimeSeriesTooLongError):
+                raise  # named with the scenario file by user_errors
             except ValueError as exc:
                 raise UserError(str(exc)) from None
             with _writing_results(out_dir):

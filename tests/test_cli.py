@@ -125,3 +125,20 @@ def test_results_that_cannot_be_written_are_a_user_error(tmp_path: Path) -> None
     assert res.exit_code == 2, res.output
     assert f"cannot create the results folder {out}" in " ".join(res.output.split())
     assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_a_day_that_never_drains_is_a_user_error_naming_the_file(tmp_path: Path) -> None:
+    # Four kiosks, five-hour services and endless patience: the queue outlives the drain limit.
+    text = (ROOT / "scenarios" / "validation" / "mmc.yaml").read_text()
+    text = text.replace(
+        "scan_min_per_item: {kind: exponential, mean: 3.0}",
+        "scan_min_per_item: {kind: fixed, value: 300}",
+    )
+    assert "value: 300" in text
+    path = tmp_path / "jammed.yaml"
+    path.write_text(text)
+    res = runner.invoke(app, ["run", str(path), "-n", "1", "-w", "1", "-o", str(tmp_path / "o")])
+    output = " ".join(res.output.split())
+    assert res.exit_code == 2, output
+    assert f"error: {path}:" in output and "kiosk" in output and "Traceback" not in output
+    assert not (tmp_path / "o" / "manifest.json").exists()

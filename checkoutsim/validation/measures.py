@@ -124,14 +124,19 @@ def attendant_share_waiting(start_min: float, end_min: float) -> Statistic:
 
 
 def busy_share(kind: str, start_min: float, end_min: float) -> Statistic:
-    """Busy over on-duty server-minutes of ``kind`` in the window (time-series intervals)."""
+    """Busy over on-duty server-minutes of ``kind`` in the window (time-series intervals).
+
+    Each row's averages are weighted by the length of its interval: rows fall on the sampling
+    ticks, on clock hours and at the end of the day, so intervals differ in length.
+    """
 
     def statistic(day: Day) -> float:
         ts = day.timeseries
         t = ts["time_min"].to_numpy()
         inside = (t > start_min) & (t <= end_min)
-        duty = float(ts[f"{kind}_on_duty_avg"].to_numpy()[inside].sum())
-        busy = float(ts[f"{kind}_busy_avg"].to_numpy()[inside].sum())
+        widths = np.diff(t, prepend=0.0)[inside]
+        duty = float(np.dot(ts[f"{kind}_on_duty_avg"].to_numpy()[inside], widths))
+        busy = float(np.dot(ts[f"{kind}_busy_avg"].to_numpy()[inside], widths))
         return busy / duty if duty > 0 else math.nan
 
     return statistic
