@@ -360,3 +360,21 @@ def test_weekday_recommend_score_is_on_its_scale() -> None:
     weekday = load_scenario(ROOT / "scenarios" / "weekday.yaml")
     score = _result(weekday, reps=1).customers["recommend_score"]
     assert score.min() >= 0.0 and score.max() <= 10.0
+
+
+def test_a_day_without_customers_still_pays_its_staff() -> None:
+    data = _small()
+    data["arrivals"]["profile"][0]["customers_per_hour"] = 0
+    scenario = Scenario.model_validate(data)
+    result = _result(scenario)
+    costs = result.costs().set_index("line")
+    from checkoutsim.experience.costs import scheduled_hours
+
+    hours = scheduled_hours(scenario)
+    wages = (
+        hours["cashier"] * scenario.costs.cashier_wage_per_hour
+        + hours["attendant"] * scenario.costs.attendant_wage_per_hour
+    )
+    assert wages > 0
+    assert costs.loc["labour_cost", "mean"] == pytest.approx(wages)
+    assert costs.loc["lost_sales", "mean"] == 0

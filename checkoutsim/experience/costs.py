@@ -18,6 +18,7 @@ All amounts are in the scenario's ``costs.currency``. The lines (``docs/satisfac
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -121,7 +122,11 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def money_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
+def money_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    days: Iterable[tuple[str, int, int]] = (),
+) -> pd.DataFrame:
     """Per-replication money lines, long format (scope ``all``).
 
     Parameters
@@ -130,14 +135,20 @@ def money_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
         The scenario (staffing plan and ``costs``).
     customers : DataFrame
         Customers with the experience columns.
+    days : iterable of (scenario, rep, seed)
+        Every simulated day, so that a day nobody came to still has its lines: the staff on
+        the plan are paid and the kiosks cost the same with no customer at all.
 
     Returns
     -------
     DataFrame
         ``scenario, rep, seed, scope, metric, value``.
     """
+    by_day = dict(iter(customers.groupby(_KEYS, sort=True, observed=True)))
+    keys = sorted(set(by_day) | set(days), key=lambda d: (str(d[0]), int(d[1]), int(d[2])))
     rows: list[tuple[str, int, int, str, str, float]] = []
-    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
+    for name, rep, seed in keys:
+        cust = by_day.get((name, rep, seed), customers.iloc[0:0])
         for k, v in _rep_money(scenario, cust).items():
             rows.append((name, int(rep), int(seed), "all", k, v))
     return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])

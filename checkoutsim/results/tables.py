@@ -435,7 +435,8 @@ class SimulationResult:
                 self.customers, self.assists, self.timeseries, self.target_wait_min
             )
             experience = experience_metrics(self.scenario, self.customers)
-            money = money_metrics(self.scenario, self.customers)
+            days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
+            money = money_metrics(self.scenario, self.customers, days=map(tuple, days))
             self._metrics = pd.concat([base, experience, money], ignore_index=True)
         return self._metrics
 
