@@ -1,0 +1,197 @@
+"""Hostile or absurd input ends in a clear, located ScenarioError, never a hang or a traceback.
+
+Issue 19 ("Unbreakable"): each test here was written to fail on the code before the fix.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from checkoutsim import ScenarioError, load_scenario
+from checkoutsim.cli import app
+from checkoutsim.scenario.loader import LIMITS, Problem
+from checkoutsim.scenario.plans import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+WEEKDAY_FILE = ROOT / "scenarios" / "weekday.yaml"
+WEEKDAY = WEEKDAY_FILE.read_text()
+runner = CliRunner()
+
+SECONDS = 5.0
+"""Every refusal here must come well within this (the shipped files load in about 0.1 s)."""
+
+
+def _refused(tmp_path: Path, text: str, name: str = "bad.yaml") -> list[Problem]:
+    path = tmp_path / name
+    path.write_text(text)
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert time.perf_counter() - started < SECONDS
+    for problem in info.value.problems:
+        assert problem.source == str(path)
+    return info.value.problems
+
+
+def _edit(old: str, new: str) -> str:
+    assert old in WEEKDAY, old
+    return WEEKDAY.replace(old, new, 1)
+
+
+def _laughs(levels: int, width: int = 9) -> str:
+    """The "billion laughs": each level an anchored list of ``width`` aliases to the last."""
+    lines = [f"lol0: &a0 [{', '.join(['lol'] * width)}]"]
+    for i in range(1, levels + 1):
+        lines.append(f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+# -- item 1: size, depth and alias limits ----------------------------------------------------
+
+
+def test_billion_laughs_is_refused_quickly_at_its_line(tmp_path: Path) -> None:
+    text = _laughs(9)
+    (problem,) = _refused(tmp_path, text)
+    assert "once aliases are expanded" in problem.message
+    # Level 5 (line 6) expands to 9**5 * 10 values: the first beyond the limit.
+    assert problem.line == 6, str(problem)
+
+
+def test_billion_laughs_in_a_plan_file_is_refused_too(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(WEEKDAY)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("base: base.yaml\nvariants:\n  a: {}\n" + _laughs(9))
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError, match="once aliases are expanded"):
+        load_plan(plan)
+    assert time.perf_counter() - started < SECONDS
+
+
+def test_billion_laughs_in_a_sweep_file_is_refused_too(tmp_path: Path) -> None:
+    from checkoutsim.experiments.sweep import load_sweep
+
+    (tmp_path / "base.yaml").write_text(WEEKDAY)
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("base: base.yaml\ngrid: {kiosks.count: [6, 8]}\n" + _laughs(9))
+    with pytest.raises(ScenarioError, match="once aliases are expanded"):
+        load_sweep(sweep)
+
+
+def test_too_many_aliases(tmp_path: Path) -> None:
+    text = "x: &v 1\nys: [" + ", ".join(["*v"] * (LIMITS.max_aliases + 1)) + "]\n"
+    (problem,) = _refused(tmp_path, text)
+    assert f"more than {LIMITS.max_aliases} aliases" in problem.message
+    assert problem.line == 2
+
+
+def test_aliases_nested_too_deep(tmp_path: Path) -> None:
+    # A chain of one-element lists: tiny once expanded, but each alias holds the last one.
+    lines = ["a0: &a0 [1]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, LIMITS.max_alias_depth + 2)]
+    (problem,) = _refused(tmp_path, "\n".join(lines) + "\n")
+    assert "aliases nest more than" in problem.message
+    assert problem.line == LIMITS.max_alias_depth + 2
+
+
+def test_recursive_alias(tmp_path: Path) -> None:
+    (problem,) = _refused(tmp_path, "name: x\nloop: &a [1, *a]\n")
+    assert "contains the alias itself" in problem.message
+    assert problem.line == 2
+
+
+def test_one_alias_reused_like_a_planner_would_is_fine(tmp_path: Path) -> None:
+    text = _edit(
+        "  fixed_min: {kind: gamma, mean: 0.30, sd: 0.12}",
+        "  fixed_min: &kiosk_fixed {kind: gamma, mean: 0.30, sd: 0.12}",
+    ).replace(
+        "walk_min: {kind: triangular, low: 0.05, mode: 0.10, high: 0.25}",
+        "walk_min: *kiosk_fixed",
+    )
+    path = tmp_path / "ok.yaml"
+    path.write_text(text)
+    assert load_scenario(path).attendants.walk_min.mean == pytest.approx(0.30)
+
+
+def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    (problem,) = _refused(tmp_path, "name: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    assert f"nested more than {LIMITS.max_depth} levels" in problem.message
+    assert problem.line == 1
+
+
+def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    text = WEEKDAY + "# " + "x" * LIMITS.max_bytes + "\n"
+    (problem,) = _refused(tmp_path, text)
+    assert "the file is larger than 262,144 bytes" in problem.message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_dev_zero_is_refused_not_a_memory_error() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError, match="the file is larger than"):
+        load_scenario("/dev/zero")
+    assert time.perf_counter() - started < SECONDS
+
+
+def test_a_very_long_number_is_refused_not_a_value_error(tmp_path: Path) -> None:
+    text = _edit("  seed: 20261122", "  seed: " + "9" * 5000)
+    (problem,) = _refused(tmp_path, text)
+    assert "numbers may have at most" in problem.message
+    assert problem.line == text.splitlines().index("  seed: " + "9" * 5000) + 1
+
+
+def test_the_cli_prints_the_problem_and_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "laughs.yaml"
+    path.write_text(_laughs(9))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"{path}:6: the document holds more than" in result.output.replace("\n", "")
+
+
+# -- item 2: YAML tags -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ("store:\n", "store: !!python/object/apply:os.system\n", "!!python/object/apply:os.system"),
+        ("name: weekday", "name: !!str weekday", "!!str"),
+        ("  count: 8\n", "  count: !!int 8\n", "!!int"),
+        ("  lanes: 10\n", "  lanes: !custom 10\n", "!custom"),
+        ("staffing:  ", "staffing: !!seq  ", "!!seq"),
+    ],
+    ids=["python tag on a mapping", "str", "int", "local tag", "tag on a list"],
+)
+def test_every_tag_is_refused_at_its_line(tmp_path: Path, old: str, new: str, shown: str) -> None:
+    text = _edit(old, new)
+    (problem,) = _refused(tmp_path, text)
+    assert f"YAML tag {shown!r}" in problem.message
+    assert "tags are not allowed" in problem.message
+    assert problem.line == _line_of(text, new.strip())
+
+
+def test_python_tags_never_execute(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    text = _edit(
+        "description: >-",
+        f"hack: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path "
+        f"['{marker}']]\ndescription: >-",
+    )
+    _refused(tmp_path, text)
+    assert not marker.exists()
+
+
+def test_a_yaml_1_1_directive_is_refused(tmp_path: Path) -> None:
+    (problem,) = _refused(tmp_path, "%YAML 1.1\n---\n" + WEEKDAY)
+    assert "read as YAML 1.2" in problem.message
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in text")
