@@ -195,3 +195,147 @@ def _line_of(text: str, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in text")
+
+
+# -- item 6: a 24-hour store and times of day --------------------------------------------------
+
+
+def _day_store(tmp_path: Path) -> Path:
+    """Weekday's store open 00:00-24:00 with one quiet arrival block and one staffing block."""
+    text = WEEKDAY
+    start = text.index("arrivals:")
+    end = text.index("customers:")
+    text = (
+        text[:start]
+        + 'arrivals:\n  profile:\n    - {start: "00:00", end: "24:00", customers_per_hour: 6}\n\n'
+        + text[end:]
+    )
+    start = text.index("staffing:")
+    end = text.index("run:")
+    text = (
+        text[:start]
+        + "staffing:\n"
+        + '  - {start: "00:00", end: "12:00", cashiers: 1, attendants: 1}\n'
+        + '  - {start: "12:00", end: "24:00", cashiers: 1, attendants: 1}\n\n'
+        + text[end:]
+    )
+    text = text.replace('open: "08:00"', 'open: "00:00"').replace(
+        'close: "21:00"', 'close: "24:00"'
+    )
+    path = tmp_path / "allday.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_24_hour_store_can_be_written_and_run(tmp_path: Path) -> None:
+    from checkoutsim import simulate
+
+    scenario = load_scenario(_day_store(tmp_path))
+    assert scenario.store.day_length_min == 24 * 60
+    assert scenario.minutes_after_open("24:00") == 24 * 60
+    result = simulate(scenario, replications=1, seed=1)
+    arrivals = result.customers["arrival_min"]
+    assert arrivals.max() > 23 * 60  # customers arrive in the last hour too
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "fragment"),
+    [
+        ('open: "08:00"', 'open: "24:00"', "store.open", "24:00 is the end of the day"),
+        (
+            '{start: "08:00", end: "10:00", cashiers: 2',
+            '{start: "24:00", end: "10:00", cashiers: 2',
+            "staffing[0].start",
+            "24:00 is the end of the day",
+        ),
+        ('close: "21:00"', 'close: "24:01"', "store.close", "'HH:MM'"),
+        ('close: "21:00"', 'close: "25:00"', "store.close", "'HH:MM'"),
+        ('close: "21:00"', 'close: "21:00\\n"', "store.close", "'HH:MM'"),
+        ('close: "21:00"', 'close: "\\u0669:00"', "store.close", "'HH:MM'"),
+    ],
+    ids=["open at 24:00", "block starts at 24:00", "24:01", "25:00", "newline", "non-ASCII digits"],
+)
+def test_bad_times_of_day(tmp_path: Path, old: str, new: str, key_path: str, fragment: str) -> None:
+    problems = _refused(tmp_path, _edit(old, new))
+    assert any(p.key_path == key_path and fragment in p.message for p in problems), [
+        str(p) for p in problems
+    ]
+
+
+def test_unquoted_times_read_as_text_in_yaml_1_2(tmp_path: Path) -> None:
+    path = tmp_path / "unquoted.yaml"
+    path.write_text(_edit('open: "08:00"', "open: 08:00").replace('"10:00"', "10:00"))
+    scenario = load_scenario(path)
+    assert scenario.store.open == "08:00"
+    assert scenario.staffing[1].start == "10:00"
+
+
+# -- item 7: names that become labels and folders ----------------------------------------------
+
+
+BAD_NAMES = ["..", ".", ".hidden", "a/b", "a\\\\b", "-x", "x" * 65, "x$^$", "a b", "é"]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_scenario_name_is_one_safe_path_component(tmp_path: Path, name: str) -> None:
+    text = _edit("name: weekday", f'name: "{name}"')
+    problems = _refused(tmp_path, text)
+    assert [(p.key_path, p.line) for p in problems] == [("name", _line_of(text, "name: "))]
+    assert "expected a name of 1 to 64 letters" in problems[0].message
+
+
+@pytest.mark.parametrize("name", ["x$^$", "..", "a b"])
+def test_confusion_cause_names_are_safe_labels(tmp_path: Path, name: str) -> None:
+    text = _edit("name: unexpected_item", f'name: "{name}"')
+    problems = _refused(tmp_path, text)
+    assert [p.key_path for p in problems] == ["kiosks.confusion[0].name"]
+    assert problems[0].line == _line_of(text, f'name: "{name}"')
+
+
+def _plan(tmp_path: Path, variants: str) -> Path:
+    (tmp_path / "base.yaml").write_text(WEEKDAY)
+    path = tmp_path / "plan.yaml"
+    path.write_text(f"base: base.yaml\nvariants:\n{variants}")
+    return path
+
+
+@pytest.mark.parametrize("name", ["..", ".x", "-x", "x" * 65])
+def test_plan_variant_names_are_safe(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_plan(_plan(tmp_path, f'  "{name}": {{kiosks: {{count: 9}}}}\n'))
+    (problem,) = info.value.problems
+    assert problem.line == 3
+    assert "names must be 1 to 64 letters" in problem.message
+
+
+def test_a_variant_cannot_rename_itself_to_an_unsafe_name(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_plan(_plan(tmp_path, '  ok: {name: ".."}\n'))
+    (problem,) = info.value.problems
+    assert problem.key_path == "variants.ok.name"
+    assert problem.line == 3
+
+
+def test_sweep_name_is_safe(tmp_path: Path) -> None:
+    from checkoutsim.experiments.sweep import load_sweep
+
+    (tmp_path / "base.yaml").write_text(WEEKDAY)
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text('base: base.yaml\nname: ".."\ngrid: {kiosks.count: [6, 8]}\n')
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(sweep)
+    assert [(p.key_path, p.line) for p in info.value.problems] == [("name", 2)]
+
+
+@pytest.mark.parametrize(
+    ("currency", "ok"), [("$", True), ("US$", True), ("$$", False), ("a\\tb", False)]
+)
+def test_currency_is_a_safe_label(tmp_path: Path, currency: str, ok: bool) -> None:
+    text = WEEKDAY + f'costs: {{currency: "{currency}"}}\n'
+    if ok:
+        path = tmp_path / "ok.yaml"
+        path.write_text(text)
+        assert load_scenario(path).costs.currency == currency.replace("\\t", "\t")
+    else:
+        (problem,) = _refused(tmp_path, text)
+        assert problem.key_path == "costs.currency"

@@ -39,7 +39,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from checkoutsim.scenario.schema import ConsistencyError, Scenario, _dotted
+from checkoutsim.scenario.schema import NAME_RULE, ConsistencyError, Scenario, _dotted
 
 __all__ = [
     "LIMITS",
@@ -425,7 +425,12 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], int
                     line = node.lc.item(part)[0] + 1
             path.append(part)
             node = node[part]
-        elif isinstance(node, Mapping) and isinstance(part, str) and part not in _UNION_TAGS:
+        elif (
+            isinstance(node, Mapping)
+            and isinstance(part, str)
+            and part not in _UNION_TAGS
+            and not part.startswith("function-")
+        ):
             # A missing key: report it under its parent, at the parent's line.
             path.append(part)
             break
@@ -484,6 +489,8 @@ def _describe(err: Mapping[str, Any]) -> str:
         return f"unknown distribution kind {tag!r}; expected one of {ctx.get('expected_tags', '')}"
     if kind == "union_tag_not_found":
         return "a distribution needs a 'kind' key (fixed, exponential, lognormal, gamma, ...)"
+    if kind == "string_pattern_mismatch":
+        return f"expected a name of {NAME_RULE}, got {shown}"
     if kind == "value_error":
         inner = err.get("ctx", {}).get("error")
         return str(inner) if inner is not None else err["msg"]

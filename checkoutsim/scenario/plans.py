@@ -7,7 +7,7 @@ A plan file reads::
     replications: 20                 # optional: default the base scenario's run.replications
     seed: 20261122                   # optional: default the base scenario's run.seed
     variants:
-      lean:                          # a name: letters, digits, _ . -
+      lean:                          # a name: 1-64 letters, digits, _ . - (not starting . -)
         kiosks: {count: 12}          # nested keys merge into the base scenario
         staffing[*].cashiers: 1      # paths set a value (see checkoutsim.scenario.overrides)
 
@@ -36,7 +36,7 @@ from checkoutsim.scenario.loader import (
     to_plain,
 )
 from checkoutsim.scenario.overrides import Origin, PathError, apply_overrides, format_loc
-from checkoutsim.scenario.schema import ConsistencyError, Scenario
+from checkoutsim.scenario.schema import NAME_PATTERN, NAME_RULE, ConsistencyError, Scenario
 
 __all__ = [
     "NAME_PATTERN",
@@ -47,9 +47,6 @@ __all__ = [
     "load_plan",
     "resolve_overrides",
 ]
-
-NAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-"""Variant and plan names, as scenario names: letters, digits, ``_``, ``.`` and ``-``."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
@@ -119,7 +116,7 @@ def file_problems(
         if "[key]" in loc:
             # pydantic's marker for a bad mapping key: report the key itself.
             loc = loc[: loc.index("[key]")]
-            message = f"names may hold only letters, digits, '_', '.' and '-', got {err['input']!r}"
+            message = f"names must be {NAME_RULE}, got {err['input']!r}"
         path, line = _locate(data, loc)
         out.append(Problem(source, format_loc(path), line, message))
     return out

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +31,9 @@ from pydantic import (
 from checkoutsim.scenario.distributions import Distribution
 
 __all__ = [
+    "END_OF_DAY",
+    "NAME_PATTERN",
+    "NAME_RULE",
     "ArrivalBlock",
     "Arrivals",
     "Attendants",
@@ -42,8 +46,10 @@ __all__ = [
     "CsatCurve",
     "Customers",
     "EffortCurve",
+    "EndTimeOfDay",
     "ExpressLanes",
     "Kiosks",
+    "Name",
     "NpsModel",
     "PerceivedWait",
     "RunSettings",
@@ -52,13 +58,29 @@ __all__ = [
     "ServiceRecovery",
     "StaffingBlock",
     "Store",
+    "TimeOfDay",
     "deep_merge",
     "parse_time_of_day",
 ]
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])|24:00")
+
+END_OF_DAY = "24:00"
+"""The end of the day: allowed as a closing time and as a block's end, never as a start."""
+
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$"
+"""Names that become labels, file names or folder names (scenario, confusion cause, plan
+variant, sweep): 1 to 64 letters, digits, ``_``, ``.`` and ``-``, not starting with ``.`` or
+``-``. So a name is always one safe path component (never ``..``, never hidden, no ``/``)
+and plain text in a plot label (no ``$`` for matplotlib's math text)."""
+
+NAME_RULE = (
+    "1 to 64 letters, digits, '_', '.' and '-', starting with a letter, digit or '_' "
+    "(it names a results folder and labels plots)"
+)
+""":data:`NAME_PATTERN` in words, for error messages."""
 
 
 def parse_time_of_day(text: str) -> int:
@@ -67,20 +89,26 @@ def parse_time_of_day(text: str) -> int:
     Parameters
     ----------
     text : str
-        Time of day, 24-hour clock, for example ``"08:00"`` or ``"17:30"``.
+        Time of day, 24-hour clock, for example ``"08:00"`` or ``"17:30"``; ``"24:00"`` is the
+        end of the day (1,440 minutes).
 
     Returns
     -------
     int
-        Minutes after midnight.
+        Minutes after midnight, 0 to 1,440.
     """
-    match = _TIME_RE.match(text)
+    match = _TIME_RE.fullmatch(text)
     if match is None:
-        raise ValueError(f"expected a time of day as 'HH:MM' (24-hour clock), got {text!r}")
+        raise ValueError(
+            f"expected a time of day as 'HH:MM' (24-hour clock, 00:00 to 23:59, or 24:00 "
+            f"for the end of the day), got {text!r}"
+        )
+    if text == END_OF_DAY:
+        return 24 * 60
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
-def _check_time_of_day(value: Any) -> Any:
+def _time_of_day(value: Any, *, end: bool) -> Any:
     # YAML 1.1 readers turn an unquoted 10:30 into the integer 630 (base 60); refuse numbers
     # outright rather than guess which reading the author meant.
     if isinstance(value, (bool, int | float)):
@@ -90,11 +118,42 @@ def _check_time_of_day(value: Any) -> Any:
         )
     if isinstance(value, str):
         parse_time_of_day(value)
+        if value == END_OF_DAY and not end:
+            raise ValueError(
+                "24:00 is the end of the day: use it for a closing time or the end of a "
+                'block; a day or a block that starts at midnight starts at "00:00"'
+            )
     return value
 
 
+def _check_time_of_day(value: Any) -> Any:
+    return _time_of_day(value, end=False)
+
+
+def _check_end_time(value: Any) -> Any:
+    return _time_of_day(value, end=True)
+
+
 TimeOfDay = Annotated[str, BeforeValidator(_check_time_of_day)]
-"""A quoted ``"HH:MM"`` time of day."""
+"""A quoted ``"HH:MM"`` time of day, ``"00:00"`` to ``"23:59"``."""
+
+EndTimeOfDay = Annotated[str, BeforeValidator(_check_end_time)]
+"""A quoted ``"HH:MM"`` time of day that ends something: ``"00:00"`` to ``"24:00"``."""
+
+
+def _check_label(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value) or "\\" in value:
+        raise ValueError(f"expected a label without control characters or '\\', got {value!r}")
+    if value.count("$") > 1:
+        raise ValueError(
+            f"expected a label with at most one '$' (plots read text between two as math), "
+            f"got {value!r}"
+        )
+    return value
+
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+"""A name that may become a label, a file name or a folder (see :data:`NAME_PATTERN`)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -127,8 +186,11 @@ class _Model(BaseModel):
 class Store(_Model):
     """Opening hours. After closing nobody arrives and everybody inside is served (drain)."""
 
-    open: TimeOfDay = Field(description="Opening time, 'HH:MM'.")
-    close: TimeOfDay = Field(description="Closing time, 'HH:MM', after opening, same day.")
+    open: TimeOfDay = Field(description="Opening time, 'HH:MM' (00:00 to 23:59).")
+    close: EndTimeOfDay = Field(
+        description="Closing time, 'HH:MM', after opening, same day; '24:00' for a store open "
+        "until midnight (with open '00:00': a 24-hour store)."
+    )
 
     @property
     def open_min(self) -> int:
@@ -145,7 +207,7 @@ class ArrivalBlock(_Model):
     """A stretch of the day with a constant arrival rate."""
 
     start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
-    end: TimeOfDay = Field(description="End of the block, 'HH:MM'.")
+    end: EndTimeOfDay = Field(description="End of the block, 'HH:MM' ('24:00' = midnight).")
     customers_per_hour: Annotated[float, Field(ge=0)] = Field(
         description="Mean arrivals per hour in this block (Poisson process)."
     )
@@ -232,7 +294,10 @@ class Cashiers(_Model):
 class ConfusionCause(_Model):
     """One reason a kiosk freezes and needs an attendant."""
 
-    name: str = Field(min_length=1, description="Cause label, e.g. unexpected_item.")
+    name: Name = Field(
+        description="Cause label, e.g. unexpected_item: 1 to 64 letters, digits, _ . - (it "
+        "labels plots and tables, so no spaces or symbols such as $)."
+    )
     per: Literal["item", "transaction"] = Field(
         description="Whether probability applies to each item scanned or once per transaction."
     )
@@ -281,8 +346,8 @@ class Attendants(_Model):
 class StaffingBlock(_Model):
     """Staff on duty from ``start`` to ``end``."""
 
-    start: TimeOfDay
-    end: TimeOfDay
+    start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
+    end: EndTimeOfDay = Field(description="End of the block, 'HH:MM' ('24:00' = midnight).")
     cashiers: NonNegativeInt = Field(description="Regular lanes staffed.")
     express_cashiers: NonNegativeInt = Field(default=0, description="Express lanes staffed.")
     attendants: NonNegativeInt = Field(description="Kiosk attendants on duty.")
@@ -482,7 +547,13 @@ class ServiceRecovery(_Model):
 class Costs(_Model):
     """Money: labour, kiosks, lost sales, coupons and revenue at risk (all in ``currency``)."""
 
-    currency: str = Field(default="USD", min_length=1, max_length=8, description="Label only.")
+    currency: Annotated[str, AfterValidator(_check_label)] = Field(
+        default="USD",
+        min_length=1,
+        max_length=8,
+        description="Label only (axis labels, tables): up to 8 characters, no control "
+        "characters or backslash, at most one '$' (two would start matplotlib math text).",
+    )
     cashier_wage_per_hour: NonNegativeFloat = Field(
         default=15.0, description="Wage per scheduled cashier hour (regular and express)."
     )
@@ -512,7 +583,11 @@ class Costs(_Model):
 class Scenario(_Model):
     """A complete store-day scenario."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: Name = Field(
+        description="Scenario name: 1 to 64 letters, digits, _ . -, not starting with . or - "
+        "(it is the default results folder results/<name>, so it must be one safe path "
+        "component)."
+    )
     description: str = ""
     store: Store
     arrivals: Arrivals
