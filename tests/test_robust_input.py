@@ -339,3 +339,181 @@ def test_currency_is_a_safe_label(tmp_path: Path, currency: str, ok: bool) -> No
     else:
         (problem,) = _refused(tmp_path, text)
         assert problem.key_path == "costs.currency"
+
+
+# -- item 4: a range for every number ----------------------------------------------------------
+
+
+def _causes(n: int) -> str:
+    lines = [
+        f"    - {{name: c{i}, per: transaction, probability: 0.001, "
+        "resolve_min: {kind: fixed, value: 0.5}}"
+        for i in range(n)
+    ]
+    return "  confusion:\n" + "\n".join(lines) + "\n"
+
+
+def _with_causes(n: int) -> str:
+    start = WEEKDAY.index("  confusion:")
+    end = WEEKDAY.index("attendants:")
+    return WEEKDAY[:start] + _causes(n) + "\n" + WEEKDAY[end:]
+
+
+# Each of these passed `validate` before issue 19 and then crashed, hung or ran out of memory.
+RANGE_CASES = [
+    (
+        "balking steepness 102",
+        "steepness_per_customer: 0.6",
+        "steepness_per_customer: 102",
+        "customers.balking.steepness_per_customer",
+        "less than or equal to 50",
+    ),
+    (
+        "lognormal sd 1e200",
+        "patience_min: {kind: lognormal, mean: 9.26, sd: 5.4}",
+        "patience_min: {kind: lognormal, mean: 9.26, sd: 1.0e+200}",
+        "customers.patience_min.sd",
+        "less than or equal to 1000000",
+    ),
+    (
+        "gamma sd 1e5 (CV above 10)",
+        "scan_min_per_item: {kind: gamma, mean: 0.05, sd: 0.02}",
+        "scan_min_per_item: {kind: gamma, mean: 0.05, sd: 100000}",
+        "cashiers.scan_min_per_item",
+        "sd between 1e-06 and 10 times its mean",
+    ),
+    (
+        "seed 2**63",
+        "  seed: 20261122",
+        f"  seed: {2**63}",
+        "run.seed",
+        "less than or equal to 9223372036854775807",
+    ),
+    (
+        "32,768 kiosks",
+        "  count: 8\n",
+        "  count: 32768\n",
+        "kiosks.count",
+        "less than or equal to 1000",
+    ),
+    (
+        "32,768 attendants",
+        "cashiers: 2, express_cashiers: 0, attendants: 1}",
+        "cashiers: 2, express_cashiers: 0, attendants: 32768}",
+        "staffing[0].attendants",
+        "less than or equal to 1000",
+    ),
+    (
+        "arrival rate 1e20",
+        "customers_per_hour: 320}",
+        "customers_per_hour: 1.0e+20}",
+        "arrivals.profile[9].customers_per_hour",
+        "less than or equal to 10000",
+    ),
+    (
+        "arrival rate 1e9",
+        "customers_per_hour: 320}",
+        "customers_per_hour: 1000000000}",
+        "arrivals.profile[9].customers_per_hour",
+        "less than or equal to 10000",
+    ),
+    (
+        "basket of 1e6 items",
+        "basket_items: {kind: lognormal, mean: 12, sd: 16}",
+        "basket_items: {kind: lognormal, mean: 1000000, sd: 16}",
+        "customers.basket_items",
+        "at most 1,000 items",
+    ),
+    (
+        "walk of 1e8 minutes",
+        "walk_min: {kind: triangular, low: 0.05, mode: 0.10, high: 0.25}",
+        "walk_min: {kind: fixed, value: 100000000}",
+        "attendants.walk_min.value",
+        "less than or equal to 1000000",
+    ),
+    (
+        "patience of 1e5 minutes",
+        "patience_min: {kind: lognormal, mean: 9.26, sd: 5.4}",
+        "patience_min: {kind: exponential, mean: 100000}",
+        "customers.patience_min",
+        "at most 1,440 minutes",
+    ),
+    (
+        "sample interval 1e-6",
+        "sample_interval_min: 5",
+        "sample_interval_min: 1.0e-6",
+        "run.sample_interval_min",
+        "greater than or equal to 0.1",
+    ),
+    (
+        "100,000 staffed lanes",
+        "  lanes: 10\n",
+        "  lanes: 100000\n",
+        "cashiers.lanes",
+        "less than or equal to 1000",
+    ),
+    (
+        "per-item scan of 100 minutes",
+        "scan_min_per_item: {kind: gamma, mean: 0.13, sd: 0.06}",
+        "scan_min_per_item: {kind: gamma, mean: 100, sd: 60}",
+        "kiosks.scan_min_per_item",
+        "at most 60 minutes per item",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "fragment"),
+    [case[1:] for case in RANGE_CASES],
+    ids=[case[0] for case in RANGE_CASES],
+)
+def test_out_of_range_numbers_are_refused_at_their_line(
+    tmp_path: Path, old: str, new: str, key_path: str, fragment: str
+) -> None:
+    text = _edit(old, new)
+    problems = _refused(tmp_path, text)
+    matching = [p for p in problems if p.key_path == key_path]
+    assert matching, [str(p) for p in problems]
+    assert fragment in matching[0].message, str(matching[0])
+    assert matching[0].line == _line_of(text, new.strip().splitlines()[0]), str(matching[0])
+
+
+def test_more_than_50_confusion_causes_are_refused(tmp_path: Path) -> None:
+    problems = _refused(tmp_path, _with_causes(128))
+    assert [p.key_path for p in problems] == ["kiosks.confusion"]
+    assert "at most 50" in problems[0].message
+
+
+def test_a_seed_above_63_bits_in_a_plan_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(WEEKDAY)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"base: base.yaml\nseed: {2**63}\nvariants:\n  a: {{kiosks: {{count: 9}}}}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_plan(plan)
+    assert [(p.key_path, p.line) for p in info.value.problems] == [("seed", 2)]
+
+
+def test_every_maximum_is_accepted(tmp_path: Path) -> None:
+    text = (
+        _with_causes(50)
+        .replace("steepness_per_customer: 0.6", "steepness_per_customer: 50")
+        .replace("midpoint_queue_length: 8", "midpoint_queue_length: 1000")
+        .replace("  seed: 20261122", f"  seed: {2**63 - 1}")
+        .replace("  count: 8\n", "  count: 1000\n")
+        .replace("  lanes: 10\n", "  lanes: 1000\n")
+        .replace("sample_interval_min: 5", "sample_interval_min: 0.1")
+        .replace("customers_per_hour: 320}", "customers_per_hour: 10000}")
+        .replace(
+            "patience_min: {kind: lognormal, mean: 9.26, sd: 5.4}",
+            "patience_min: {kind: lognormal, mean: 1440, sd: 14400}",
+        )
+        .replace(
+            "basket_items: {kind: lognormal, mean: 12, sd: 16}",
+            "basket_items: {kind: gamma, mean: 1000, sd: 10000}",
+        )
+    )
+    path = tmp_path / "max.yaml"
+    path.write_text(text)
+    scenario = load_scenario(path)
+    assert scenario.run.seed == 2**63 - 1
+    assert len(scenario.kiosks.confusion) == 50

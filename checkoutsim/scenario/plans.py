@@ -36,7 +36,14 @@ from checkoutsim.scenario.loader import (
     to_plain,
 )
 from checkoutsim.scenario.overrides import Origin, PathError, apply_overrides, format_loc
-from checkoutsim.scenario.schema import NAME_PATTERN, NAME_RULE, ConsistencyError, Scenario
+from checkoutsim.scenario.schema import (
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    NAME_PATTERN,
+    NAME_RULE,
+    ConsistencyError,
+    Scenario,
+)
 
 __all__ = [
     "NAME_PATTERN",
@@ -58,11 +65,13 @@ class PlanFile(BaseModel):
 
     base: str = Field(min_length=1, description="Base scenario file, relative to the plan file.")
     description: str = ""
-    replications: Annotated[int, Field(ge=1)] | None = Field(
-        default=None, description="Simulated days per plan (default: the base scenario's)."
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = Field(
+        default=None,
+        description="Simulated days per plan, 1 to 10,000 (default: the base scenario's).",
     )
-    seed: Annotated[int, Field(ge=0)] | None = Field(
-        default=None, description="Root seed shared by every plan (default: the base's)."
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = Field(
+        default=None,
+        description="Root seed shared by every plan, 0 to 2^63 - 1 (default: the base's).",
     )
     variants: dict[Annotated[str, Field(pattern=NAME_PATTERN)], dict[str, Any]] = Field(
         min_length=1, description="Variant name -> overrides of the base scenario."

@@ -156,9 +156,104 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 """A name that may become a label, a file name or a folder (see :data:`NAME_PATTERN`)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-PositiveInt = Annotated[int, Field(ge=1)]
-PositiveFloat = Annotated[float, Field(gt=0)]
+
+# -- ranges -------------------------------------------------------------------------------------
+# Every number a scenario holds has a range a real store reaches with a wide margin, so that
+# whatever passes validation runs to a sensible end (no overflow, no hang, no exhausted memory
+# from one value). The reasoning of each is in docs/parameters.md ("Ranges").
+
+MAX_UNITS = 1_000
+"""Most lanes, express lanes, kiosks or attendants (physical or staffed). A hypermarket has
+30-60 lanes and 10-30 kiosks; 1,000 is a wide margin and keeps indices small."""
+
+MAX_CUSTOMERS_PER_HOUR = 10_000.0
+"""Highest arrival rate of a block. The busiest hypermarkets see 1,000-2,000 customers an hour
+at peak (the shipped weekday peaks at 320)."""
+
+MAX_BASKET_MEAN_ITEMS = 1_000.0
+"""Largest mean basket, items (shipped: 12-15; a trolley for a party holds a few hundred)."""
+
+MAX_ITEM_LIMIT = 10_000
+"""Largest express-lane or kiosk item limit (shipped: 10 and 25)."""
+
+MAX_DURATION_MIN = 1_440.0
+"""Longest mean of a duration (a service piece, payment, patience, help) and the longest target
+wait or sample interval, minutes: one day. Real service pieces take seconds to minutes."""
+
+MAX_SCAN_MIN_PER_ITEM = 60.0
+"""Longest mean scanning time per item, minutes (shipped: 0.05 at a lane, 0.13 at a kiosk)."""
+
+MIN_SAMPLE_INTERVAL_MIN = 0.1
+"""Shortest time-series interval, minutes: 6 seconds is finer than any staffing decision, and a
+24-hour day then holds at most 14,400 samples."""
+
+MAX_SEED = 2**63 - 1
+"""Largest root seed: a signed 64-bit integer, as result tables and manifests store it."""
+
+MAX_REPLICATIONS = 10_000
+"""Most simulated days of one run (the default is 10; a CI of 1% of the standard deviation
+needs about 40,000, which precision mode reaches by adding runs, not by one huge one)."""
+
+MAX_CONFUSION_CAUSES = 50
+"""Most confusion causes at the kiosks (shipped: 4; the published breakdowns name 4-6)."""
+
+MAX_BALKING_STEEPNESS = 50.0
+"""Steepest balking curve, per waiting customer: at 50 the chance of balking goes from under 1%
+to over 99% within a fifth of a customer, already a hard threshold (shipped: 0.6)."""
+
+MAX_BALKING_MIDPOINT = 1_000.0
+"""Largest balking midpoint, customers waiting in the chosen line: beyond the longest line a
+store with :data:`MAX_UNITS` lanes could show."""
+
+MAX_WEIGHT = 100.0
+"""Largest dimensionless weight or points-per-unit factor of the experience model (shipped
+values are 0.25 to 2.5)."""
+
+MAX_MONEY = 1e9
+"""Largest amount of money, in any currency (a yearly customer value in yen or rupiah stays
+well below it)."""
+
+MAX_COUPONS = 10_000
+"""Most coupons a staff member holds per shift (shipped: 10)."""
+
+
+def _mean_at_most(limit: float, unit: str) -> Any:
+    """An after-validator refusing a distribution whose mean exceeds ``limit``."""
+
+    def check(dist: Any) -> Any:
+        if dist.mean > limit:
+            raise ValueError(
+                f"the mean is {dist.mean:,.6g} {unit}; at most {limit:,.6g} {unit} is allowed "
+                "here (see docs/parameters.md, Ranges)"
+            )
+        return dist
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[Distribution, _mean_at_most(MAX_DURATION_MIN, "minutes")]
+"""A distribution of minutes with a mean of at most :data:`MAX_DURATION_MIN`."""
+
+PerItemDuration = Annotated[Distribution, _mean_at_most(MAX_SCAN_MIN_PER_ITEM, "minutes per item")]
+"""A distribution of minutes per item with a mean of at most :data:`MAX_SCAN_MIN_PER_ITEM`."""
+
+BasketSize = Annotated[Distribution, _mean_at_most(MAX_BASKET_MEAN_ITEMS, "items")]
+"""A distribution of items with a mean of at most :data:`MAX_BASKET_MEAN_ITEMS`."""
+
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS)]
+"""A count of lanes, kiosks or staff, 0 to :data:`MAX_UNITS`."""
+
+ItemLimit = Annotated[int, Field(ge=1, le=MAX_ITEM_LIMIT)]
+"""An item limit, 1 to :data:`MAX_ITEM_LIMIT` items."""
+
+Minutes = Annotated[float, Field(ge=0, le=MAX_DURATION_MIN)]
+"""A number of minutes, 0 to :data:`MAX_DURATION_MIN`."""
+
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+"""A dimensionless weight, 0 to :data:`MAX_WEIGHT`."""
+
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
+"""An amount of money, 0 to :data:`MAX_MONEY`."""
 
 
 class ConsistencyError(ValueError):
@@ -208,8 +303,9 @@ class ArrivalBlock(_Model):
 
     start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
     end: EndTimeOfDay = Field(description="End of the block, 'HH:MM' ('24:00' = midnight).")
-    customers_per_hour: Annotated[float, Field(ge=0)] = Field(
-        description="Mean arrivals per hour in this block (Poisson process)."
+    customers_per_hour: Annotated[float, Field(ge=0, le=MAX_CUSTOMERS_PER_HOUR)] = Field(
+        description="Mean arrivals per hour in this block (Poisson process), 0 to 10,000: the "
+        "busiest hypermarkets see 1,000-2,000 an hour at peak."
     )
 
 
@@ -217,7 +313,10 @@ class Arrivals(_Model):
     """Non-homogeneous Poisson arrivals with a piecewise-constant rate by time of day."""
 
     profile: list[ArrivalBlock] = Field(
-        min_length=1, description="Blocks covering opening to closing without gaps or overlaps."
+        min_length=1,
+        max_length=1_440,
+        description="Blocks covering opening to closing without gaps or overlaps (at most "
+        "1,440: one a minute).",
     )
 
 
@@ -228,11 +327,13 @@ class Balking(_Model):
     for L >= 1; nobody balks at an empty queue.
     """
 
-    midpoint_queue_length: PositiveFloat = Field(
-        description="Customers waiting in the chosen line at which half of arrivals balk."
+    midpoint_queue_length: Annotated[float, Field(gt=0, le=MAX_BALKING_MIDPOINT)] = Field(
+        description="Customers waiting in the chosen line at which half of arrivals balk, above "
+        "0 and at most 1,000 (longer than any line a store can show)."
     )
-    steepness_per_customer: PositiveFloat = Field(
-        description="Logistic slope per waiting customer; larger is a sharper threshold."
+    steepness_per_customer: Annotated[float, Field(gt=0, le=MAX_BALKING_STEEPNESS)] = Field(
+        description="Logistic slope per waiting customer; larger is a sharper threshold. Above 0 "
+        "and at most 50: at 50 the chance goes from 1% to 99% within a fifth of a customer."
     )
 
 
@@ -258,35 +359,45 @@ class ChannelPreference(_Model):
 class Customers(_Model):
     """What customers bring and how they behave."""
 
-    basket_items: Distribution = Field(
-        description="Items per basket; draws are rounded to the nearest whole item, at least 1."
+    basket_items: BasketSize = Field(
+        description="Items per basket; draws are rounded to the nearest whole item, at least 1. "
+        "Mean at most 1,000 items (shipped: 12-15)."
     )
-    payment_min: Distribution = Field(description="Minutes to pay, at a lane or a kiosk.")
-    patience_min: Distribution | None = Field(
+    payment_min: Duration = Field(
+        description="Minutes to pay, at a lane or a kiosk; mean at most 1,440 (a day)."
+    )
+    patience_min: Duration | None = Field(
         default=None,
-        description="Minutes a customer will queue before abandoning the cart; null = unlimited.",
+        description="Minutes a customer will queue before abandoning the cart; null = unlimited. "
+        "Mean at most 1,440 (a day).",
     )
     balking: Balking | None = Field(default=None, description="Balking rule; null = nobody balks.")
     channel: ChannelPreference
-    kiosk_item_limit: PositiveInt | None = Field(
-        default=None, description="Largest basket (items) allowed at a kiosk; null = no limit."
+    kiosk_item_limit: ItemLimit | None = Field(
+        default=None,
+        description="Largest basket (items) allowed at a kiosk, 1 to 10,000; null = no limit.",
     )
 
 
 class ExpressLanes(_Model):
     """Express cashier lanes for small baskets."""
 
-    lanes: NonNegativeInt = Field(description="Physical express lanes.")
-    item_limit: PositiveInt = Field(description="Largest basket (items) allowed.")
+    lanes: Units = Field(description="Physical express lanes, 0 to 1,000.")
+    item_limit: ItemLimit = Field(description="Largest basket (items) allowed, 1 to 10,000.")
 
 
 class Cashiers(_Model):
     """Staffed cashier lanes: one queue per lane."""
 
-    lanes: NonNegativeInt = Field(description="Physical regular lanes.")
-    scan_min_per_item: Distribution = Field(description="Cashier minutes per item scanned.")
-    fixed_min: Distribution = Field(
-        description="Fixed minutes per transaction besides scanning and paying (greeting, bags)."
+    lanes: Units = Field(
+        description="Physical regular lanes, 0 to 1,000 (a hypermarket has 30-60)."
+    )
+    scan_min_per_item: PerItemDuration = Field(
+        description="Cashier minutes per item scanned; mean at most 60 (shipped: 0.05)."
+    )
+    fixed_min: Duration = Field(
+        description="Fixed minutes per transaction besides scanning and paying (greeting, bags); "
+        "mean at most 1,440."
     )
     express: ExpressLanes | None = None
 
@@ -301,9 +412,10 @@ class ConfusionCause(_Model):
     per: Literal["item", "transaction"] = Field(
         description="Whether probability applies to each item scanned or once per transaction."
     )
-    probability: Probability
-    resolve_min: Distribution = Field(
-        description="Minutes the attendant needs at the kiosk to clear it (after walking over)."
+    probability: Probability = Field(description="Chance per item or per transaction, 0 to 1.")
+    resolve_min: Duration = Field(
+        description="Minutes the attendant needs at the kiosk to clear it (after walking over); "
+        "mean at most 1,440."
     )
     at: Literal["scan", "payment"] = Field(
         default="scan",
@@ -314,12 +426,18 @@ class ConfusionCause(_Model):
 class Kiosks(_Model):
     """The self-checkout bank: one shared queue feeding all open kiosks."""
 
-    count: NonNegativeInt = Field(description="Physical kiosks.")
-    scan_min_per_item: Distribution = Field(description="Customer minutes per item at a kiosk.")
-    fixed_min: Distribution = Field(
-        description="Fixed minutes per kiosk transaction (start, bags)."
+    count: Units = Field(description="Physical kiosks, 0 to 1,000 (a large bank has 10-30).")
+    scan_min_per_item: PerItemDuration = Field(
+        description="Customer minutes per item at a kiosk; mean at most 60 (shipped: 0.13)."
     )
-    confusion: list[ConfusionCause] = Field(default_factory=list)
+    fixed_min: Duration = Field(
+        description="Fixed minutes per kiosk transaction (start, bags); mean at most 1,440."
+    )
+    confusion: list[ConfusionCause] = Field(
+        default_factory=list,
+        max_length=MAX_CONFUSION_CAUSES,
+        description="Reasons a kiosk freezes, at most 50 (published breakdowns name 4-6).",
+    )
 
     @model_validator(mode="after")
     def _unique_causes(self) -> Kiosks:
@@ -337,7 +455,9 @@ class Kiosks(_Model):
 class Attendants(_Model):
     """Staff who walk to frozen kiosks and clear them."""
 
-    walk_min: Distribution = Field(description="Minutes to walk to the kiosk once assigned.")
+    walk_min: Duration = Field(
+        description="Minutes to walk to the kiosk once assigned; mean at most 1,440."
+    )
     dispatch: Literal["fcfs"] = Field(
         default="fcfs", description="Help requests are served first come, first served."
     )
@@ -348,33 +468,43 @@ class StaffingBlock(_Model):
 
     start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
     end: EndTimeOfDay = Field(description="End of the block, 'HH:MM' ('24:00' = midnight).")
-    cashiers: NonNegativeInt = Field(description="Regular lanes staffed.")
-    express_cashiers: NonNegativeInt = Field(default=0, description="Express lanes staffed.")
-    attendants: NonNegativeInt = Field(description="Kiosk attendants on duty.")
-    kiosks: NonNegativeInt | None = Field(
-        default=None, description="Kiosks switched on; null = all of them."
+    cashiers: Units = Field(description="Regular lanes staffed, 0 to 1,000.")
+    express_cashiers: Units = Field(default=0, description="Express lanes staffed, 0 to 1,000.")
+    attendants: Units = Field(description="Kiosk attendants on duty, 0 to 1,000.")
+    kiosks: Units | None = Field(
+        default=None, description="Kiosks switched on, 0 to 1,000; null = all of them."
     )
 
 
 class RunSettings(_Model):
     """How the simulation is run and judged."""
 
-    replications: PositiveInt = Field(default=10, description="Simulated days.")
-    seed: NonNegativeInt = Field(default=20261122, description="Root seed.")
-    target_wait_min: PositiveFloat = Field(
-        default=4.0, description="Target queue wait in minutes for '% served within target'."
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
+        default=10, description="Simulated days, 1 to 10,000."
+    )
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+        default=20261122,
+        description="Root seed, 0 to 2^63 - 1 (a signed 64-bit integer, as results store it).",
+    )
+    target_wait_min: Annotated[float, Field(gt=0, le=MAX_DURATION_MIN)] = Field(
+        default=4.0,
+        description="Target queue wait in minutes for '% served within target', above 0 and at "
+        "most 1,440.",
     )
     lane_choice: Literal["expected_wait", "shortest_queue", "random"] = Field(
         default="expected_wait", description="How a customer picks a channel and lane."
     )
-    sample_interval_min: PositiveFloat = Field(
-        default=5.0, description="Minutes between points of the queue/utilisation time series."
+    sample_interval_min: Annotated[
+        float, Field(ge=MIN_SAMPLE_INTERVAL_MIN, le=MAX_DURATION_MIN)
+    ] = Field(
+        default=5.0,
+        description="Minutes between points of the queue/utilisation time series, 0.1 (6 "
+        "seconds) to 1,440.",
     )
 
 
 # -- customer experience and money (post-processing only; see docs/satisfaction.md) ---------
 
-NonNegativeFloat = Annotated[float, Field(ge=0)]
 Csat = Annotated[float, Field(ge=1.0, le=5.0)]
 Ces = Annotated[float, Field(ge=1.0, le=7.0)]
 Percent = Annotated[float, Field(ge=0.0, le=100.0)]
@@ -389,22 +519,22 @@ class PerceivedWait(_Model):
     Weights are dimensionless (felt minutes per real minute).
     """
 
-    queue_weight: NonNegativeFloat = Field(
+    queue_weight: Weight = Field(
         default=1.36, description="Felt minutes per minute of idle queueing (Larson: +36%)."
     )
-    service_weight: NonNegativeFloat = Field(
+    service_weight: Weight = Field(
         default=0.25, description="Felt minutes per minute of being served (occupied time)."
     )
-    help_wait_weight: NonNegativeFloat = Field(
+    help_wait_weight: Weight = Field(
         default=2.0,
         description="Felt minutes per minute stuck at a frozen kiosk waiting for an attendant.",
     )
-    overtaken_felt_min: NonNegativeFloat = Field(
+    overtaken_felt_min: Minutes = Field(
         default=0.25,
         description="Felt minutes added each time a later arrival in the same channel is "
         "served first (unfair wait).",
     )
-    confusion_felt_min: NonNegativeFloat = Field(
+    confusion_felt_min: Minutes = Field(
         default=1.0,
         description="Felt minutes of frustration added per confusion event, beyond its time "
         "(counts towards satisfaction and the coupon threshold, not towards perceived wait).",
@@ -420,11 +550,13 @@ class CsatCurve(_Model):
     """
 
     no_wait_score: Csat = Field(default=4.6, description="CSAT of a checkout with no friction.")
-    half_score_felt_min: PositiveFloat = Field(
+    half_score_felt_min: Annotated[float, Field(ge=0.01, le=MAX_DURATION_MIN)] = Field(
         default=8.0,
         description="Felt minutes at which CSAT is half way between no_wait_score and 1.",
     )
-    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
+    shape: Annotated[float, Field(gt=0, le=20)] = Field(
+        default=2.0, description="Steepness of the curve, above 0 and at most 20."
+    )
     balked_score: Csat = Field(default=2.0, description="CSAT of a customer who balked.")
     reneged_max_score: Csat = Field(
         default=1.5, description="Highest CSAT of a customer who abandoned the cart in line."
@@ -450,17 +582,19 @@ class EffortCurve(_Model):
     """
 
     easiest_score: Ces = Field(default=6.5, description="CES of an effortless checkout.")
-    half_score_effort_points: PositiveFloat = Field(
+    half_score_effort_points: Annotated[float, Field(ge=0.01, le=10_000)] = Field(
         default=4.0, description="Effort points at which CES is half way between easiest and 1."
     )
-    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
-    effort_points_per_felt_min: NonNegativeFloat = Field(
+    shape: Annotated[float, Field(gt=0, le=20)] = Field(
+        default=2.0, description="Steepness of the curve, above 0 and at most 20."
+    )
+    effort_points_per_felt_min: Weight = Field(
         default=0.25, description="Effort points per felt minute of waiting."
     )
-    effort_points_per_assist: NonNegativeFloat = Field(
+    effort_points_per_assist: Weight = Field(
         default=1.5, description="Effort points per confusion event (calling for help)."
     )
-    effort_points_kiosk: NonNegativeFloat = Field(
+    effort_points_kiosk: Weight = Field(
         default=0.5, description="Effort points for scanning and bagging one's own basket."
     )
     balked_score: Ces = Field(default=3.0, description="CES of a customer who balked.")
@@ -493,7 +627,7 @@ class NpsModel(_Model):
     baseline_detractor_pct: Percent = Field(
         default=8.0, description="Detractors (0-6) in a checkout with no friction, percent."
     )
-    ltr_points_per_csat_point: NonNegativeFloat = Field(
+    ltr_points_per_csat_point: Weight = Field(
         default=2.5, description="Likelihood-to-recommend points lost per CSAT point lost."
     )
 
@@ -527,18 +661,18 @@ class ServiceRecovery(_Model):
     coupons per shift; a shift is one unbroken stretch on duty in the staffing plan.
     """
 
-    coupon_value: NonNegativeFloat = Field(
+    coupon_value: Money = Field(
         default=2.0, description="Face value of one coupon, in the costs currency."
     )
-    coupons_per_shift: NonNegativeInt = Field(
-        default=10, description="Coupons each staff member holds per shift."
+    coupons_per_shift: Annotated[int, Field(ge=0, le=MAX_COUPONS)] = Field(
+        default=10, description="Coupons each staff member holds per shift, 0 to 10,000."
     )
-    frustration_threshold_felt_min: NonNegativeFloat = Field(
+    frustration_threshold_felt_min: Minutes = Field(
         default=5.0,
         description="Felt minutes of frustration at the moment of reaching staff above which "
         "a coupon is offered.",
     )
-    csat_lift_score: NonNegativeFloat = Field(
+    csat_lift_score: Weight = Field(
         default=0.5,
         description="CSAT points a coupon adds (never above satisfaction.csat.no_wait_score).",
     )
@@ -554,18 +688,16 @@ class Costs(_Model):
         description="Label only (axis labels, tables): up to 8 characters, no control "
         "characters or backslash, at most one '$' (two would start matplotlib math text).",
     )
-    cashier_wage_per_hour: NonNegativeFloat = Field(
+    cashier_wage_per_hour: Money = Field(
         default=15.0, description="Wage per scheduled cashier hour (regular and express)."
     )
-    attendant_wage_per_hour: NonNegativeFloat = Field(
+    attendant_wage_per_hour: Money = Field(
         default=15.0, description="Wage per scheduled kiosk-attendant hour."
     )
-    kiosk_cost_per_hour: NonNegativeFloat = Field(
+    kiosk_cost_per_hour: Money = Field(
         default=2.0, description="Cost per installed kiosk per opening hour (lease, upkeep)."
     )
-    spend_per_item: NonNegativeFloat = Field(
-        default=3.5, description="Average sale value of one basket item."
-    )
+    spend_per_item: Money = Field(default=3.5, description="Average sale value of one basket item.")
     gross_margin_pct: Percent = Field(
         default=25.0,
         description="Gross margin on sales, percent (turns lost sales into lost margin).",
@@ -575,7 +707,7 @@ class Costs(_Model):
         description="Chance, percent, that a detractor made at the checkout takes their "
         "spending elsewhere.",
     )
-    customer_value_per_year: NonNegativeFloat = Field(
+    customer_value_per_year: Money = Field(
         default=852.0, description="Yearly spend at the store of a customer who is lost."
     )
 
@@ -588,14 +720,19 @@ class Scenario(_Model):
         "(it is the default results folder results/<name>, so it must be one safe path "
         "component)."
     )
-    description: str = ""
+    description: str = Field(default="", max_length=10_000, description="Free text.")
     store: Store
     arrivals: Arrivals
     customers: Customers
     cashiers: Cashiers
     kiosks: Kiosks
     attendants: Attendants
-    staffing: list[StaffingBlock] = Field(min_length=1)
+    staffing: list[StaffingBlock] = Field(
+        min_length=1,
+        max_length=1_440,
+        description="Blocks covering opening to closing without gaps or overlaps (at most "
+        "1,440: one a minute).",
+    )
     run: RunSettings = Field(default_factory=RunSettings)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     service_recovery: ServiceRecovery | None = Field(
