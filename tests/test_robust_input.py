@@ -517,3 +517,90 @@ def test_every_maximum_is_accepted(tmp_path: Path) -> None:
     scenario = load_scenario(path)
     assert scenario.run.seed == 2**63 - 1
     assert len(scenario.kiosks.confusion) == 50
+
+
+# -- item 3: every problem in one run ------------------------------------------------------------
+
+
+def test_every_coverage_gap_and_overlap_is_reported(tmp_path: Path) -> None:
+    text = (
+        _edit(
+            '{start: "10:00", end: "11:00", cashiers: 3',
+            '{start: "10:30", end: "11:00", cashiers: 3',
+        )
+        .replace(
+            '{start: "14:00", end: "16:00", cashiers: 3',
+            '{start: "13:00", end: "16:00", cashiers: 3',
+        )
+        .replace(
+            '{start: "19:00", end: "21:00", cashiers: 2',
+            '{start: "19:00", end: "20:00", cashiers: 2',
+        )
+        .replace(
+            '{start: "09:00", end: "10:00", customers_per_hour: 170}',
+            '{start: "09:15", end: "10:00", customers_per_hour: 170}',
+        )
+    )
+    found = {(p.key_path, p.message.split(":")[0]) for p in _refused(tmp_path, text)}
+    assert found == {
+        ("staffing[1].start", "leaves a gap"),
+        ("staffing[3].start", "overlaps the previous block"),
+        ("staffing[5].end", "the last block must end at closing time 21"),
+        ("arrivals.profile[1].start", "leaves a gap"),
+    }
+
+
+def test_a_reversed_block_does_not_hide_the_rest(tmp_path: Path) -> None:
+    text = _edit(
+        '{start: "10:00", end: "11:00", cashiers: 3',
+        '{start: "10:00", end: "09:00", cashiers: 3',
+    ).replace(
+        '{start: "14:00", end: "16:00", cashiers: 3', '{start: "14:30", end: "16:00", cashiers: 3'
+    )
+    paths = {p.key_path for p in _refused(tmp_path, text)}
+    assert paths == {"staffing[1].end", "staffing[3].start"}
+
+
+def test_a_schema_error_does_not_hide_cross_field_problems(tmp_path: Path) -> None:
+    # Three independent mistakes: a typo elsewhere, a staffing gap, a block with more staffed
+    # lanes than exist. Before issue 19 only the typo was reported.
+    text = (_edit("  lanes: 10\n", "  lanes: 10\n") + "costs: {colour: red}\n").replace(
+        '{start: "10:00", end: "11:00", cashiers: 3', '{start: "10:30", end: "11:00", cashiers: 3'
+    )
+    text = text.replace(
+        '{start: "11:00", end: "14:00", cashiers: 4,',
+        '{start: "11:00", end: "14:00", cashiers: 12,',
+    )
+    problems = _refused(tmp_path, text)
+    assert {p.key_path for p in problems} == {
+        "costs.colour",
+        "staffing[1].start",
+        "staffing[2].cashiers",
+    }, [str(p) for p in problems]
+    by_path = {p.key_path: p for p in problems}
+    assert by_path["staffing[2].cashiers"].line == _line_of(text, "cashiers: 12,")
+
+
+def test_an_invalid_block_does_not_hide_the_other_blocks(tmp_path: Path) -> None:
+    text = _edit(
+        '{start: "08:00", end: "10:00", cashiers: 2,',
+        '{start: "08:00", end: "10:00", cashiers: -1,',
+    ).replace(
+        '{start: "11:00", end: "14:00", cashiers: 4,',
+        '{start: "11:00", end: "14:00", cashiers: 12,',
+    )
+    text = text.replace(
+        '{start: "19:00", end: "21:00", cashiers: 2', '{start: "19:00", end: "20:00", cashiers: 2'
+    )
+    paths = {p.key_path for p in _refused(tmp_path, text)}
+    assert paths == {"staffing[0].cashiers", "staffing[2].cashiers", "staffing[5].end"}
+
+
+def test_a_plan_variant_reports_schema_and_cross_field_problems_together(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, "  v:\n    kiosks.count: -1\n    staffing[2].cashiers: 12\n")
+    with pytest.raises(ScenarioError) as info:
+        load_plan(plan)
+    paths = {p.key_path for p in info.value.problems}
+    assert paths == {"variants.v.kiosks.count", "variants.v.staffing[2].cashiers"}, [
+        str(p) for p in info.value.problems
+    ]

@@ -39,7 +39,13 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from checkoutsim.scenario.schema import NAME_RULE, ConsistencyError, Scenario, _dotted
+from checkoutsim.scenario.schema import (
+    NAME_RULE,
+    ConsistencyError,
+    Scenario,
+    _dotted,
+    cross_field_problems,
+)
 
 __all__ = [
     "LIMITS",
@@ -371,10 +377,15 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_from_mapping(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate plain data (or a ruamel mapping with line marks) into a :class:`Scenario`."""
+    plain = to_plain(data)
     try:
-        return Scenario.model_validate(to_plain(data))
+        return Scenario.model_validate(plain)
     except ValidationError as exc:
-        raise ScenarioError(list(_problems(exc, data, source))) from None
+        problems = list(_problems(exc, data, source))
+        # The schema error stopped pydantic before the cross-field checks: run those on the
+        # parts that are valid, so one run reports every problem.
+        problems += [_problem(source, data, loc, msg) for loc, msg in cross_field_problems(plain)]
+        raise ScenarioError(list(dict.fromkeys(problems))) from None
 
 
 def to_plain(node: Any) -> Any:

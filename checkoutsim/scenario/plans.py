@@ -43,6 +43,7 @@ from checkoutsim.scenario.schema import (
     NAME_RULE,
     ConsistencyError,
     Scenario,
+    cross_field_problems,
 )
 
 __all__ = [
@@ -258,9 +259,10 @@ def resolve_overrides(
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
+        errors = [*_errors(exc), *cross_field_problems(data)]
         problems = [
             _override_problem(source, node, prefix, data, origins, loc, msg, fallback)
-            for loc, msg in _errors(exc)
+            for loc, msg in errors
         ]
         raise ScenarioError(list(dict.fromkeys(problems))) from None
 

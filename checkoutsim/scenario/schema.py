@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +26,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     model_validator,
 )
 
@@ -59,6 +61,7 @@ __all__ = [
     "StaffingBlock",
     "Store",
     "TimeOfDay",
+    "cross_field_problems",
     "deep_merge",
     "parse_time_of_day",
 ]
@@ -776,34 +779,135 @@ def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[st
     return out
 
 
+Loc = tuple[str | int, ...]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The parts of a scenario that cross-field checks read; ``None`` where a part is invalid.
+
+    A list holds ``None`` for each element that did not validate on its own.
+    """
+
+    store: Store | None
+    arrivals: list[ArrivalBlock | None] | None
+    arrival_times: list[tuple[int, int] | None] | None
+    staffing: list[StaffingBlock | None] | None
+    staffing_times: list[tuple[int, int] | None] | None
+    cashiers: Cashiers | None
+    kiosks: Kiosks | None
+    customers: Customers | None
+    run: RunSettings | None
+
+
+def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Cross-field problems among the parts of plain scenario data that validate on their own.
+
+    Used when the scenario as a whole does not validate, so that one schema error (a typo in
+    ``costs``, say) does not hide the staffing gap and the overstaffed lane elsewhere: each
+    check runs when every part it reads is valid.
+
+    Parameters
+    ----------
+    data : mapping
+        Plain scenario data, as read from a file.
+
+    Returns
+    -------
+    list of (tuple, str)
+        Key path and message of each problem.
+    """
+    if not isinstance(data, Mapping):
+        return []
+    arrivals = data.get("arrivals")
+    profile = arrivals.get("profile") if isinstance(arrivals, Mapping) else None
+    staffing = data.get("staffing")
+    return _consistency(
+        _Parts(
+            store=_part(Store, data.get("store")),
+            arrivals=_elements(ArrivalBlock, profile),
+            arrival_times=_element_times(profile),
+            staffing=_elements(StaffingBlock, staffing),
+            staffing_times=_element_times(staffing),
+            cashiers=_part(Cashiers, data.get("cashiers")),
+            kiosks=_part(Kiosks, data.get("kiosks")),
+            customers=_part(Customers, data.get("customers")),
+            run=_part(RunSettings, data.get("run", {})),
+        )
+    )
+
+
+def _part(model: type[_M], value: Any) -> _M | None:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _elements(model: type[_M], value: Any) -> list[_M | None] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    return [_part(model, item) for item in value]
+
+
+def _element_times(value: Any) -> list[tuple[int, int] | None] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    return [_times(item) for item in value]
+
+
+def _times(block: Any) -> tuple[int, int] | None:
+    """(start, end) in minutes after midnight of a block (model or mapping); None if invalid."""
+    get = block.get if isinstance(block, Mapping) else lambda key: getattr(block, key, None)
+    try:
+        start, end = get("start"), get("end")
+        if not (isinstance(start, str) and isinstance(end, str)):
+            return None
+        _time_of_day(start, end=False)
+        return parse_time_of_day(start), parse_time_of_day(end)
+    except ValueError:
+        return None
+
+
 def _coverage_problems(
-    blocks: Sequence[ArrivalBlock | StaffingBlock],
+    times: Sequence[tuple[int, int] | None],
     key: str,
     open_min: int,
     close_min: int,
-) -> list[tuple[tuple[str | int, ...], str]]:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    expected_start = open_min
-    for i, block in enumerate(blocks):
-        start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+) -> list[tuple[Loc, str]]:
+    """Every gap, overlap and reversed block of a list of blocks meant to cover the day.
+
+    After a problem the check resynchronises on the next block's start, so each break in the
+    chain is reported once; a block whose times are invalid (reported by the schema) is
+    skipped the same way.
+    """
+    problems: list[tuple[Loc, str]] = []
+    where = tuple(key.split("."))
+    expected: int | None = open_min
+    for i, block in enumerate(times):
+        if block is None:
+            expected = None
+            continue
+        start, end = block
         if end <= start:
-            problems.append(((*key.split("."), i, "end"), "end must be after start"))
-            return problems
-        if start != expected_start:
+            problems.append(((*where, i, "end"), "end must be after start"))
+            expected = None
+            continue
+        if expected is not None and start != expected:
             if i == 0:
-                what = "starts before opening" if start < expected_start else "starts after opening"
+                what = "starts before opening" if start < expected else "starts after opening"
             else:
-                what = "overlaps the previous block" if start < expected_start else "leaves a gap"
-            want = _clock(expected_start)
+                what = "overlaps the previous block" if start < expected else "leaves a gap"
             problems.append(
-                ((*key.split("."), i, "start"), f"{what}: expected it to start at {want}")
+                ((*where, i, "start"), f"{what}: expected it to start at {_clock(expected)}")
             )
-            return problems
-        expected_start = end
-    if expected_start != close_min:
+        expected = end
+    if expected is not None and expected != close_min:
         problems.append(
             (
-                (*key.split("."), len(blocks) - 1, "end"),
+                (*where, len(times) - 1, "end"),
                 f"the last block must end at closing time {_clock(close_min)}",
             )
         )
@@ -814,48 +918,92 @@ def _clock(minutes_after_midnight: int) -> str:
     return f"{minutes_after_midnight // 60:02d}:{minutes_after_midnight % 60:02d}"
 
 
-def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
-    open_min = s.store.open_min
-    close_min = parse_time_of_day(s.store.close)
-    if close_min <= open_min:
-        return [(("store", "close"), "closing time must be after opening time (same day)")]
-    problems = _coverage_problems(s.arrivals.profile, "arrivals.profile", open_min, close_min)
-    problems += _coverage_problems(s.staffing, "staffing", open_min, close_min)
-    if problems:
-        return problems
+def _scenario_parts(s: Scenario) -> _Parts:
+    return _Parts(
+        store=s.store,
+        arrivals=list(s.arrivals.profile),
+        arrival_times=[_times(b) for b in s.arrivals.profile],
+        staffing=list(s.staffing),
+        staffing_times=[_times(b) for b in s.staffing],
+        cashiers=s.cashiers,
+        kiosks=s.kiosks,
+        customers=s.customers,
+        run=s.run,
+    )
 
-    express_lanes = s.cashiers.express.lanes if s.cashiers.express else 0
-    confusion_possible = any(c.probability > 0 for c in s.kiosks.confusion)
-    for i, block in enumerate(s.staffing):
-        if block.cashiers > s.cashiers.lanes:
+
+def _consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    return _consistency(_scenario_parts(s))
+
+
+def _consistency(parts: _Parts) -> list[tuple[Loc, str]]:
+    """Every cross-field problem whose parts are valid (see :func:`cross_field_problems`)."""
+    problems: list[tuple[Loc, str]] = []
+    day: tuple[int, int] | None = None
+    if parts.store is not None:
+        open_min = parts.store.open_min
+        close_min = parse_time_of_day(parts.store.close)
+        if close_min <= open_min:
             problems.append(
-                (
-                    ("staffing", i, "cashiers"),
-                    f"{block.cashiers} staffed lanes but only {s.cashiers.lanes} exist "
-                    "(cashiers.lanes)",
-                )
+                (("store", "close"), "closing time must be after opening time (same day)")
             )
-        if block.express_cashiers > express_lanes:
-            problems.append(
-                (
-                    ("staffing", i, "express_cashiers"),
-                    f"{block.express_cashiers} staffed express lanes but only {express_lanes} "
-                    "exist (cashiers.express.lanes)",
+        else:
+            day = (open_min, close_min)
+    if day is not None:
+        for times, key in (
+            (parts.arrival_times, "arrivals.profile"),
+            (parts.staffing_times, "staffing"),
+        ):
+            if times is not None:
+                problems += _coverage_problems(times, key, *day)
+    problems += _staffing_problems(parts)
+    return problems
+
+
+def _staffing_problems(parts: _Parts) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    if parts.staffing is None:
+        return problems
+    cashiers, kiosks = parts.cashiers, parts.kiosks
+    arrivals = parts.arrivals
+    all_arrivals = arrivals is not None and all(a is not None for a in arrivals)
+    for i, block in enumerate(parts.staffing):
+        if block is None:
+            continue
+        if cashiers is not None:
+            express_lanes = cashiers.express.lanes if cashiers.express else 0
+            if block.cashiers > cashiers.lanes:
+                problems.append(
+                    (
+                        ("staffing", i, "cashiers"),
+                        f"{block.cashiers} staffed lanes but only {cashiers.lanes} exist "
+                        "(cashiers.lanes)",
+                    )
                 )
-            )
-        kiosks_open = s.kiosks.count if block.kiosks is None else block.kiosks
-        if kiosks_open > s.kiosks.count:
+            if block.express_cashiers > express_lanes:
+                problems.append(
+                    (
+                        ("staffing", i, "express_cashiers"),
+                        f"{block.express_cashiers} staffed express lanes but only "
+                        f"{express_lanes} exist (cashiers.express.lanes)",
+                    )
+                )
+        if kiosks is None:
+            continue
+        kiosks_open = kiosks.count if block.kiosks is None else block.kiosks
+        if kiosks_open > kiosks.count:
             problems.append(
                 (
                     ("staffing", i, "kiosks"),
-                    f"{kiosks_open} kiosks switched on but only {s.kiosks.count} exist "
+                    f"{kiosks_open} kiosks switched on but only {kiosks.count} exist "
                     "(kiosks.count)",
                 )
             )
         if (
-            block.cashiers + block.express_cashiers == 0
+            all_arrivals
+            and block.cashiers + block.express_cashiers == 0
             and kiosks_open == 0
-            and _arrivals_during(s, block)
+            and _arrivals_during([a for a in arrivals or [] if a is not None], block)
         ):
             problems.append(
                 (
@@ -864,15 +1012,19 @@ def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]
                     "no kiosk is open",
                 )
             )
-    last = s.staffing[-1]
+    blocks = [b for b in parts.staffing if b is not None]
+    if kiosks is None or len(blocks) != len(parts.staffing):
+        return problems
+    confusion_possible = any(c.probability > 0 for c in kiosks.confusion)
+    last = blocks[-1]
     # Any block with kiosks on counts, not only the last: kiosks switched off still finish the
     # customer in hand and the line already waiting, and any of them may get stuck; with no
     # attendant in the last block that customer would wait for ever (the day never ends).
-    kiosks_ever = any((s.kiosks.count if b.kiosks is None else b.kiosks) > 0 for b in s.staffing)
+    kiosks_ever = any((kiosks.count if b.kiosks is None else b.kiosks) > 0 for b in blocks)
     if kiosks_ever and confusion_possible and last.attendants == 0:
         problems.append(
             (
-                ("staffing", len(s.staffing) - 1, "attendants"),
+                ("staffing", len(blocks) - 1, "attendants"),
                 "the last block needs at least one attendant when kiosks are open at any time of "
                 "the day, so customers stuck at a kiosk can be helped while the store drains",
             )
@@ -880,9 +1032,9 @@ def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]
     return problems
 
 
-def _arrivals_during(s: Scenario, block: StaffingBlock) -> bool:
+def _arrivals_during(profile: Sequence[ArrivalBlock], block: StaffingBlock) -> bool:
     start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
-    for arr in s.arrivals.profile:
+    for arr in profile:
         a0, a1 = parse_time_of_day(arr.start), parse_time_of_day(arr.end)
         if arr.customers_per_hour > 0 and a0 < end and start < a1:
             return True
