@@ -5,13 +5,15 @@ Issue 19 ("Unbreakable"): each test here was written to fail on the code before 
 
 from __future__ import annotations
 
+import re
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from checkoutsim import ScenarioError, load_scenario
+from checkoutsim import Scenario, ScenarioError, load_scenario
 from checkoutsim.cli import app
 from checkoutsim.scenario.loader import LIMITS, Problem
 from checkoutsim.scenario.plans import load_plan
@@ -604,3 +606,64 @@ def test_a_plan_variant_reports_schema_and_cross_field_problems_together(tmp_pat
     assert paths == {"variants.v.kiosks.count", "variants.v.staffing[2].cashiers"}, [
         str(p) for p in info.value.problems
     ]
+
+
+# -- item 5: the capacity guard ------------------------------------------------------------------
+
+
+def _busy(rate: float, budget: int | None = None) -> str:
+    text = re.sub(r"customers_per_hour: \d+", f"customers_per_hour: {rate:g}", WEEKDAY)
+    if budget is not None:
+        text = text.replace(
+            "  seed: 20261122\n", f"  seed: 20261122\n  memory_budget_mb: {budget}\n"
+        )
+    return text
+
+
+def test_a_day_beyond_the_memory_budget_is_refused_with_the_estimate(tmp_path: Path) -> None:
+    text = _busy(10_000, budget=64)  # 13 hours x 10,000 = 130,000 customers
+    problems = _refused(tmp_path, text)
+    assert [p.key_path for p in problems] == ["arrivals.profile"]
+    message = problems[0].message
+    assert "about 130,000 customers a day, about 2" in message, message
+    assert "run.memory_budget_mb is 64" in message
+    assert problems[0].line == _line_of(text, "profile:")
+
+
+def test_the_default_budget_admits_a_busy_store_but_not_an_absurd_one(tmp_path: Path) -> None:
+    path = tmp_path / "busy.yaml"
+    path.write_text(_busy(10_000))  # 130,000 customers a day: about 200 MB
+    assert load_scenario(path).day_estimate().customers == pytest.approx(130_000)
+    text = _busy(10_000).replace(
+        "basket_items: {kind: lognormal, mean: 12, sd: 16}",
+        "basket_items: {kind: lognormal, mean: 1000, sd: 1000}",
+    )
+    (problem,) = _refused(tmp_path, text)
+    assert "run.memory_budget_mb is 2,048" in problem.message
+
+
+def test_validate_reports_the_capacity_problem_and_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "busy.yaml"
+    path.write_text(_busy(10_000, budget=64))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "customers a day" in result.output and "Traceback" not in result.output
+
+
+def test_the_estimate_covers_the_measured_memory_of_a_day(weekday: Scenario) -> None:
+    from checkoutsim import simulate
+
+    estimate = weekday.day_estimate()
+    assert estimate.customers == pytest.approx(2_880, rel=0.05)
+    tracemalloc.start()
+    try:
+        result = simulate(weekday, replications=1, seed=1)
+        result.metrics()
+        result.summary()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The guard must not under-estimate a day by much (first-call caches inflate the peak a
+    # little), nor over-estimate it wildly.
+    assert peak < 1.5 * estimate.bytes, (peak, estimate.bytes)
+    assert estimate.bytes < 4 * peak, (peak, estimate.bytes)

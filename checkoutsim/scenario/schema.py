@@ -33,6 +33,8 @@ from pydantic import (
 from checkoutsim.scenario.distributions import Distribution
 
 __all__ = [
+    "BYTES_PER_CUSTOMER",
+    "DEFAULT_MEMORY_BUDGET_MB",
     "END_OF_DAY",
     "NAME_PATTERN",
     "NAME_RULE",
@@ -47,6 +49,7 @@ __all__ = [
     "Costs",
     "CsatCurve",
     "Customers",
+    "DayEstimate",
     "EffortCurve",
     "EndTimeOfDay",
     "ExpressLanes",
@@ -63,6 +66,7 @@ __all__ = [
     "TimeOfDay",
     "cross_field_problems",
     "deep_merge",
+    "estimate_day",
     "parse_time_of_day",
 ]
 
@@ -218,6 +222,27 @@ well below it)."""
 
 MAX_COUPONS = 10_000
 """Most coupons a staff member holds per shift (shipped: 10)."""
+
+DEFAULT_MEMORY_BUDGET_MB = 2_048
+"""Default ``run.memory_budget_mb``: at the measured :data:`BYTES_PER_CUSTOMER` it admits a day
+of about 1.3 million customers (200,000 need about 320 MB) and refuses 10 million (16 GB)."""
+
+BYTES_PER_CUSTOMER = 1_600
+"""Peak bytes per simulated customer of one day, measured with tracemalloc on the shipped
+weekday scenario (``simulate(scenario, replications=1, seed=1)`` with its result tables built):
+1,559 bytes at 2,850 customers, 1,575 at 11,267 and 1,527 at 28,510 (rates x4 and x10);
+rounded up. See docs/parameters.md, "Capacity guard"."""
+
+BYTES_PER_ITEM = 16
+"""Bytes per basket item: two float64 draws (cashier and kiosk scanning) held while they are
+summed per customer. Measured as no visible cost at 120 items a basket; kept as a bound."""
+
+BYTES_PER_CONFUSION_EVENT = 100
+"""Bytes per kiosk confusion event drawn (owner, cause, position, resolve and walk times, and
+the assist record)."""
+
+BYTES_PER_SAMPLE = 100
+"""Bytes per time-series sample (ten numbers)."""
 
 
 def _mean_at_most(limit: float, unit: str) -> Any:
@@ -497,6 +522,12 @@ class RunSettings(_Model):
     lane_choice: Literal["expected_wait", "shortest_queue", "random"] = Field(
         default="expected_wait", description="How a customer picks a channel and lane."
     )
+    memory_budget_mb: Annotated[int, Field(ge=64, le=1_048_576)] = Field(
+        default=DEFAULT_MEMORY_BUDGET_MB,
+        description="Largest estimated memory, in MB, that one simulated day may need; a "
+        "scenario above it is refused before it runs, with the estimate. 64 to 1,048,576 (1 "
+        "TiB); the default 2,048 admits about 1.3 million customers a day.",
+    )
     sample_interval_min: Annotated[
         float, Field(ge=MIN_SAMPLE_INTERVAL_MIN, le=MAX_DURATION_MIN)
     ] = Field(
@@ -755,6 +786,16 @@ class Scenario(_Model):
         """Convert an ``"HH:MM"`` string to minutes after this store's opening."""
         return parse_time_of_day(time_of_day) - self.store.open_min
 
+    def day_estimate(self) -> DayEstimate:
+        """Estimated customers, items and memory of one simulated day (:func:`estimate_day`)."""
+        return estimate_day(
+            self.arrivals.profile,
+            self.customers,
+            self.kiosks,
+            self.store.day_length_min,
+            self.run.sample_interval_min,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (YAML/JSON-ready), keys as written in scenario files."""
         return self.model_dump(mode="json", by_alias=True)
@@ -777,6 +818,122 @@ def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[st
         else:
             out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class DayEstimate:
+    """What one simulated day of a scenario will hold, estimated before it runs.
+
+    Attributes
+    ----------
+    customers : float
+        Expected arrivals: the sum of rate x block hours.
+    items : float
+        Expected basket items (customers x the basket mean, at least one each).
+    confusion_events : float
+        Expected kiosk confusion events if every customer used a kiosk (an upper bound).
+    samples : float
+        Time-series samples over opening hours.
+    bytes : float
+        Estimated peak memory of the day (see :data:`BYTES_PER_CUSTOMER`).
+    """
+
+    customers: float
+    items: float
+    confusion_events: float
+    samples: float
+    bytes: float
+
+    @property
+    def megabytes(self) -> float:
+        """:attr:`bytes` in MB (2^20 bytes)."""
+        return self.bytes / 2**20
+
+    def describe(self) -> str:
+        """``"about 24,000,000 customers a day, about 36 GB"``."""
+        size = (
+            f"{self.bytes / 2**30:,.1f} GB" if self.bytes >= 2**30 else f"{self.megabytes:,.0f} MB"
+        )
+        return f"about {_rounded(self.customers):,} customers a day, about {size}"
+
+
+def _rounded(x: float) -> int:
+    """Round to 2 significant figures for a message (24,317,000 -> 24,000,000)."""
+    if x < 100:
+        return round(x)
+    digits = len(str(int(x))) - 2
+    return int(round(x, -digits))
+
+
+def estimate_day(
+    arrivals: Sequence[ArrivalBlock],
+    customers: Customers | None = None,
+    kiosks: Kiosks | None = None,
+    day_length_min: float = 0.0,
+    sample_interval_min: float = 5.0,
+) -> DayEstimate:
+    """Estimate the customers, items, events and memory of one simulated day.
+
+    Parameters
+    ----------
+    arrivals : sequence of ArrivalBlock
+        The arrival profile.
+    customers : Customers, optional
+        For the basket mean (one item a customer when absent).
+    kiosks : Kiosks, optional
+        For the confusion causes (none when absent).
+    day_length_min : float
+        Opening hours, minutes (for the time-series samples).
+    sample_interval_min : float
+        Minutes between samples.
+
+    Returns
+    -------
+    DayEstimate
+    """
+    n = 0.0
+    for block in arrivals:
+        start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+        n += block.customers_per_hour * max(0, end - start) / 60.0
+    basket = max(1.0, customers.basket_items.mean) if customers is not None else 1.0
+    items = n * basket
+    per_customer = 0.0
+    if kiosks is not None:
+        for cause in kiosks.confusion:
+            per_customer += cause.probability * (basket if cause.per == "item" else 1.0)
+    events = n * per_customer
+    samples = day_length_min / sample_interval_min
+    size = (
+        n * BYTES_PER_CUSTOMER
+        + items * BYTES_PER_ITEM
+        + events * BYTES_PER_CONFUSION_EVENT
+        + samples * BYTES_PER_SAMPLE
+    )
+    return DayEstimate(n, items, events, samples, size)
+
+
+def _capacity_problems(parts: _Parts, day: tuple[int, int] | None) -> list[tuple[Loc, str]]:
+    arrivals, run = parts.arrivals, parts.run
+    if arrivals is None or run is None or any(a is None for a in arrivals):
+        return []
+    estimate = estimate_day(
+        [a for a in arrivals if a is not None],
+        parts.customers,
+        parts.kiosks,
+        day[1] - day[0] if day is not None else 0.0,
+        run.sample_interval_min,
+    )
+    if estimate.megabytes <= run.memory_budget_mb:
+        return []
+    return [
+        (
+            ("arrivals", "profile"),
+            f"the day is too large to simulate: {estimate.describe()} "
+            f"(about {BYTES_PER_CUSTOMER:,} bytes a customer); run.memory_budget_mb is "
+            f"{run.memory_budget_mb:,}. Lower the arrival rates, or raise run.memory_budget_mb "
+            "if this machine has the memory",
+        )
+    ]
 
 
 Loc = tuple[str | int, ...]
@@ -957,6 +1114,7 @@ def _consistency(parts: _Parts) -> list[tuple[Loc, str]]:
             if times is not None:
                 problems += _coverage_problems(times, key, *day)
     problems += _staffing_problems(parts)
+    problems += _capacity_problems(parts, day)
     return problems
 
 
