@@ -11,6 +11,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from checkoutsim import Scenario, ScenarioError, load_scenario
@@ -667,3 +669,41 @@ def test_the_estimate_covers_the_measured_memory_of_a_day(weekday: Scenario) -> 
     # little), nor over-estimate it wildly.
     assert peak < 1.5 * estimate.bytes, (peak, estimate.bytes)
     assert estimate.bytes < 4 * peak, (peak, estimate.bytes)
+
+
+# -- property: any mutation of a good file ends in a Scenario or a located ScenarioError ---------
+
+YAML_NOISE = st.text(
+    alphabet=st.sampled_from(list("[]{}:,-&*!|>'\"#%@`?\n\t 0123456789.eE+_abz$^\\")),
+    max_size=40,
+)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    text = WEEKDAY
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        cut = draw(st.integers(0, 30))
+        text = text[:at] + draw(YAML_NOISE) + text[at + cut :]
+    return text
+
+
+@pytest.mark.property
+@given(text=mutated())
+def test_mutated_files_end_in_a_scenario_or_a_located_error(text: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mutant.yaml"
+        path.write_text(text)
+        started = time.perf_counter()
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            assert exc.problems
+            for problem in exc.problems:
+                assert problem.source == str(path)
+                assert problem.message
+                assert problem.line is not None or problem.key_path or "file" in problem.message
+        assert time.perf_counter() - started < SECONDS
