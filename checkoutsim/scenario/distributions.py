@@ -10,6 +10,13 @@ owns or creates randomness.
 
 The unit of a sample is whatever the field that holds the distribution says (minutes for time
 fields, items for basket sizes).
+
+Every parameter is bounded so that every draw is a finite number and every moment is computed
+without overflow, whatever the file says: parameters lie in [0, :data:`MAX_PARAMETER`], a
+lognormal's or gamma's standard deviation lies between :data:`MIN_CV` and :data:`MAX_CV` times
+its mean, and an empirical distribution holds at most :data:`MAX_EMPIRICAL_VALUES` values. The
+field holding a distribution bounds its mean further (minutes of a service piece, items in a
+basket; see :mod:`checkoutsim.scenario.schema`).
 """
 
 from __future__ import annotations
@@ -21,6 +28,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "MAX_CV",
+    "MAX_EMPIRICAL_VALUES",
+    "MAX_PARAMETER",
+    "MIN_CV",
     "Distribution",
     "Empirical",
     "Exponential",
@@ -33,8 +44,35 @@ __all__ = [
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
+MAX_PARAMETER = 1e6
+"""Largest value of any distribution parameter (a mean, a bound, a value, a weight), whatever
+its unit: a million minutes is almost two years, a million items no basket; fields bound their
+means far lower."""
+
+MAX_CV = 10.0
+"""Largest coefficient of variation (sd / mean) of a lognormal or gamma. Measured checkout
+times have CVs of 0.3 to 1.5 and basket sizes about 1.3; 10 keeps a wide margin while the
+rarest of a billion lognormal draws stays within about 10,000 times the mean."""
+
+MIN_CV = 1e-6
+"""Smallest coefficient of variation of a lognormal or gamma (use ``kind: fixed`` for a
+constant): a gamma's shape, 1 / CV^2, stays below 10^12, and its scale, CV^2 x mean, never
+underflows to zero."""
+
+MAX_EMPIRICAL_VALUES = 10_000
+"""Most values of an empirical distribution: measured times pasted one by one, with room."""
+
+NonNegative = Annotated[float, Field(ge=0, le=MAX_PARAMETER)]
+Positive = Annotated[float, Field(gt=0, le=MAX_PARAMETER)]
+
+
+def _check_cv(mean: float, sd: float, kind: str) -> None:
+    cv = sd / mean
+    if not MIN_CV <= cv <= MAX_CV:
+        raise ValueError(
+            f"{kind} needs sd between {MIN_CV:g} and {MAX_CV:g} times its mean (sd / mean = "
+            f"{cv:.3g}); for a constant use kind: fixed"
+        )
 
 
 class _Base(BaseModel):
@@ -110,6 +148,11 @@ class Lognormal(_Base):
 
     model_config = ConfigDict(**_CONFIG, populate_by_name=True)
 
+    @model_validator(mode="after")
+    def _spread(self) -> Lognormal:
+        _check_cv(self.mean_value, self.sd, "lognormal")
+        return self
+
     @property
     def sigma(self) -> float:
         """Standard deviation of the underlying normal."""
@@ -148,6 +191,11 @@ class Gamma(_Base):
     sd: Positive
 
     model_config = ConfigDict(**_CONFIG, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _spread(self) -> Gamma:
+        _check_cv(self.mean_value, self.sd, "gamma")
+        return self
 
     @property
     def mean(self) -> float:
@@ -230,8 +278,8 @@ class Empirical(_Base):
     """
 
     kind: Literal["empirical"] = "empirical"
-    values: list[NonNegative] = Field(min_length=1)
-    weights: list[NonNegative] | None = None
+    values: list[NonNegative] = Field(min_length=1, max_length=MAX_EMPIRICAL_VALUES)
+    weights: list[NonNegative] | None = Field(default=None, max_length=MAX_EMPIRICAL_VALUES)
 
     @model_validator(mode="after")
     def _weights_match(self) -> Empirical:

@@ -4,6 +4,14 @@ YAML is read with ruamel.yaml (YAML 1.2: ``10:30`` stays a string, ``no`` stays 
 duplicate keys are an error. Every problem becomes a :class:`ScenarioError` whose message reads::
 
     scenarios/weekday.yaml:42: staffing[2].cashiers: expected a whole number >= 0, got -1
+
+Before a document is built, its YAML events are screened so that no input, however hostile,
+costs more than a few seconds or a few megabytes: the file size, the nesting depth, the number
+of aliases, how deeply aliases nest and the size of the document once aliases are expanded are
+all bounded (see :data:`LIMITS`; the "billion laughs" file is refused in milliseconds), and
+every explicit YAML tag (``!!str``, ``!!python/object/...``, ``!custom``) is refused, so what a
+file means never depends on tags and no tag can ever construct a Python object. Plan and sweep
+files are read through the same :func:`load_yaml_mapping` and get the same limits.
 """
 
 from __future__ import annotations
@@ -20,16 +28,34 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    NodeEvent,
+    ScalarEvent,
+)
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from checkoutsim.scenario.schema import ConsistencyError, Scenario, _dotted
+from checkoutsim.scenario.schema import (
+    NAME_RULE,
+    ConsistencyError,
+    Scenario,
+    _dotted,
+    cross_field_problems,
+)
 
 __all__ = [
+    "LIMITS",
+    "InputLimits",
     "Problem",
     "ScenarioError",
     "dump_scenario_yaml",
     "load_scenario",
     "load_yaml_mapping",
+    "parse_yaml_mapping",
     "scenario_from_mapping",
 ]
 
@@ -66,13 +92,61 @@ def _yaml() -> YAML:
     return yaml
 
 
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds on a YAML input file, checked before its document is built.
+
+    The shipped scenario, plan and sweep files are at most 4.3 KB, 5 levels deep and 360 nodes,
+    with no aliases; every bound leaves a margin of 4 to 60 times over them while keeping the
+    worst accepted file to a few seconds of parsing (ruamel.yaml reads about 100 KB a second).
+
+    Attributes
+    ----------
+    max_bytes : int
+        Largest file, in bytes (256 KiB: about 60 times the largest shipped file; room for an
+        empirical distribution of tens of thousands of measured values).
+    max_depth : int
+        Deepest nesting of mappings and lists, aliases expanded (the schema needs 6).
+    max_nodes : int
+        Most scalars, mappings and lists once aliases are expanded (the shipped files hold at
+        most 360).
+    max_aliases : int
+        Most aliases (``*name``) in one file (the shipped files use none).
+    max_alias_depth : int
+        Deepest chain of an alias to a node holding an alias to a node holding an alias...
+        (one level is what reusing a distribution needs; "billion laughs" needs many).
+    max_number_chars : int
+        Longest unquoted number (a 64-bit seed has 19 digits); longer ones would make Python's
+        integer conversion refuse or spend quadratic time.
+    """
+
+    max_bytes: int = 256 * 1024
+    max_depth: int = 20
+    max_nodes: int = 100_000
+    max_aliases: int = 100
+    max_alias_depth: int = 5
+    max_number_chars: int = 100
+
+
+LIMITS = InputLimits()
+"""The bounds every scenario, plan and sweep file is read with."""
+
+
 def load_yaml_mapping(path: str | Path) -> tuple[CommentedMap, str]:
     """Read a YAML file whose top level must be a mapping.
+
+    The file is screened against :data:`LIMITS` (size, depth, aliases) and refused if it
+    holds a YAML tag, before any document is built.
 
     Returns
     -------
     (CommentedMap, str)
         The parsed document (with line marks) and the source name used in messages.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, unreadable, too large, malformed or refused by the screening.
     """
     source = str(path)
     p = Path(path)
@@ -81,18 +155,41 @@ def load_yaml_mapping(path: str | Path) -> tuple[CommentedMap, str]:
     if p.is_dir():
         raise ScenarioError([Problem(source, "", None, "is a directory, expected a YAML file")])
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        # Read at most one byte more than allowed: /dev/zero or a huge file stops here.
+        with p.open("rb") as handle:
+            raw = handle.read(LIMITS.max_bytes + 1)
+    except OSError as exc:
+        raise ScenarioError([Problem(source, "", None, f"cannot be read: {exc}")]) from None
+    if len(raw) > LIMITS.max_bytes:
+        raise ScenarioError([_too_large(source)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(source, "", None, f"cannot be read: {exc}")]) from None
     return parse_yaml_mapping(text, source), source
 
 
+def _too_large(source: str) -> Problem:
+    return Problem(
+        source,
+        "",
+        None,
+        f"the file is larger than {LIMITS.max_bytes:,} bytes ({LIMITS.max_bytes // 1024} KiB); "
+        "a scenario, plan or sweep file is a few KB (the shipped ones are at most 4.3 KB)",
+    )
+
+
 def parse_yaml_mapping(text: str, source: str) -> CommentedMap:
     """Parse YAML text whose top level must be a mapping (see :func:`load_yaml_mapping`)."""
+    if len(text) > LIMITS.max_bytes:
+        raise ScenarioError([_too_large(source)])
     if not text.strip():
         raise ScenarioError([Problem(source, "", 1, "the file is empty; expected a scenario")])
     try:
+        _screen(text, source)
         data = _yaml().load(io.StringIO(text))
+    except ScenarioError:
+        raise
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -102,6 +199,11 @@ def parse_yaml_mapping(text: str, source: str) -> CommentedMap:
         raise ScenarioError([Problem(source, "", line, f"malformed YAML: {what}")]) from None
     except YAMLError as exc:
         raise ScenarioError([Problem(source, "", None, f"malformed YAML: {exc}")]) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # A backstop: the screening should stop every such input first.
+        raise ScenarioError(
+            [Problem(source, "", None, f"cannot be parsed: {type(exc).__name__}: {exc}")]
+        ) from None
     if data is None:
         raise ScenarioError([Problem(source, "", 1, "the file holds no data; expected a scenario")])
     if not isinstance(data, CommentedMap):
@@ -110,6 +212,145 @@ def parse_yaml_mapping(text: str, source: str) -> CommentedMap:
             [Problem(source, "", 1, f"the top level must be a mapping of keys, got {kind}")]
         )
     return data
+
+
+@dataclass
+class _Open:
+    """A mapping or list being screened: its anchor and what it holds, aliases expanded."""
+
+    anchor: str | None
+    nodes: int = 1
+    height: int = 1
+    alias_depth: int = 0
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    nodes: int
+    height: int
+    alias_depth: int
+
+
+_NUMBER_LIKE = re.compile(r"[-+]?\.?[0-9]")
+
+
+def _screen(text: str, source: str) -> None:
+    """Walk the YAML events of ``text`` and refuse what :data:`LIMITS` and the tag rule forbid.
+
+    Runs on the event stream (ruamel's parser is iterative, not recursive), before any
+    document is built, so neither deep nesting nor alias expansion can cost more than the
+    events themselves.
+
+    Raises
+    ------
+    ScenarioError
+        At the line of the first event that breaks a rule.
+    """
+    stack: list[_Open] = []
+    anchors: dict[str, _Anchored] = {}
+    total = 0
+    aliases = 0
+
+    def refuse(event: Event, message: str) -> ScenarioError:
+        mark = event.start_mark
+        line = mark.line + 1 if mark is not None else None
+        return ScenarioError([Problem(source, "", line, message)])
+
+    def add(event: Event, nodes: int, height: int, alias_depth: int, new: int) -> None:
+        # ``new`` values not counted yet: a finished mapping's or list's were counted as
+        # they came; an alias counts the whole expansion it stands for.
+        nonlocal total
+        total += new
+        if total > LIMITS.max_nodes:
+            raise refuse(
+                event,
+                f"the document holds more than {LIMITS.max_nodes:,} values once aliases are "
+                "expanded; a scenario holds a few hundred",
+            )
+        if len(stack) + height > LIMITS.max_depth:
+            raise refuse(
+                event,
+                f"nested more than {LIMITS.max_depth} levels deep (aliases expanded); a "
+                "scenario needs at most 6",
+            )
+        if stack:
+            parent = stack[-1]
+            parent.nodes += nodes
+            parent.height = max(parent.height, height + 1)
+            parent.alias_depth = max(parent.alias_depth, alias_depth)
+
+    for event in _yaml().parse(io.StringIO(text)):
+        if isinstance(event, DocumentStartEvent):
+            version = getattr(event, "version", None)
+            if version is not None and tuple(version) != (1, 2):
+                raise refuse(
+                    event,
+                    f"%YAML {'.'.join(str(v) for v in version)} directive: scenario files are "
+                    "read as YAML 1.2; remove the directive",
+                )
+            continue
+        if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                raise refuse(event, _tag_message(str(tag)))
+        if isinstance(event, ScalarEvent):
+            value = event.value
+            if (
+                event.style is None
+                and len(value) > LIMITS.max_number_chars
+                and _NUMBER_LIKE.match(value)
+            ):
+                raise refuse(
+                    event,
+                    f"a number of {len(value):,} characters; numbers may have at most "
+                    f"{LIMITS.max_number_chars} (quote it if it is text)",
+                )
+            add(event, 1, 0, 0, 1)
+            if event.anchor is not None:
+                anchors[event.anchor] = _Anchored(1, 0, 0)
+        elif isinstance(event, AliasEvent):
+            aliases += 1
+            if aliases > LIMITS.max_aliases:
+                raise refuse(
+                    event,
+                    f"more than {LIMITS.max_aliases} aliases (*name); write the values out or "
+                    "use fewer aliases",
+                )
+            target = anchors.get(str(event.anchor))
+            if target is None:
+                raise refuse(
+                    event,
+                    f"alias *{event.anchor} refers to an anchor that is not defined before it "
+                    "or to a mapping or list that contains the alias itself",
+                )
+            if target.alias_depth + 1 > LIMITS.max_alias_depth:
+                raise refuse(
+                    event,
+                    f"aliases nest more than {LIMITS.max_alias_depth} levels deep (an alias "
+                    "to a node holding aliases to nodes holding aliases...)",
+                )
+            add(event, target.nodes, target.height, target.alias_depth + 1, target.nodes)
+        elif isinstance(event, CollectionStartEvent):
+            stack.append(_Open(event.anchor))
+            total += 1
+            if len(stack) > LIMITS.max_depth:
+                raise refuse(
+                    event,
+                    f"nested more than {LIMITS.max_depth} levels deep; a scenario needs at most 6",
+                )
+        elif isinstance(event, CollectionEndEvent) and stack:
+            done = stack.pop()
+            add(event, done.nodes, done.height, done.alias_depth, 0)
+            if done.anchor is not None:
+                anchors[done.anchor] = _Anchored(done.nodes, done.height, done.alias_depth)
+
+
+def _tag_message(tag: str) -> str:
+    shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+    return (
+        f"YAML tag {shown!r}: tags are not allowed in scenario, plan or sweep files (they "
+        'would change what a value means); write the plain value, quoting text (e.g. "10:30")'
+    )
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -136,10 +377,15 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_from_mapping(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate plain data (or a ruamel mapping with line marks) into a :class:`Scenario`."""
+    plain = to_plain(data)
     try:
-        return Scenario.model_validate(to_plain(data))
+        return Scenario.model_validate(plain)
     except ValidationError as exc:
-        raise ScenarioError(list(_problems(exc, data, source))) from None
+        problems = list(_problems(exc, data, source))
+        # The schema error stopped pydantic before the cross-field checks: run those on the
+        # parts that are valid, so one run reports every problem.
+        problems += [_problem(source, data, loc, msg) for loc, msg in cross_field_problems(plain)]
+        raise ScenarioError(list(dict.fromkeys(problems))) from None
 
 
 def to_plain(node: Any) -> Any:
@@ -190,7 +436,12 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], int
                     line = node.lc.item(part)[0] + 1
             path.append(part)
             node = node[part]
-        elif isinstance(node, Mapping) and isinstance(part, str) and part not in _UNION_TAGS:
+        elif (
+            isinstance(node, Mapping)
+            and isinstance(part, str)
+            and part not in _UNION_TAGS
+            and not part.startswith("function-")
+        ):
             # A missing key: report it under its parent, at the parent's line.
             path.append(part)
             break
@@ -249,6 +500,8 @@ def _describe(err: Mapping[str, Any]) -> str:
         return f"unknown distribution kind {tag!r}; expected one of {ctx.get('expected_tags', '')}"
     if kind == "union_tag_not_found":
         return "a distribution needs a 'kind' key (fixed, exponential, lognormal, gamma, ...)"
+    if kind == "string_pattern_mismatch":
+        return f"expected a name of {NAME_RULE}, got {shown}"
     if kind == "value_error":
         inner = err.get("ctx", {}).get("error")
         return str(inner) if inner is not None else err["msg"]

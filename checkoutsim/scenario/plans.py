@@ -7,7 +7,7 @@ A plan file reads::
     replications: 20                 # optional: default the base scenario's run.replications
     seed: 20261122                   # optional: default the base scenario's run.seed
     variants:
-      lean:                          # a name: letters, digits, _ . -
+      lean:                          # a name: 1-64 letters, digits, _ . - (not starting . -)
         kiosks: {count: 12}          # nested keys merge into the base scenario
         staffing[*].cashiers: 1      # paths set a value (see checkoutsim.scenario.overrides)
 
@@ -36,7 +36,15 @@ from checkoutsim.scenario.loader import (
     to_plain,
 )
 from checkoutsim.scenario.overrides import Origin, PathError, apply_overrides, format_loc
-from checkoutsim.scenario.schema import ConsistencyError, Scenario
+from checkoutsim.scenario.schema import (
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    NAME_PATTERN,
+    NAME_RULE,
+    ConsistencyError,
+    Scenario,
+    cross_field_problems,
+)
 
 __all__ = [
     "NAME_PATTERN",
@@ -48,9 +56,6 @@ __all__ = [
     "resolve_overrides",
 ]
 
-NAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-"""Variant and plan names, as scenario names: letters, digits, ``_``, ``.`` and ``-``."""
-
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
@@ -61,11 +66,13 @@ class PlanFile(BaseModel):
 
     base: str = Field(min_length=1, description="Base scenario file, relative to the plan file.")
     description: str = ""
-    replications: Annotated[int, Field(ge=1)] | None = Field(
-        default=None, description="Simulated days per plan (default: the base scenario's)."
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = Field(
+        default=None,
+        description="Simulated days per plan, 1 to 10,000 (default: the base scenario's).",
     )
-    seed: Annotated[int, Field(ge=0)] | None = Field(
-        default=None, description="Root seed shared by every plan (default: the base's)."
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = Field(
+        default=None,
+        description="Root seed shared by every plan, 0 to 2^63 - 1 (default: the base's).",
     )
     variants: dict[Annotated[str, Field(pattern=NAME_PATTERN)], dict[str, Any]] = Field(
         min_length=1, description="Variant name -> overrides of the base scenario."
@@ -119,7 +126,7 @@ def file_problems(
         if "[key]" in loc:
             # pydantic's marker for a bad mapping key: report the key itself.
             loc = loc[: loc.index("[key]")]
-            message = f"names may hold only letters, digits, '_', '.' and '-', got {err['input']!r}"
+            message = f"names must be {NAME_RULE}, got {err['input']!r}"
         path, line = _locate(data, loc)
         out.append(Problem(source, format_loc(path), line, message))
     return out
@@ -252,9 +259,10 @@ def resolve_overrides(
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
+        errors = [*_errors(exc), *cross_field_problems(data)]
         problems = [
             _override_problem(source, node, prefix, data, origins, loc, msg, fallback)
-            for loc, msg in _errors(exc)
+            for loc, msg in errors
         ]
         raise ScenarioError(list(dict.fromkeys(problems))) from None
 

@@ -17,19 +17,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     model_validator,
 )
 
 from checkoutsim.scenario.distributions import Distribution
 
 __all__ = [
+    "BYTES_PER_CUSTOMER",
+    "DEFAULT_MEMORY_BUDGET_MB",
+    "END_OF_DAY",
+    "NAME_PATTERN",
+    "NAME_RULE",
     "ArrivalBlock",
     "Arrivals",
     "Attendants",
@@ -41,9 +49,12 @@ __all__ = [
     "Costs",
     "CsatCurve",
     "Customers",
+    "DayEstimate",
     "EffortCurve",
+    "EndTimeOfDay",
     "ExpressLanes",
     "Kiosks",
+    "Name",
     "NpsModel",
     "PerceivedWait",
     "RunSettings",
@@ -52,13 +63,31 @@ __all__ = [
     "ServiceRecovery",
     "StaffingBlock",
     "Store",
+    "TimeOfDay",
+    "cross_field_problems",
     "deep_merge",
+    "estimate_day",
     "parse_time_of_day",
 ]
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])|24:00")
+
+END_OF_DAY = "24:00"
+"""The end of the day: allowed as a closing time and as a block's end, never as a start."""
+
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$"
+"""Names that become labels, file names or folder names (scenario, confusion cause, plan
+variant, sweep): 1 to 64 letters, digits, ``_``, ``.`` and ``-``, not starting with ``.`` or
+``-``. So a name is always one safe path component (never ``..``, never hidden, no ``/``)
+and plain text in a plot label (no ``$`` for matplotlib's math text)."""
+
+NAME_RULE = (
+    "1 to 64 letters, digits, '_', '.' and '-', starting with a letter, digit or '_' "
+    "(it names a results folder and labels plots)"
+)
+""":data:`NAME_PATTERN` in words, for error messages."""
 
 
 def parse_time_of_day(text: str) -> int:
@@ -67,20 +96,26 @@ def parse_time_of_day(text: str) -> int:
     Parameters
     ----------
     text : str
-        Time of day, 24-hour clock, for example ``"08:00"`` or ``"17:30"``.
+        Time of day, 24-hour clock, for example ``"08:00"`` or ``"17:30"``; ``"24:00"`` is the
+        end of the day (1,440 minutes).
 
     Returns
     -------
     int
-        Minutes after midnight.
+        Minutes after midnight, 0 to 1,440.
     """
-    match = _TIME_RE.match(text)
+    match = _TIME_RE.fullmatch(text)
     if match is None:
-        raise ValueError(f"expected a time of day as 'HH:MM' (24-hour clock), got {text!r}")
+        raise ValueError(
+            f"expected a time of day as 'HH:MM' (24-hour clock, 00:00 to 23:59, or 24:00 "
+            f"for the end of the day), got {text!r}"
+        )
+    if text == END_OF_DAY:
+        return 24 * 60
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
-def _check_time_of_day(value: Any) -> Any:
+def _time_of_day(value: Any, *, end: bool) -> Any:
     # YAML 1.1 readers turn an unquoted 10:30 into the integer 630 (base 60); refuse numbers
     # outright rather than guess which reading the author meant.
     if isinstance(value, (bool, int | float)):
@@ -90,16 +125,163 @@ def _check_time_of_day(value: Any) -> Any:
         )
     if isinstance(value, str):
         parse_time_of_day(value)
+        if value == END_OF_DAY and not end:
+            raise ValueError(
+                "24:00 is the end of the day: use it for a closing time or the end of a "
+                'block; a day or a block that starts at midnight starts at "00:00"'
+            )
     return value
 
 
+def _check_time_of_day(value: Any) -> Any:
+    return _time_of_day(value, end=False)
+
+
+def _check_end_time(value: Any) -> Any:
+    return _time_of_day(value, end=True)
+
+
 TimeOfDay = Annotated[str, BeforeValidator(_check_time_of_day)]
-"""A quoted ``"HH:MM"`` time of day."""
+"""A quoted ``"HH:MM"`` time of day, ``"00:00"`` to ``"23:59"``."""
+
+EndTimeOfDay = Annotated[str, BeforeValidator(_check_end_time)]
+"""A quoted ``"HH:MM"`` time of day that ends something: ``"00:00"`` to ``"24:00"``."""
+
+
+def _check_label(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value) or "\\" in value:
+        raise ValueError(f"expected a label without control characters or '\\', got {value!r}")
+    if value.count("$") > 1:
+        raise ValueError(
+            f"expected a label with at most one '$' (plots read text between two as math), "
+            f"got {value!r}"
+        )
+    return value
+
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+"""A name that may become a label, a file name or a folder (see :data:`NAME_PATTERN`)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-PositiveInt = Annotated[int, Field(ge=1)]
-PositiveFloat = Annotated[float, Field(gt=0)]
+
+# -- ranges -------------------------------------------------------------------------------------
+# Every number a scenario holds has a range a real store reaches with a wide margin, so that
+# whatever passes validation runs to a sensible end (no overflow, no hang, no exhausted memory
+# from one value). The reasoning of each is in docs/parameters.md ("Ranges").
+
+MAX_UNITS = 1_000
+"""Most lanes, express lanes, kiosks or attendants (physical or staffed). A hypermarket has
+30-60 lanes and 10-30 kiosks; 1,000 is a wide margin and keeps indices small."""
+
+MAX_CUSTOMERS_PER_HOUR = 10_000.0
+"""Highest arrival rate of a block. The busiest hypermarkets see 1,000-2,000 customers an hour
+at peak (the shipped weekday peaks at 320)."""
+
+MAX_BASKET_MEAN_ITEMS = 1_000.0
+"""Largest mean basket, items (shipped: 12-15; a trolley for a party holds a few hundred)."""
+
+MAX_ITEM_LIMIT = 10_000
+"""Largest express-lane or kiosk item limit (shipped: 10 and 25)."""
+
+MAX_DURATION_MIN = 1_440.0
+"""Longest mean of a duration (a service piece, payment, patience, help) and the longest target
+wait or sample interval, minutes: one day. Real service pieces take seconds to minutes."""
+
+MAX_SCAN_MIN_PER_ITEM = 60.0
+"""Longest mean scanning time per item, minutes (shipped: 0.05 at a lane, 0.13 at a kiosk)."""
+
+MIN_SAMPLE_INTERVAL_MIN = 0.1
+"""Shortest time-series interval, minutes: 6 seconds is finer than any staffing decision, and a
+24-hour day then holds at most 14,400 samples."""
+
+MAX_SEED = 2**63 - 1
+"""Largest root seed: a signed 64-bit integer, as result tables and manifests store it."""
+
+MAX_REPLICATIONS = 10_000
+"""Most simulated days of one run (the default is 10; a CI of 1% of the standard deviation
+needs about 40,000, which precision mode reaches by adding runs, not by one huge one)."""
+
+MAX_CONFUSION_CAUSES = 50
+"""Most confusion causes at the kiosks (shipped: 4; the published breakdowns name 4-6)."""
+
+MAX_BALKING_STEEPNESS = 50.0
+"""Steepest balking curve, per waiting customer: at 50 the chance of balking goes from under 1%
+to over 99% within a fifth of a customer, already a hard threshold (shipped: 0.6)."""
+
+MAX_BALKING_MIDPOINT = 1_000.0
+"""Largest balking midpoint, customers waiting in the chosen line: beyond the longest line a
+store with :data:`MAX_UNITS` lanes could show."""
+
+MAX_WEIGHT = 100.0
+"""Largest dimensionless weight or points-per-unit factor of the experience model (shipped
+values are 0.25 to 2.5)."""
+
+MAX_MONEY = 1e9
+"""Largest amount of money, in any currency (a yearly customer value in yen or rupiah stays
+well below it)."""
+
+MAX_COUPONS = 10_000
+"""Most coupons a staff member holds per shift (shipped: 10)."""
+
+DEFAULT_MEMORY_BUDGET_MB = 2_048
+"""Default ``run.memory_budget_mb``: at the measured :data:`BYTES_PER_CUSTOMER` it admits a day
+of about 1.3 million customers (200,000 need about 320 MB) and refuses 10 million (16 GB)."""
+
+BYTES_PER_CUSTOMER = 1_600
+"""Peak bytes per simulated customer of one day, measured with tracemalloc on the shipped
+weekday scenario (``simulate(scenario, replications=1, seed=1)`` with its result tables built):
+1,559 bytes at 2,850 customers, 1,575 at 11,267 and 1,527 at 28,510 (rates x4 and x10);
+rounded up. See docs/parameters.md, "Capacity guard"."""
+
+BYTES_PER_ITEM = 16
+"""Bytes per basket item: two float64 draws (cashier and kiosk scanning) held while they are
+summed per customer. Measured as no visible cost at 120 items a basket; kept as a bound."""
+
+BYTES_PER_CONFUSION_EVENT = 100
+"""Bytes per kiosk confusion event drawn (owner, cause, position, resolve and walk times, and
+the assist record)."""
+
+BYTES_PER_SAMPLE = 100
+"""Bytes per time-series sample (ten numbers)."""
+
+
+def _mean_at_most(limit: float, unit: str) -> Any:
+    """An after-validator refusing a distribution whose mean exceeds ``limit``."""
+
+    def check(dist: Any) -> Any:
+        if dist.mean > limit:
+            raise ValueError(
+                f"the mean is {dist.mean:,.6g} {unit}; at most {limit:,.6g} {unit} is allowed "
+                "here (see docs/parameters.md, Ranges)"
+            )
+        return dist
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[Distribution, _mean_at_most(MAX_DURATION_MIN, "minutes")]
+"""A distribution of minutes with a mean of at most :data:`MAX_DURATION_MIN`."""
+
+PerItemDuration = Annotated[Distribution, _mean_at_most(MAX_SCAN_MIN_PER_ITEM, "minutes per item")]
+"""A distribution of minutes per item with a mean of at most :data:`MAX_SCAN_MIN_PER_ITEM`."""
+
+BasketSize = Annotated[Distribution, _mean_at_most(MAX_BASKET_MEAN_ITEMS, "items")]
+"""A distribution of items with a mean of at most :data:`MAX_BASKET_MEAN_ITEMS`."""
+
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS)]
+"""A count of lanes, kiosks or staff, 0 to :data:`MAX_UNITS`."""
+
+ItemLimit = Annotated[int, Field(ge=1, le=MAX_ITEM_LIMIT)]
+"""An item limit, 1 to :data:`MAX_ITEM_LIMIT` items."""
+
+Minutes = Annotated[float, Field(ge=0, le=MAX_DURATION_MIN)]
+"""A number of minutes, 0 to :data:`MAX_DURATION_MIN`."""
+
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+"""A dimensionless weight, 0 to :data:`MAX_WEIGHT`."""
+
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
+"""An amount of money, 0 to :data:`MAX_MONEY`."""
 
 
 class ConsistencyError(ValueError):
@@ -127,8 +309,11 @@ class _Model(BaseModel):
 class Store(_Model):
     """Opening hours. After closing nobody arrives and everybody inside is served (drain)."""
 
-    open: TimeOfDay = Field(description="Opening time, 'HH:MM'.")
-    close: TimeOfDay = Field(description="Closing time, 'HH:MM', after opening, same day.")
+    open: TimeOfDay = Field(description="Opening time, 'HH:MM' (00:00 to 23:59).")
+    close: EndTimeOfDay = Field(
+        description="Closing time, 'HH:MM', after opening, same day; '24:00' for a store open "
+        "until midnight (with open '00:00': a 24-hour store)."
+    )
 
     @property
     def open_min(self) -> int:
@@ -145,9 +330,10 @@ class ArrivalBlock(_Model):
     """A stretch of the day with a constant arrival rate."""
 
     start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
-    end: TimeOfDay = Field(description="End of the block, 'HH:MM'.")
-    customers_per_hour: Annotated[float, Field(ge=0)] = Field(
-        description="Mean arrivals per hour in this block (Poisson process)."
+    end: EndTimeOfDay = Field(description="End of the block, 'HH:MM' ('24:00' = midnight).")
+    customers_per_hour: Annotated[float, Field(ge=0, le=MAX_CUSTOMERS_PER_HOUR)] = Field(
+        description="Mean arrivals per hour in this block (Poisson process), 0 to 10,000: the "
+        "busiest hypermarkets see 1,000-2,000 an hour at peak."
     )
 
 
@@ -155,7 +341,10 @@ class Arrivals(_Model):
     """Non-homogeneous Poisson arrivals with a piecewise-constant rate by time of day."""
 
     profile: list[ArrivalBlock] = Field(
-        min_length=1, description="Blocks covering opening to closing without gaps or overlaps."
+        min_length=1,
+        max_length=1_440,
+        description="Blocks covering opening to closing without gaps or overlaps (at most "
+        "1,440: one a minute).",
     )
 
 
@@ -166,11 +355,13 @@ class Balking(_Model):
     for L >= 1; nobody balks at an empty queue.
     """
 
-    midpoint_queue_length: PositiveFloat = Field(
-        description="Customers waiting in the chosen line at which half of arrivals balk."
+    midpoint_queue_length: Annotated[float, Field(gt=0, le=MAX_BALKING_MIDPOINT)] = Field(
+        description="Customers waiting in the chosen line at which half of arrivals balk, above "
+        "0 and at most 1,000 (longer than any line a store can show)."
     )
-    steepness_per_customer: PositiveFloat = Field(
-        description="Logistic slope per waiting customer; larger is a sharper threshold."
+    steepness_per_customer: Annotated[float, Field(gt=0, le=MAX_BALKING_STEEPNESS)] = Field(
+        description="Logistic slope per waiting customer; larger is a sharper threshold. Above 0 "
+        "and at most 50: at 50 the chance goes from 1% to 99% within a fifth of a customer."
     )
 
 
@@ -196,35 +387,45 @@ class ChannelPreference(_Model):
 class Customers(_Model):
     """What customers bring and how they behave."""
 
-    basket_items: Distribution = Field(
-        description="Items per basket; draws are rounded to the nearest whole item, at least 1."
+    basket_items: BasketSize = Field(
+        description="Items per basket; draws are rounded to the nearest whole item, at least 1. "
+        "Mean at most 1,000 items (shipped: 12-15)."
     )
-    payment_min: Distribution = Field(description="Minutes to pay, at a lane or a kiosk.")
-    patience_min: Distribution | None = Field(
+    payment_min: Duration = Field(
+        description="Minutes to pay, at a lane or a kiosk; mean at most 1,440 (a day)."
+    )
+    patience_min: Duration | None = Field(
         default=None,
-        description="Minutes a customer will queue before abandoning the cart; null = unlimited.",
+        description="Minutes a customer will queue before abandoning the cart; null = unlimited. "
+        "Mean at most 1,440 (a day).",
     )
     balking: Balking | None = Field(default=None, description="Balking rule; null = nobody balks.")
     channel: ChannelPreference
-    kiosk_item_limit: PositiveInt | None = Field(
-        default=None, description="Largest basket (items) allowed at a kiosk; null = no limit."
+    kiosk_item_limit: ItemLimit | None = Field(
+        default=None,
+        description="Largest basket (items) allowed at a kiosk, 1 to 10,000; null = no limit.",
     )
 
 
 class ExpressLanes(_Model):
     """Express cashier lanes for small baskets."""
 
-    lanes: NonNegativeInt = Field(description="Physical express lanes.")
-    item_limit: PositiveInt = Field(description="Largest basket (items) allowed.")
+    lanes: Units = Field(description="Physical express lanes, 0 to 1,000.")
+    item_limit: ItemLimit = Field(description="Largest basket (items) allowed, 1 to 10,000.")
 
 
 class Cashiers(_Model):
     """Staffed cashier lanes: one queue per lane."""
 
-    lanes: NonNegativeInt = Field(description="Physical regular lanes.")
-    scan_min_per_item: Distribution = Field(description="Cashier minutes per item scanned.")
-    fixed_min: Distribution = Field(
-        description="Fixed minutes per transaction besides scanning and paying (greeting, bags)."
+    lanes: Units = Field(
+        description="Physical regular lanes, 0 to 1,000 (a hypermarket has 30-60)."
+    )
+    scan_min_per_item: PerItemDuration = Field(
+        description="Cashier minutes per item scanned; mean at most 60 (shipped: 0.05)."
+    )
+    fixed_min: Duration = Field(
+        description="Fixed minutes per transaction besides scanning and paying (greeting, bags); "
+        "mean at most 1,440."
     )
     express: ExpressLanes | None = None
 
@@ -232,13 +433,17 @@ class Cashiers(_Model):
 class ConfusionCause(_Model):
     """One reason a kiosk freezes and needs an attendant."""
 
-    name: str = Field(min_length=1, description="Cause label, e.g. unexpected_item.")
+    name: Name = Field(
+        description="Cause label, e.g. unexpected_item: 1 to 64 letters, digits, _ . - (it "
+        "labels plots and tables, so no spaces or symbols such as $)."
+    )
     per: Literal["item", "transaction"] = Field(
         description="Whether probability applies to each item scanned or once per transaction."
     )
-    probability: Probability
-    resolve_min: Distribution = Field(
-        description="Minutes the attendant needs at the kiosk to clear it (after walking over)."
+    probability: Probability = Field(description="Chance per item or per transaction, 0 to 1.")
+    resolve_min: Duration = Field(
+        description="Minutes the attendant needs at the kiosk to clear it (after walking over); "
+        "mean at most 1,440."
     )
     at: Literal["scan", "payment"] = Field(
         default="scan",
@@ -249,12 +454,18 @@ class ConfusionCause(_Model):
 class Kiosks(_Model):
     """The self-checkout bank: one shared queue feeding all open kiosks."""
 
-    count: NonNegativeInt = Field(description="Physical kiosks.")
-    scan_min_per_item: Distribution = Field(description="Customer minutes per item at a kiosk.")
-    fixed_min: Distribution = Field(
-        description="Fixed minutes per kiosk transaction (start, bags)."
+    count: Units = Field(description="Physical kiosks, 0 to 1,000 (a large bank has 10-30).")
+    scan_min_per_item: PerItemDuration = Field(
+        description="Customer minutes per item at a kiosk; mean at most 60 (shipped: 0.13)."
     )
-    confusion: list[ConfusionCause] = Field(default_factory=list)
+    fixed_min: Duration = Field(
+        description="Fixed minutes per kiosk transaction (start, bags); mean at most 1,440."
+    )
+    confusion: list[ConfusionCause] = Field(
+        default_factory=list,
+        max_length=MAX_CONFUSION_CAUSES,
+        description="Reasons a kiosk freezes, at most 50 (published breakdowns name 4-6).",
+    )
 
     @model_validator(mode="after")
     def _unique_causes(self) -> Kiosks:
@@ -272,7 +483,9 @@ class Kiosks(_Model):
 class Attendants(_Model):
     """Staff who walk to frozen kiosks and clear them."""
 
-    walk_min: Distribution = Field(description="Minutes to walk to the kiosk once assigned.")
+    walk_min: Duration = Field(
+        description="Minutes to walk to the kiosk once assigned; mean at most 1,440."
+    )
     dispatch: Literal["fcfs"] = Field(
         default="fcfs", description="Help requests are served first come, first served."
     )
@@ -281,35 +494,51 @@ class Attendants(_Model):
 class StaffingBlock(_Model):
     """Staff on duty from ``start`` to ``end``."""
 
-    start: TimeOfDay
-    end: TimeOfDay
-    cashiers: NonNegativeInt = Field(description="Regular lanes staffed.")
-    express_cashiers: NonNegativeInt = Field(default=0, description="Express lanes staffed.")
-    attendants: NonNegativeInt = Field(description="Kiosk attendants on duty.")
-    kiosks: NonNegativeInt | None = Field(
-        default=None, description="Kiosks switched on; null = all of them."
+    start: TimeOfDay = Field(description="Start of the block, 'HH:MM'.")
+    end: EndTimeOfDay = Field(description="End of the block, 'HH:MM' ('24:00' = midnight).")
+    cashiers: Units = Field(description="Regular lanes staffed, 0 to 1,000.")
+    express_cashiers: Units = Field(default=0, description="Express lanes staffed, 0 to 1,000.")
+    attendants: Units = Field(description="Kiosk attendants on duty, 0 to 1,000.")
+    kiosks: Units | None = Field(
+        default=None, description="Kiosks switched on, 0 to 1,000; null = all of them."
     )
 
 
 class RunSettings(_Model):
     """How the simulation is run and judged."""
 
-    replications: PositiveInt = Field(default=10, description="Simulated days.")
-    seed: NonNegativeInt = Field(default=20261122, description="Root seed.")
-    target_wait_min: PositiveFloat = Field(
-        default=4.0, description="Target queue wait in minutes for '% served within target'."
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
+        default=10, description="Simulated days, 1 to 10,000."
+    )
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+        default=20261122,
+        description="Root seed, 0 to 2^63 - 1 (a signed 64-bit integer, as results store it).",
+    )
+    target_wait_min: Annotated[float, Field(gt=0, le=MAX_DURATION_MIN)] = Field(
+        default=4.0,
+        description="Target queue wait in minutes for '% served within target', above 0 and at "
+        "most 1,440.",
     )
     lane_choice: Literal["expected_wait", "shortest_queue", "random"] = Field(
         default="expected_wait", description="How a customer picks a channel and lane."
     )
-    sample_interval_min: PositiveFloat = Field(
-        default=5.0, description="Minutes between points of the queue/utilisation time series."
+    memory_budget_mb: Annotated[int, Field(ge=64, le=1_048_576)] = Field(
+        default=DEFAULT_MEMORY_BUDGET_MB,
+        description="Largest estimated memory, in MB, that one simulated day may need; a "
+        "scenario above it is refused before it runs, with the estimate. 64 to 1,048,576 (1 "
+        "TiB); the default 2,048 admits about 1.3 million customers a day.",
+    )
+    sample_interval_min: Annotated[
+        float, Field(ge=MIN_SAMPLE_INTERVAL_MIN, le=MAX_DURATION_MIN)
+    ] = Field(
+        default=5.0,
+        description="Minutes between points of the queue/utilisation time series, 0.1 (6 "
+        "seconds) to 1,440.",
     )
 
 
 # -- customer experience and money (post-processing only; see docs/satisfaction.md) ---------
 
-NonNegativeFloat = Annotated[float, Field(ge=0)]
 Csat = Annotated[float, Field(ge=1.0, le=5.0)]
 Ces = Annotated[float, Field(ge=1.0, le=7.0)]
 Percent = Annotated[float, Field(ge=0.0, le=100.0)]
@@ -324,22 +553,22 @@ class PerceivedWait(_Model):
     Weights are dimensionless (felt minutes per real minute).
     """
 
-    queue_weight: NonNegativeFloat = Field(
+    queue_weight: Weight = Field(
         default=1.36, description="Felt minutes per minute of idle queueing (Larson: +36%)."
     )
-    service_weight: NonNegativeFloat = Field(
+    service_weight: Weight = Field(
         default=0.25, description="Felt minutes per minute of being served (occupied time)."
     )
-    help_wait_weight: NonNegativeFloat = Field(
+    help_wait_weight: Weight = Field(
         default=2.0,
         description="Felt minutes per minute stuck at a frozen kiosk waiting for an attendant.",
     )
-    overtaken_felt_min: NonNegativeFloat = Field(
+    overtaken_felt_min: Minutes = Field(
         default=0.25,
         description="Felt minutes added each time a later arrival in the same channel is "
         "served first (unfair wait).",
     )
-    confusion_felt_min: NonNegativeFloat = Field(
+    confusion_felt_min: Minutes = Field(
         default=1.0,
         description="Felt minutes of frustration added per confusion event, beyond its time "
         "(counts towards satisfaction and the coupon threshold, not towards perceived wait).",
@@ -355,11 +584,13 @@ class CsatCurve(_Model):
     """
 
     no_wait_score: Csat = Field(default=4.6, description="CSAT of a checkout with no friction.")
-    half_score_felt_min: PositiveFloat = Field(
+    half_score_felt_min: Annotated[float, Field(ge=0.01, le=MAX_DURATION_MIN)] = Field(
         default=8.0,
         description="Felt minutes at which CSAT is half way between no_wait_score and 1.",
     )
-    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
+    shape: Annotated[float, Field(gt=0, le=20)] = Field(
+        default=2.0, description="Steepness of the curve, above 0 and at most 20."
+    )
     balked_score: Csat = Field(default=2.0, description="CSAT of a customer who balked.")
     reneged_max_score: Csat = Field(
         default=1.5, description="Highest CSAT of a customer who abandoned the cart in line."
@@ -385,17 +616,19 @@ class EffortCurve(_Model):
     """
 
     easiest_score: Ces = Field(default=6.5, description="CES of an effortless checkout.")
-    half_score_effort_points: PositiveFloat = Field(
+    half_score_effort_points: Annotated[float, Field(ge=0.01, le=10_000)] = Field(
         default=4.0, description="Effort points at which CES is half way between easiest and 1."
     )
-    shape: PositiveFloat = Field(default=2.0, description="Steepness of the curve (>0).")
-    effort_points_per_felt_min: NonNegativeFloat = Field(
+    shape: Annotated[float, Field(gt=0, le=20)] = Field(
+        default=2.0, description="Steepness of the curve, above 0 and at most 20."
+    )
+    effort_points_per_felt_min: Weight = Field(
         default=0.25, description="Effort points per felt minute of waiting."
     )
-    effort_points_per_assist: NonNegativeFloat = Field(
+    effort_points_per_assist: Weight = Field(
         default=1.5, description="Effort points per confusion event (calling for help)."
     )
-    effort_points_kiosk: NonNegativeFloat = Field(
+    effort_points_kiosk: Weight = Field(
         default=0.5, description="Effort points for scanning and bagging one's own basket."
     )
     balked_score: Ces = Field(default=3.0, description="CES of a customer who balked.")
@@ -428,7 +661,7 @@ class NpsModel(_Model):
     baseline_detractor_pct: Percent = Field(
         default=8.0, description="Detractors (0-6) in a checkout with no friction, percent."
     )
-    ltr_points_per_csat_point: NonNegativeFloat = Field(
+    ltr_points_per_csat_point: Weight = Field(
         default=2.5, description="Likelihood-to-recommend points lost per CSAT point lost."
     )
 
@@ -462,18 +695,18 @@ class ServiceRecovery(_Model):
     coupons per shift; a shift is one unbroken stretch on duty in the staffing plan.
     """
 
-    coupon_value: NonNegativeFloat = Field(
+    coupon_value: Money = Field(
         default=2.0, description="Face value of one coupon, in the costs currency."
     )
-    coupons_per_shift: NonNegativeInt = Field(
-        default=10, description="Coupons each staff member holds per shift."
+    coupons_per_shift: Annotated[int, Field(ge=0, le=MAX_COUPONS)] = Field(
+        default=10, description="Coupons each staff member holds per shift, 0 to 10,000."
     )
-    frustration_threshold_felt_min: NonNegativeFloat = Field(
+    frustration_threshold_felt_min: Minutes = Field(
         default=5.0,
         description="Felt minutes of frustration at the moment of reaching staff above which "
         "a coupon is offered.",
     )
-    csat_lift_score: NonNegativeFloat = Field(
+    csat_lift_score: Weight = Field(
         default=0.5,
         description="CSAT points a coupon adds (never above satisfaction.csat.no_wait_score).",
     )
@@ -482,19 +715,23 @@ class ServiceRecovery(_Model):
 class Costs(_Model):
     """Money: labour, kiosks, lost sales, coupons and revenue at risk (all in ``currency``)."""
 
-    currency: str = Field(default="USD", min_length=1, max_length=8, description="Label only.")
-    cashier_wage_per_hour: NonNegativeFloat = Field(
+    currency: Annotated[str, AfterValidator(_check_label)] = Field(
+        default="USD",
+        min_length=1,
+        max_length=8,
+        description="Label only (axis labels, tables): up to 8 characters, no control "
+        "characters or backslash, at most one '$' (two would start matplotlib math text).",
+    )
+    cashier_wage_per_hour: Money = Field(
         default=15.0, description="Wage per scheduled cashier hour (regular and express)."
     )
-    attendant_wage_per_hour: NonNegativeFloat = Field(
+    attendant_wage_per_hour: Money = Field(
         default=15.0, description="Wage per scheduled kiosk-attendant hour."
     )
-    kiosk_cost_per_hour: NonNegativeFloat = Field(
+    kiosk_cost_per_hour: Money = Field(
         default=2.0, description="Cost per installed kiosk per opening hour (lease, upkeep)."
     )
-    spend_per_item: NonNegativeFloat = Field(
-        default=3.5, description="Average sale value of one basket item."
-    )
+    spend_per_item: Money = Field(default=3.5, description="Average sale value of one basket item.")
     gross_margin_pct: Percent = Field(
         default=25.0,
         description="Gross margin on sales, percent (turns lost sales into lost margin).",
@@ -504,7 +741,7 @@ class Costs(_Model):
         description="Chance, percent, that a detractor made at the checkout takes their "
         "spending elsewhere.",
     )
-    customer_value_per_year: NonNegativeFloat = Field(
+    customer_value_per_year: Money = Field(
         default=852.0, description="Yearly spend at the store of a customer who is lost."
     )
 
@@ -512,15 +749,24 @@ class Costs(_Model):
 class Scenario(_Model):
     """A complete store-day scenario."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
-    description: str = ""
+    name: Name = Field(
+        description="Scenario name: 1 to 64 letters, digits, _ . -, not starting with . or - "
+        "(it is the default results folder results/<name>, so it must be one safe path "
+        "component)."
+    )
+    description: str = Field(default="", max_length=10_000, description="Free text.")
     store: Store
     arrivals: Arrivals
     customers: Customers
     cashiers: Cashiers
     kiosks: Kiosks
     attendants: Attendants
-    staffing: list[StaffingBlock] = Field(min_length=1)
+    staffing: list[StaffingBlock] = Field(
+        min_length=1,
+        max_length=1_440,
+        description="Blocks covering opening to closing without gaps or overlaps (at most "
+        "1,440: one a minute).",
+    )
     run: RunSettings = Field(default_factory=RunSettings)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
     service_recovery: ServiceRecovery | None = Field(
@@ -539,6 +785,16 @@ class Scenario(_Model):
     def minutes_after_open(self, time_of_day: str) -> int:
         """Convert an ``"HH:MM"`` string to minutes after this store's opening."""
         return parse_time_of_day(time_of_day) - self.store.open_min
+
+    def day_estimate(self) -> DayEstimate:
+        """Estimated customers, items and memory of one simulated day (:func:`estimate_day`)."""
+        return estimate_day(
+            self.arrivals.profile,
+            self.customers,
+            self.kiosks,
+            self.store.day_length_min,
+            self.run.sample_interval_min,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (YAML/JSON-ready), keys as written in scenario files."""
@@ -564,34 +820,251 @@ def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[st
     return out
 
 
+@dataclass(frozen=True)
+class DayEstimate:
+    """What one simulated day of a scenario will hold, estimated before it runs.
+
+    Attributes
+    ----------
+    customers : float
+        Expected arrivals: the sum of rate x block hours.
+    items : float
+        Expected basket items (customers x the basket mean, at least one each).
+    confusion_events : float
+        Expected kiosk confusion events if every customer used a kiosk (an upper bound).
+    samples : float
+        Time-series samples over opening hours.
+    bytes : float
+        Estimated peak memory of the day (see :data:`BYTES_PER_CUSTOMER`).
+    """
+
+    customers: float
+    items: float
+    confusion_events: float
+    samples: float
+    bytes: float
+
+    @property
+    def megabytes(self) -> float:
+        """:attr:`bytes` in MB (2^20 bytes)."""
+        return self.bytes / 2**20
+
+    def describe(self) -> str:
+        """``"about 24,000,000 customers a day, about 36 GB"``."""
+        size = (
+            f"{self.bytes / 2**30:,.1f} GB" if self.bytes >= 2**30 else f"{self.megabytes:,.0f} MB"
+        )
+        return f"about {_rounded(self.customers):,} customers a day, about {size}"
+
+
+def _rounded(x: float) -> int:
+    """Round to 2 significant figures for a message (24,317,000 -> 24,000,000)."""
+    if x < 100:
+        return round(x)
+    digits = len(str(int(x))) - 2
+    return int(round(x, -digits))
+
+
+def estimate_day(
+    arrivals: Sequence[ArrivalBlock],
+    customers: Customers | None = None,
+    kiosks: Kiosks | None = None,
+    day_length_min: float = 0.0,
+    sample_interval_min: float = 5.0,
+) -> DayEstimate:
+    """Estimate the customers, items, events and memory of one simulated day.
+
+    Parameters
+    ----------
+    arrivals : sequence of ArrivalBlock
+        The arrival profile.
+    customers : Customers, optional
+        For the basket mean (one item a customer when absent).
+    kiosks : Kiosks, optional
+        For the confusion causes (none when absent).
+    day_length_min : float
+        Opening hours, minutes (for the time-series samples).
+    sample_interval_min : float
+        Minutes between samples.
+
+    Returns
+    -------
+    DayEstimate
+    """
+    n = 0.0
+    for block in arrivals:
+        start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+        n += block.customers_per_hour * max(0, end - start) / 60.0
+    basket = max(1.0, customers.basket_items.mean) if customers is not None else 1.0
+    items = n * basket
+    per_customer = 0.0
+    if kiosks is not None:
+        for cause in kiosks.confusion:
+            per_customer += cause.probability * (basket if cause.per == "item" else 1.0)
+    events = n * per_customer
+    samples = day_length_min / sample_interval_min
+    size = (
+        n * BYTES_PER_CUSTOMER
+        + items * BYTES_PER_ITEM
+        + events * BYTES_PER_CONFUSION_EVENT
+        + samples * BYTES_PER_SAMPLE
+    )
+    return DayEstimate(n, items, events, samples, size)
+
+
+def _capacity_problems(parts: _Parts, day: tuple[int, int] | None) -> list[tuple[Loc, str]]:
+    arrivals, run = parts.arrivals, parts.run
+    if arrivals is None or run is None or any(a is None for a in arrivals):
+        return []
+    estimate = estimate_day(
+        [a for a in arrivals if a is not None],
+        parts.customers,
+        parts.kiosks,
+        day[1] - day[0] if day is not None else 0.0,
+        run.sample_interval_min,
+    )
+    if estimate.megabytes <= run.memory_budget_mb:
+        return []
+    return [
+        (
+            ("arrivals", "profile"),
+            f"the day is too large to simulate: {estimate.describe()} "
+            f"(about {BYTES_PER_CUSTOMER:,} bytes a customer); run.memory_budget_mb is "
+            f"{run.memory_budget_mb:,}. Lower the arrival rates, or raise run.memory_budget_mb "
+            "if this machine has the memory",
+        )
+    ]
+
+
+Loc = tuple[str | int, ...]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The parts of a scenario that cross-field checks read; ``None`` where a part is invalid.
+
+    A list holds ``None`` for each element that did not validate on its own.
+    """
+
+    store: Store | None
+    arrivals: list[ArrivalBlock | None] | None
+    arrival_times: list[tuple[int, int] | None] | None
+    staffing: list[StaffingBlock | None] | None
+    staffing_times: list[tuple[int, int] | None] | None
+    cashiers: Cashiers | None
+    kiosks: Kiosks | None
+    customers: Customers | None
+    run: RunSettings | None
+
+
+def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Cross-field problems among the parts of plain scenario data that validate on their own.
+
+    Used when the scenario as a whole does not validate, so that one schema error (a typo in
+    ``costs``, say) does not hide the staffing gap and the overstaffed lane elsewhere: each
+    check runs when every part it reads is valid.
+
+    Parameters
+    ----------
+    data : mapping
+        Plain scenario data, as read from a file.
+
+    Returns
+    -------
+    list of (tuple, str)
+        Key path and message of each problem.
+    """
+    if not isinstance(data, Mapping):
+        return []
+    arrivals = data.get("arrivals")
+    profile = arrivals.get("profile") if isinstance(arrivals, Mapping) else None
+    staffing = data.get("staffing")
+    return _consistency(
+        _Parts(
+            store=_part(Store, data.get("store")),
+            arrivals=_elements(ArrivalBlock, profile),
+            arrival_times=_element_times(profile),
+            staffing=_elements(StaffingBlock, staffing),
+            staffing_times=_element_times(staffing),
+            cashiers=_part(Cashiers, data.get("cashiers")),
+            kiosks=_part(Kiosks, data.get("kiosks")),
+            customers=_part(Customers, data.get("customers")),
+            run=_part(RunSettings, data.get("run", {})),
+        )
+    )
+
+
+def _part(model: type[_M], value: Any) -> _M | None:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _elements(model: type[_M], value: Any) -> list[_M | None] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    return [_part(model, item) for item in value]
+
+
+def _element_times(value: Any) -> list[tuple[int, int] | None] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    return [_times(item) for item in value]
+
+
+def _times(block: Any) -> tuple[int, int] | None:
+    """(start, end) in minutes after midnight of a block (model or mapping); None if invalid."""
+    get = block.get if isinstance(block, Mapping) else lambda key: getattr(block, key, None)
+    try:
+        start, end = get("start"), get("end")
+        if not (isinstance(start, str) and isinstance(end, str)):
+            return None
+        _time_of_day(start, end=False)
+        return parse_time_of_day(start), parse_time_of_day(end)
+    except ValueError:
+        return None
+
+
 def _coverage_problems(
-    blocks: Sequence[ArrivalBlock | StaffingBlock],
+    times: Sequence[tuple[int, int] | None],
     key: str,
     open_min: int,
     close_min: int,
-) -> list[tuple[tuple[str | int, ...], str]]:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    expected_start = open_min
-    for i, block in enumerate(blocks):
-        start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
+) -> list[tuple[Loc, str]]:
+    """Every gap, overlap and reversed block of a list of blocks meant to cover the day.
+
+    After a problem the check resynchronises on the next block's start, so each break in the
+    chain is reported once; a block whose times are invalid (reported by the schema) is
+    skipped the same way.
+    """
+    problems: list[tuple[Loc, str]] = []
+    where = tuple(key.split("."))
+    expected: int | None = open_min
+    for i, block in enumerate(times):
+        if block is None:
+            expected = None
+            continue
+        start, end = block
         if end <= start:
-            problems.append(((*key.split("."), i, "end"), "end must be after start"))
-            return problems
-        if start != expected_start:
+            problems.append(((*where, i, "end"), "end must be after start"))
+            expected = None
+            continue
+        if expected is not None and start != expected:
             if i == 0:
-                what = "starts before opening" if start < expected_start else "starts after opening"
+                what = "starts before opening" if start < expected else "starts after opening"
             else:
-                what = "overlaps the previous block" if start < expected_start else "leaves a gap"
-            want = _clock(expected_start)
+                what = "overlaps the previous block" if start < expected else "leaves a gap"
             problems.append(
-                ((*key.split("."), i, "start"), f"{what}: expected it to start at {want}")
+                ((*where, i, "start"), f"{what}: expected it to start at {_clock(expected)}")
             )
-            return problems
-        expected_start = end
-    if expected_start != close_min:
+        expected = end
+    if expected is not None and expected != close_min:
         problems.append(
             (
-                (*key.split("."), len(blocks) - 1, "end"),
+                (*where, len(times) - 1, "end"),
                 f"the last block must end at closing time {_clock(close_min)}",
             )
         )
@@ -602,48 +1075,93 @@ def _clock(minutes_after_midnight: int) -> str:
     return f"{minutes_after_midnight // 60:02d}:{minutes_after_midnight % 60:02d}"
 
 
-def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
-    open_min = s.store.open_min
-    close_min = parse_time_of_day(s.store.close)
-    if close_min <= open_min:
-        return [(("store", "close"), "closing time must be after opening time (same day)")]
-    problems = _coverage_problems(s.arrivals.profile, "arrivals.profile", open_min, close_min)
-    problems += _coverage_problems(s.staffing, "staffing", open_min, close_min)
-    if problems:
-        return problems
+def _scenario_parts(s: Scenario) -> _Parts:
+    return _Parts(
+        store=s.store,
+        arrivals=list(s.arrivals.profile),
+        arrival_times=[_times(b) for b in s.arrivals.profile],
+        staffing=list(s.staffing),
+        staffing_times=[_times(b) for b in s.staffing],
+        cashiers=s.cashiers,
+        kiosks=s.kiosks,
+        customers=s.customers,
+        run=s.run,
+    )
 
-    express_lanes = s.cashiers.express.lanes if s.cashiers.express else 0
-    confusion_possible = any(c.probability > 0 for c in s.kiosks.confusion)
-    for i, block in enumerate(s.staffing):
-        if block.cashiers > s.cashiers.lanes:
+
+def _consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    return _consistency(_scenario_parts(s))
+
+
+def _consistency(parts: _Parts) -> list[tuple[Loc, str]]:
+    """Every cross-field problem whose parts are valid (see :func:`cross_field_problems`)."""
+    problems: list[tuple[Loc, str]] = []
+    day: tuple[int, int] | None = None
+    if parts.store is not None:
+        open_min = parts.store.open_min
+        close_min = parse_time_of_day(parts.store.close)
+        if close_min <= open_min:
             problems.append(
-                (
-                    ("staffing", i, "cashiers"),
-                    f"{block.cashiers} staffed lanes but only {s.cashiers.lanes} exist "
-                    "(cashiers.lanes)",
-                )
+                (("store", "close"), "closing time must be after opening time (same day)")
             )
-        if block.express_cashiers > express_lanes:
-            problems.append(
-                (
-                    ("staffing", i, "express_cashiers"),
-                    f"{block.express_cashiers} staffed express lanes but only {express_lanes} "
-                    "exist (cashiers.express.lanes)",
+        else:
+            day = (open_min, close_min)
+    if day is not None:
+        for times, key in (
+            (parts.arrival_times, "arrivals.profile"),
+            (parts.staffing_times, "staffing"),
+        ):
+            if times is not None:
+                problems += _coverage_problems(times, key, *day)
+    problems += _staffing_problems(parts)
+    problems += _capacity_problems(parts, day)
+    return problems
+
+
+def _staffing_problems(parts: _Parts) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    if parts.staffing is None:
+        return problems
+    cashiers, kiosks = parts.cashiers, parts.kiosks
+    arrivals = parts.arrivals
+    all_arrivals = arrivals is not None and all(a is not None for a in arrivals)
+    for i, block in enumerate(parts.staffing):
+        if block is None:
+            continue
+        if cashiers is not None:
+            express_lanes = cashiers.express.lanes if cashiers.express else 0
+            if block.cashiers > cashiers.lanes:
+                problems.append(
+                    (
+                        ("staffing", i, "cashiers"),
+                        f"{block.cashiers} staffed lanes but only {cashiers.lanes} exist "
+                        "(cashiers.lanes)",
+                    )
                 )
-            )
-        kiosks_open = s.kiosks.count if block.kiosks is None else block.kiosks
-        if kiosks_open > s.kiosks.count:
+            if block.express_cashiers > express_lanes:
+                problems.append(
+                    (
+                        ("staffing", i, "express_cashiers"),
+                        f"{block.express_cashiers} staffed express lanes but only "
+                        f"{express_lanes} exist (cashiers.express.lanes)",
+                    )
+                )
+        if kiosks is None:
+            continue
+        kiosks_open = kiosks.count if block.kiosks is None else block.kiosks
+        if kiosks_open > kiosks.count:
             problems.append(
                 (
                     ("staffing", i, "kiosks"),
-                    f"{kiosks_open} kiosks switched on but only {s.kiosks.count} exist "
+                    f"{kiosks_open} kiosks switched on but only {kiosks.count} exist "
                     "(kiosks.count)",
                 )
             )
         if (
-            block.cashiers + block.express_cashiers == 0
+            all_arrivals
+            and block.cashiers + block.express_cashiers == 0
             and kiosks_open == 0
-            and _arrivals_during(s, block)
+            and _arrivals_during([a for a in arrivals or [] if a is not None], block)
         ):
             problems.append(
                 (
@@ -652,15 +1170,19 @@ def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]
                     "no kiosk is open",
                 )
             )
-    last = s.staffing[-1]
+    blocks = [b for b in parts.staffing if b is not None]
+    if kiosks is None or len(blocks) != len(parts.staffing):
+        return problems
+    confusion_possible = any(c.probability > 0 for c in kiosks.confusion)
+    last = blocks[-1]
     # Any block with kiosks on counts, not only the last: kiosks switched off still finish the
     # customer in hand and the line already waiting, and any of them may get stuck; with no
     # attendant in the last block that customer would wait for ever (the day never ends).
-    kiosks_ever = any((s.kiosks.count if b.kiosks is None else b.kiosks) > 0 for b in s.staffing)
+    kiosks_ever = any((kiosks.count if b.kiosks is None else b.kiosks) > 0 for b in blocks)
     if kiosks_ever and confusion_possible and last.attendants == 0:
         problems.append(
             (
-                ("staffing", len(s.staffing) - 1, "attendants"),
+                ("staffing", len(blocks) - 1, "attendants"),
                 "the last block needs at least one attendant when kiosks are open at any time of "
                 "the day, so customers stuck at a kiosk can be helped while the store drains",
             )
@@ -668,9 +1190,9 @@ def _consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]
     return problems
 
 
-def _arrivals_during(s: Scenario, block: StaffingBlock) -> bool:
+def _arrivals_during(profile: Sequence[ArrivalBlock], block: StaffingBlock) -> bool:
     start, end = parse_time_of_day(block.start), parse_time_of_day(block.end)
-    for arr in s.arrivals.profile:
+    for arr in profile:
         a0, a1 = parse_time_of_day(arr.start), parse_time_of_day(arr.end)
         if arr.customers_per_hour > 0 and a0 < end and start < a1:
             return True
