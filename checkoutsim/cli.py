@@ -42,7 +42,7 @@ from checkoutsim.results.folder import (
 from checkoutsim.results.run_files import write_results
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.loader import ScenarioError, load_scenario
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
 
 __all__ = ["app", "main"]
 
@@ -271,9 +271,12 @@ def _not_written(out_dir: Path) -> str:
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     replications: Annotated[
-        int | None, typer.Option("--replications", "-n", min=1, help="Simulated days.")
+        int | None,
+        typer.Option("--replications", "-n", min=1, max=MAX_REPLICATIONS, help="Simulated days."),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Results folder (default: results/NAME).")
     ] = None,
@@ -424,11 +427,16 @@ def compare_command(
     replications: Annotated[
         int | None,
         typer.Option(
-            "--replications", "-n", min=2, help="Simulated days per plan (default: plan/base)."
+            "--replications",
+            "-n",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days per plan (default: plan/base).",
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", "-s", min=0, help="Root seed shared by every plan.")
+        int | None,
+        typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed shared by every plan."),
     ] = None,
     metrics: Annotated[
         list[str] | None,
@@ -527,9 +535,17 @@ def sweep_command(
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=2, help="Days per plan (default: sweep file)."),
+        typer.Option(
+            "--replications",
+            "-n",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Days per plan (default: sweep file).",
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Root seed.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
     metrics: Annotated[
         list[str] | None,
         typer.Option("--metric", "-m", help="Metric column to show (repeatable)."),
@@ -645,11 +661,24 @@ def optimize_command(
         str, typer.Option("--by", help="Judge targets in every staffing block, or over the day.")
     ] = "block",
     replications: Annotated[
-        int, typer.Option("--replications", "-n", min=2, help="Simulated days per candidate plan.")
+        int,
+        typer.Option(
+            "--replications",
+            "-n",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days per candidate plan.",
+        ),
     ] = 10,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", "-s", min=0, help="Root seed (default: the scenario's run.seed)."),
+        typer.Option(
+            "--seed",
+            "-s",
+            min=0,
+            max=MAX_SEED,
+            help="Root seed (default: the scenario's run.seed).",
+        ),
     ] = None,
     check_replications: Annotated[
         int | None,

@@ -128,13 +128,13 @@ def test_results_that_cannot_be_written_are_a_user_error(tmp_path: Path) -> None
 
 
 def test_a_day_that_never_drains_is_a_user_error_naming_the_file(tmp_path: Path) -> None:
-    # Four kiosks, five-hour services and endless patience: the queue outlives the drain limit.
+    # Four kiosks, day-long services and endless patience: the queue outlives the drain limit.
     text = (ROOT / "scenarios" / "validation" / "mmc.yaml").read_text()
     text = text.replace(
-        "scan_min_per_item: {kind: exponential, mean: 3.0}",
-        "scan_min_per_item: {kind: fixed, value: 300}",
+        "fixed_min: {kind: fixed, value: 0}\n  confusion",
+        "fixed_min: {kind: fixed, value: 1440}\n  confusion",
     )
-    assert "value: 300" in text
+    assert "value: 1440" in text
     path = tmp_path / "jammed.yaml"
     path.write_text(text)
     res = runner.invoke(app, ["run", str(path), "-n", "1", "-w", "1", "-o", str(tmp_path / "o")])
@@ -142,3 +142,17 @@ def test_a_day_that_never_drains_is_a_user_error_naming_the_file(tmp_path: Path)
     assert res.exit_code == 2, output
     assert f"error: {path}:" in output and "kiosk" in output and "Traceback" not in output
     assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run"], ["compare", "MMC"], ["optimize", "-t", "wait_p90_min<=4"]],
+    ids=["run", "compare", "optimize"],
+)
+def test_a_seed_of_2_to_the_63_is_refused_on_the_command_line(args: list[str]) -> None:
+    mmc = str(ROOT / "scenarios" / "validation" / "mmc.yaml")
+    command, *rest = args
+    rest = [mmc if a == "MMC" else a for a in rest]
+    res = runner.invoke(app, [command, mmc, *rest, "--seed", str(2**63)])
+    assert res.exit_code == 2, res.output
+    assert "--seed" in res.output and str(2**63 - 1) in res.output

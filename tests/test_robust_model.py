@@ -102,8 +102,8 @@ def _hourly_utilisation(result: SimulationResult) -> dict[str, float]:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    a=st.sampled_from([0.7, 1.0, 5.0, 7.5, 60.0, 10_000.0, 1e308]),
-    b=st.sampled_from([0.7, 1.0, 5.0, 7.5, 60.0, 10_000.0, 1e308]),
+    a=st.sampled_from([0.7, 1.0, 5.0, 7.5, 60.0, 1_440.0]),
+    b=st.sampled_from([0.7, 1.0, 5.0, 7.5, 60.0, 1_440.0]),
     open_clock=st.sampled_from(["09:00", "09:17"]),
 )
 def test_utilisation_is_the_same_for_any_two_sampling_intervals(
@@ -124,7 +124,8 @@ def test_utilisation_is_the_same_for_any_two_sampling_intervals(
 
 
 def test_time_series_ends_with_the_day_and_clock_labels_stay_on_the_clock() -> None:
-    scenario = Scenario.model_validate(_small(**{"run.sample_interval_min": 1e308}))
+    # The longest interval allowed: one sample a day (before: the tail to that tick counted).
+    scenario = Scenario.model_validate(_small(**{"run.sample_interval_min": 1_440.0}))
     result = _result(scenario)
     ts = result.timeseries
     for rep in range(2):
@@ -142,7 +143,7 @@ def test_weekday_utilisation_counts_no_staffed_time_after_the_last_customer() ->
     # Before: 75.0% at 1 min, 73.7% at 60, 11% at 10,000 (the tail to the next tick counted).
     weekday = load_scenario(ROOT / "scenarios" / "weekday.yaml")
     figures = []
-    for interval in (1.0, 60.0, 10_000.0):
+    for interval in (1.0, 60.0, 1_440.0):
         run = weekday.run.model_copy(update={"sample_interval_min": interval})
         figures.append(_utilisation(_result(weekday.model_copy(update={"run": run}), reps=1)))
     for other in figures[1:]:
@@ -154,8 +155,9 @@ def test_weekday_utilisation_counts_no_staffed_time_after_the_last_customer() ->
 
 
 def test_steep_balking_does_not_overflow() -> None:
+    # The schema's maxima: exp(50 x 1,000) overflowed math.exp.
     data = _small(
-        **{"customers.balking": {"midpoint_queue_length": 2, "steepness_per_customer": 1e6}}
+        **{"customers.balking": {"midpoint_queue_length": 1_000, "steepness_per_customer": 50}}
     )
     data["arrivals"]["profile"][0]["customers_per_hour"] = 240
     run = run_replication(Scenario.model_validate(data), 0, 1)
@@ -163,20 +165,22 @@ def test_steep_balking_does_not_overflow() -> None:
 
 
 @pytest.mark.parametrize("kind", ["lognormal", "gamma"])
-def test_huge_sd_draws_finish(kind: str) -> None:
+def test_the_widest_sd_allowed_draws_finish(kind: str) -> None:
+    # sd up to 10 x mean is allowed (a coefficient of variation of 10); the draws stay finite.
     data = _small()
-    data["customers"]["basket_items"] = {"kind": kind, "mean": 10, "sd": 1e200}
-    data["cashiers"]["scan_min_per_item"] = {"kind": kind, "mean": 0.05, "sd": 1e200}
-    data["customers"]["payment_min"] = {"kind": kind, "mean": 0.3, "sd": 1e200}
+    data["customers"]["basket_items"] = {"kind": kind, "mean": 10, "sd": 100}
+    data["cashiers"]["scan_min_per_item"] = {"kind": kind, "mean": 0.05, "sd": 0.5}
+    data["customers"]["payment_min"] = {"kind": kind, "mean": 0.3, "sd": 3}
     run = run_replication(Scenario.model_validate(data), 0, 1)
     assert (run.customers["outcome"] >= 0).all()
     assert np.isfinite(run.customers["departure_min"]).all()
 
 
-def test_exponential_basket_with_a_huge_mean_is_capped() -> None:
+def test_exponential_basket_with_the_largest_mean_is_capped() -> None:
+    # Mean 1,000 items (the maximum): about 37% of baskets would exceed 1,000 uncapped.
     data = _small()
-    data["customers"]["basket_items"] = {"kind": "exponential", "mean": 1e200}
-    data["arrivals"]["profile"][0]["customers_per_hour"] = 3
+    data["customers"]["basket_items"] = {"kind": "exponential", "mean": 1_000}
+    data["arrivals"]["profile"][0]["customers_per_hour"] = 30
     data["cashiers"]["scan_min_per_item"] = {"kind": "fixed", "value": 0.0}
     data["kiosks"]["scan_min_per_item"] = {"kind": "fixed", "value": 0.0}
     data["kiosks"]["confusion"][0]["probability"] = 0.0
@@ -184,7 +188,7 @@ def test_exponential_basket_with_a_huge_mean_is_capped() -> None:
     assert run.customers["basket_items"].max() == 1_000
 
 
-@pytest.mark.parametrize("seed", [2**63, 2**64 - 1])
+@pytest.mark.parametrize("seed", [2**63 - 1])
 def test_seeds_of_64_bits_work_end_to_end(seed: int) -> None:
     data = _small()
     data["run"]["seed"] = seed
@@ -194,11 +198,11 @@ def test_seeds_of_64_bits_work_end_to_end(seed: int) -> None:
     assert not result.summary().empty
 
 
-def test_more_than_32767_kiosks_and_attendants() -> None:
+def test_the_most_kiosks_and_attendants_allowed() -> None:
     data = _small()
-    data["kiosks"]["count"] = 40_000
+    data["kiosks"]["count"] = 1_000
     data["staffing"] = [
-        {"start": "09:00", "end": "11:00", "cashiers": 0, "attendants": 40_000, "kiosks": 40_000}
+        {"start": "09:00", "end": "11:00", "cashiers": 0, "attendants": 1_000, "kiosks": 1_000}
     ]
     data["arrivals"]["profile"][0]["customers_per_hour"] = 30
     data["customers"]["channel"] = {"never_kiosk_share": 0.0, "prefer_kiosk_share": 1.0}
@@ -207,30 +211,30 @@ def test_more_than_32767_kiosks_and_attendants() -> None:
     assert (run.assists["kiosk"] >= 0).all() and (run.assists["attendant"] >= 0).all()
 
 
-def test_more_than_127_confusion_causes() -> None:
+def test_the_most_confusion_causes_allowed() -> None:
     data = _small()
     data["kiosks"]["confusion"] = [
         {
             "name": f"cause_{k}",
             "per": "transaction",
-            "probability": 0.0 if k < 199 else 1.0,
+            "probability": 0.0 if k < 49 else 1.0,
             "resolve_min": {"kind": "fixed", "value": 0.1},
         }
-        for k in range(200)
+        for k in range(50)
     ]
     result = _result(Scenario.model_validate(data), reps=1)
-    assert set(result.assists["cause"].astype(str)) == {"cause_199"}
+    assert set(result.assists["cause"].astype(str)) == {"cause_49"}
 
 
 def test_a_queue_of_more_than_32767_customers() -> None:
-    data = _small(**{"store.close": "10:00"})
-    data["arrivals"]["profile"] = [{"start": "09:00", "end": "10:00", "customers_per_hour": 36_000}]
-    data["staffing"] = [{"start": "09:00", "end": "10:00", "cashiers": 1, "attendants": 1}]
+    data = _small(**{"store.close": "14:00"})
+    data["arrivals"]["profile"] = [{"start": "09:00", "end": "14:00", "customers_per_hour": 10_000}]
+    data["staffing"] = [{"start": "09:00", "end": "14:00", "cashiers": 1, "attendants": 1}]
     data["customers"]["channel"] = {"never_kiosk_share": 1.0, "prefer_kiosk_share": 0.0}
     data["cashiers"]["scan_min_per_item"] = {"kind": "fixed", "value": 0.0}
     data["cashiers"]["fixed_min"] = {"kind": "fixed", "value": 0.0}
     data["customers"]["payment_min"] = {"kind": "fixed", "value": 0.02}
-    # 36,000 arrivals, 3,000 served an hour: the queue peaks near 33,000 and drains in 11 h.
+    # 50,000 arrivals, 3,000 served an hour: the queue peaks near 35,000 and drains in 12 h.
     run = run_replication(Scenario.model_validate(data), 0, 1, drain_limit_min=1_000.0)
     assert run.customers["waiting_on_arrival"].max() > 32_767
 
@@ -291,7 +295,7 @@ def test_overtaken_counts_equal_the_pairwise_definition(
 
 def test_a_day_that_never_drains_stops_with_a_clear_error() -> None:
     data = _small()
-    data["cashiers"]["fixed_min"] = {"kind": "fixed", "value": 1e8}
+    data["cashiers"]["fixed_min"] = {"kind": "fixed", "value": 1_440.0}
     data["customers"]["channel"] = {"never_kiosk_share": 1.0, "prefer_kiosk_share": 0.0}
     with pytest.raises(DayDidNotDrainError, match=r"cashier lane 1: [\d,]+ waiting") as err:
         run_replication(Scenario.model_validate(data), 0, 1)
@@ -312,7 +316,10 @@ def test_the_drain_limit_is_a_parameter() -> None:
 
 
 def test_a_tiny_sampling_interval_is_refused_not_run() -> None:
-    scenario = Scenario.model_validate(_small(**{"run.sample_interval_min": 1e-6}))
+    # The schema refuses intervals under 0.1 min; the model guards itself all the same.
+    valid = Scenario.model_validate(_small())
+    run = valid.run.model_copy(update={"sample_interval_min": 1e-6})
+    scenario = valid.model_copy(update={"run": run})
     with pytest.raises(TimeSeriesTooLongError, match="sample_interval_min"):
         run_replication(scenario, 0, 1)
 

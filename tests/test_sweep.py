@@ -251,3 +251,13 @@ def test_ctrl_c_keeps_every_finished_day(tmp_path: Path, sig: signal.Signals) ->
     assert "interrupted:" in message and "run the same command again" in message
     assert "Traceback" not in message
     assert _check_store_is_clean(out) >= 3
+
+
+def test_sweep_seed_and_replications_have_the_scenario_ranges(tmp_path: Path) -> None:
+    for body, key in (
+        ("seed: 9223372036854775808\n", "seed"),
+        ("replications: 10001\n", "replications"),
+    ):
+        path = _sweep_file(tmp_path, body + "grid: {kiosks.count: [6, 10]}\n")
+        with pytest.raises(ScenarioError, match=key):
+            load_sweep(path)

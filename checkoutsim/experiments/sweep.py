@@ -44,7 +44,7 @@ from checkoutsim.model.recorder import RunColumns
 from checkoutsim.results.tables import SimulationResult, summarise
 from checkoutsim.scenario.loader import Problem, ScenarioError, load_yaml_mapping, to_plain
 from checkoutsim.scenario.plans import NAME_PATTERN, file_problems, load_base, resolve_overrides
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
 
 __all__ = [
     "COST_METRICS",
@@ -92,8 +92,8 @@ class SweepFile(BaseModel):
     base: str = Field(min_length=1)
     name: Annotated[str, Field(pattern=NAME_PATTERN)] | None = None
     description: str = ""
-    replications: Annotated[int, Field(ge=1)] | None = None
-    seed: Annotated[int, Field(ge=0)] | None = None
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
     grid: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = None
     points: Annotated[list[dict[str, Any]], Field(min_length=1)] | None = None
     pareto: ParetoSpec | None = None
