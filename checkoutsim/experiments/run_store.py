@@ -30,7 +30,12 @@ from typing import IO
 import numpy as np
 
 from checkoutsim.model.recorder import RunColumns
-from checkoutsim.results.folder import atomic_write, atomic_write_text, remove_temporaries
+from checkoutsim.results.folder import (
+    atomic_write,
+    atomic_write_text,
+    exclusive_lock,
+    remove_temporaries,
+)
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = ["CorruptDayError", "RunStore", "StoreLockedError", "StoredDayWarning", "scenario_key"]
@@ -176,26 +181,12 @@ class RunStore:
             If another process holds it (two sweeps writing into one folder).
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                import fcntl
-            except ImportError:  # pragma: no cover - not POSIX: no lock
-                yield
-                return
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise StoreLockedError(
-                    f"another process is writing to {self.root} (its lock is held); wait for "
-                    "it to finish or use another output folder"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        busy = StoreLockedError(
+            f"another process is writing to {self.root} (its lock is held); wait for "
+            "it to finish or use another output folder"
+        )
+        with exclusive_lock(self.root / ".lock", lambda: busy):
+            yield
 
 
 def _part(columns: RunColumns, part: str) -> list[tuple[str, np.ndarray]]:

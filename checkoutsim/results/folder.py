@@ -39,6 +39,7 @@ __all__ = [
     "ResultsFolderError",
     "atomic_write",
     "atomic_write_text",
+    "exclusive_lock",
     "open_results_folder",
     "remove_temporaries",
     "writing_into",
@@ -251,12 +252,17 @@ def _probe(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _flock(path: Path) -> Iterator[None]:
+def exclusive_lock(lock_file: Path, busy: Callable[[], Exception]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (created if need be) for the block.
+
+    Raises ``busy()`` at once if another process holds it (never waits), and
+    :class:`ResultsFolderError` if the lock file cannot be created.
+    """
     try:
-        fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise ResultsFolderError(
-            f"cannot write into the results folder {path}: {exc.strerror}"
+            f"cannot write into the folder {lock_file.parent}: {exc.strerror}"
         ) from None
     try:
         try:
@@ -267,16 +273,20 @@ def _flock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise FolderLockedError(
-                f"another checkoutsim command is writing to {path}; wait for it to finish or "
-                "give another --out"
-            ) from None
+            raise busy() from None
         try:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _folder_busy(path: Path) -> Callable[[], Exception]:
+    return lambda: FolderLockedError(
+        f"another checkoutsim command is writing to {path}; wait for it to finish or give "
+        "another --out"
+    )
 
 
 @contextlib.contextmanager
@@ -298,7 +308,7 @@ def open_results_folder(path: Path) -> Iterator[ResultsFolder]:
     """
     path = Path(path)
     _check_folder(path)
-    with _flock(path):
+    with exclusive_lock(path / LOCK, _folder_busy(path)):
         _probe(path)
         remove_temporaries(path)
         manifest = _read_manifest(path)
