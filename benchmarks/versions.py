@@ -50,6 +50,7 @@ except ImportError:  # a revision from before the layer folders: alias the paths
         "results.tables": "results",
         "results.stats": "stats",
         "results.run_files": "io",
+        "results.folder": "io",
         "experiments.simulate": "simulate",
         "experiments.executors": "executors",
         "experiments.crn": "crn",
