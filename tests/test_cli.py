@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -156,3 +157,26 @@ def test_a_seed_of_2_to_the_63_is_refused_on_the_command_line(args: list[str]) -
     res = runner.invoke(app, [command, mmc, *rest, "--seed", str(2**63)])
     assert res.exit_code == 2, res.output
     assert "--seed" in res.output and str(2**63 - 1) in res.output
+
+
+def test_a_closed_store_is_a_legitimate_run(tmp_path: Path) -> None:
+    # Issue 19: a run in which no day has a customer failed; a closed day is an answer.
+    text = WEEKDAY.read_text()
+    for rate in ("110", "170", "230", "260", "270", "210", "250", "300", "320", "160", "100"):
+        text = text.replace(f"customers_per_hour: {rate}}}", "customers_per_hour: 0}")
+    assert "customers_per_hour: 1" not in text and "customers_per_hour: 2" not in text
+    path = tmp_path / "closed.yaml"
+    path.write_text(text)
+    out = tmp_path / "o"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor a warning from an empty figure
+        res = runner.invoke(
+            app, ["run", str(path), "-n", "2", "-w", "1", "--report", "-o", str(out)]
+        )
+    assert res.exit_code == 0, (res.output, res.exception)
+    summary = pd.read_csv(out / "summary.csv").set_index(["scope", "metric"])
+    assert summary.loc[("all", "arrivals"), "mean"] == 0
+    costs = pd.read_csv(out / "costs.csv").set_index("line")
+    assert costs.loc["labour_cost", "mean"] > 0  # the staff on the plan are still paid
+    assert pd.read_csv(out / "root_causes_by_hour.csv").empty
+    assert "report.html" in json.loads((out / "manifest.json").read_text())["files"]

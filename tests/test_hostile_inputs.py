@@ -180,6 +180,11 @@ def mutated_scenario(draw: st.DrawFn) -> tuple[str, str]:
         new = old * factor if isinstance(old, float) else int(old * factor)
         _set(data, path, new)
         return f"{base}: {path} x{factor:g} = {new!r}", _dump(data)
+    if kind == "rates":  # every block at once: a closed store, a trickle, a flood
+        factor = draw(st.sampled_from([0, 0.001, 10, 40, 1000]))
+        for block in data["arrivals"]["profile"]:
+            block["customers_per_hour"] *= factor
+        return f"{base}: every arrival rate x{factor:g}", _dump(data)
     if kind == "delete":
         mappings = [p for p in _mapping_paths(data) if _get(data, p)]
         path = draw(st.sampled_from(mappings))

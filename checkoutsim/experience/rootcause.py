@@ -295,7 +295,9 @@ def pareto(
         return frame
 
     if by_hour:
-        out = pd.concat([shares(f) for _, f in out.groupby("hour", sort=True)], ignore_index=True)
+        # No hour at all when nobody came on any day (a closed store): an empty table.
+        hours = [shares(f) for _, f in out.groupby("hour", sort=True)]
+        out = pd.concat(hours, ignore_index=True) if hours else shares(out)
     else:
         out = shares(out)
     out["label"] = out["cause"].map(cause_label)

@@ -67,6 +67,12 @@ _STYLE = {
 _BAND = (10.0, 90.0)
 
 
+def _legend(ax: Axes, **kwargs: object) -> None:
+    """A legend, unless nothing is labelled (a day nobody came to draws no line)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
 def _plain(text: object) -> str:
     """``text`` shown as typed: a ``$`` in a user's name (a cause, a plan, a point, a title)
     would otherwise start matplotlib math text and can make the figure fail to draw."""
@@ -143,7 +149,7 @@ def queue_length_over_day(timeseries: pd.DataFrame, title: str | None = None) ->
             else f"Queue length by channel over the day ({_days(timeseries)} days; "
             "band: 10th-90th percentile of days)"
         )
-        ax.legend(loc="upper left")
+        _legend(ax, loc="upper left")
     return fig
 
 
@@ -178,7 +184,7 @@ def utilisation_over_day(timeseries: pd.DataFrame, title: str | None = None) -> 
         top.set_ylabel("Utilisation (% of on-duty time busy)")
         top.set_ylim(0, 105)
         top.set_xlabel("")
-        top.legend(loc="lower right", ncols=3)
+        _legend(top, loc="lower right", ncols=3)
         top.set_title(
             _plain(title)
             if title
@@ -241,11 +247,14 @@ def wait_ecdf(customers: pd.DataFrame, target_wait_min: float, title: str | None
         ax.set_xlabel("Queue wait (minutes)")
         ax.set_ylabel("Served customers waiting at most x (%)")
         ax.set_ylim(0, 101)
-        ax.set_xlim(left=0)
+        if ax.lines[:-1]:  # curves besides the target line
+            ax.set_xlim(left=0)
+        else:  # nobody was served: show the target on an empty axis
+            ax.set_xlim(0, 2 * target_wait_min)
         ax.set_title(
             _plain(title) if title else "Queue wait distribution by channel (all simulated days)"
         )
-        ax.legend(loc="lower right")
+        _legend(ax, loc="lower right")
     return fig
 
 
@@ -335,6 +344,10 @@ def hour_heatmap(
         ax = fig.add_subplot()
         ax.grid(False)
         colours = cmap + ("_r" if higher_is_better else "")
+        if values.size == 0:  # no hour had a customer (a closed store)
+            ax.text(0.5, 0.5, "no customers", transform=ax.transAxes, ha="center")
+            ax.set_title(_plain(title) if title else f"{metric_label(metric)} by hour")
+            return fig
         image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=colours)
         ax.set_xticks(range(grid.shape[1]), [str(c)[:2] for c in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
