@@ -159,14 +159,19 @@ def test_a_seed_of_2_to_the_63_is_refused_on_the_command_line(args: list[str]) -
     assert "--seed" in res.output and str(2**63 - 1) in res.output
 
 
-def test_a_closed_store_is_a_legitimate_run(tmp_path: Path) -> None:
-    # Issue 19: a run in which no day has a customer failed; a closed day is an answer.
+def _closed_store(tmp_path: Path) -> Path:
     text = WEEKDAY.read_text()
     for rate in ("110", "170", "230", "260", "270", "210", "250", "300", "320", "160", "100"):
         text = text.replace(f"customers_per_hour: {rate}}}", "customers_per_hour: 0}")
     assert "customers_per_hour: 1" not in text and "customers_per_hour: 2" not in text
     path = tmp_path / "closed.yaml"
     path.write_text(text)
+    return path
+
+
+def test_a_closed_store_is_a_legitimate_run(tmp_path: Path) -> None:
+    # Issue 19: a run in which no day has a customer failed; a closed day is an answer.
+    path = _closed_store(tmp_path)
     out = tmp_path / "o"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nor a warning from an empty figure
@@ -180,3 +185,37 @@ def test_a_closed_store_is_a_legitimate_run(tmp_path: Path) -> None:
     assert costs.loc["labour_cost", "mean"] > 0  # the staff on the plan are still paid
     assert pd.read_csv(out / "root_causes_by_hour.csv").empty
     assert "report.html" in json.loads((out / "manifest.json").read_text())["files"]
+
+
+def test_a_closed_store_compares_sweeps_and_is_refused_by_optimize(tmp_path: Path) -> None:
+    path = _closed_store(tmp_path)
+    res = runner.invoke(
+        app, ["compare", str(path), str(WEEKDAY), "-n", "2", "-w", "1", "-o", str(tmp_path / "c")]
+    )
+    assert res.exit_code == 0, (res.output, res.exception)
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"base: {path}\nreplications: 2\ngrid: {{kiosks.count: [6, 10]}}\n")
+    res = runner.invoke(
+        app, ["sweep", str(sweep), "-w", "1", "--report", "-o", str(tmp_path / "s")]
+    )
+    assert res.exit_code == 0, (res.output, res.exception)
+    assert "no customer on any day" in (tmp_path / "s" / "report.html").read_text()
+    res = runner.invoke(
+        app,
+        [
+            "optimize",
+            str(path),
+            "-t",
+            "wait_p90_min<=4",
+            "-n",
+            "2",
+            "-w",
+            "1",
+            "--curve",
+            "none",
+            "-o",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert res.exit_code == 2, (res.output, res.exception)
+    assert "no customer came on any simulated day" in " ".join(res.output.split())

@@ -94,6 +94,11 @@ def parse_target(text: str) -> Target:
 def check_metrics(targets: Sequence[Target], available: Iterable[str], where: str) -> None:
     """Raise ValueError naming every target whose metric is not in ``available``."""
     names = sorted({str(a) for a in available})
+    if not names:
+        raise ValueError(
+            f"no metric has a value {where}: no customer came on any simulated day, so no "
+            "target can be judged (check the arrival rates)"
+        )
     unknown = [str(t) for t in targets if t.metric not in names]
     if unknown:
         raise ValueError(

@@ -499,24 +499,40 @@ def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
 
     sweep = result.sweep
     currency = sweep.base.costs.currency
+    table = result.results
+
+    def shown(metric: str) -> bool:  # a metric with no value on any day has no column
+        return metric in table.columns or f"{metric}_mean" in table.columns
+
     cost = result.minimise[0] if result.minimise else STAFF_HOURS
     experience = next(
-        (m for m in [*result.minimise[1:], *result.maximise] if m != cost), "wait_p90_min"
+        (
+            m
+            for m in [*result.minimise[1:], *result.maximise, "wait_p90_min", "csat_mean"]
+            if m != cost and shown(m)
+        ),
+        None,
     )
-    fig = plots.sweep_pareto(
-        result.results,
-        cost,
-        experience,
-        experience_higher_is_better=experience in result.maximise,
-        currency=currency,
-    )
-    table = result.results
+    if experience is not None and shown(cost):
+        figure = figure_html(
+            plots.sweep_pareto(
+                table,
+                cost,
+                experience,
+                experience_higher_is_better=experience in result.maximise,
+                currency=currency,
+            ),
+            "Every plan of the sweep; Pareto-efficient plans named.",
+            "fig-pareto",
+        )
+    else:
+        figure = "<p>No cost and experience figures to plot (no customer on any day).</p>"
     metrics = [
         m
         for m in dict.fromkeys(
             [cost, experience, "wait_p90_min", "reneged", *result.minimise, *result.maximise]
         )
-        if f"{m}_mean" in table.columns or m in table.columns
+        if m is not None and shown(m)
     ]
     rows = []
     for r in table.to_dict("records"):
@@ -539,13 +555,7 @@ def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
     )
     sections = [
         _section("Plans", results_table, "summary"),
-        _section(
-            "Cost against experience",
-            figure_html(
-                fig, "Every plan of the sweep; Pareto-efficient plans named.", "fig-pareto"
-            ),
-            "figures",
-        ),
+        _section("Cost against experience", figure, "figures"),
         _section("Base scenario and assumptions", scenario_html(sweep.base), "scenario"),
     ]
     return _page(

@@ -437,7 +437,9 @@ class SimulationResult:
             experience = experience_metrics(self.scenario, self.customers)
             days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
             money = money_metrics(self.scenario, self.customers, days=map(tuple, days))
-            self._metrics = pd.concat([base, experience, money], ignore_index=True)
+            # An empty part (no customer on any day) would turn every column into objects.
+            parts = [f for f in (base, experience, money) if not f.empty]
+            self._metrics = pd.concat(parts, ignore_index=True)
         return self._metrics
 
     def hourly(self) -> pd.DataFrame:
@@ -446,7 +448,8 @@ class SimulationResult:
             base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
             experience = experience_hourly_metrics(self.scenario, self.customers)
             money = money_hourly_metrics(self.scenario, self.customers)
-            both = pd.concat([base, experience, money], ignore_index=True)
+            parts = [f for f in (base, experience, money) if not f.empty]
+            both = pd.concat(parts or [base], ignore_index=True)
             self._hourly = both.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(
                 drop=True
             )
