@@ -1,27 +1,45 @@
 # Two commands are the whole set-up: `make run` and `make test`.
-# Each creates .venv on first use and installs the project into it.
-PYTHON ?= python3.11
+# Each creates .venv on first use and installs into it what it needs: `make run` the package
+# alone, `make test` also the test, style and Dask extras.
+
+# The first Python >= 3.11 on the PATH (a pyenv shim without its version installed fails the
+# check and is passed over); `make PYTHON=/path/to/python ...` chooses one.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; \
+	done)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUN_STAMP  := $(VENV)/.installed-run
+STAMP      := $(VENV)/.installed-test
 SCENARIO ?= scenarios/weekday.yaml
+# Tests run on every core (pytest-xdist); the statistical ones have fixed seeds, so the
+# outcome does not depend on the order or the worker. `make test PYTEST_ARGS=-n0` runs serially.
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-fast lint typecheck validate bench clean
 
 $(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: no Python 3.11 or newer found (tried python3.13, python3.12, python3.11,"; \
+		echo "python3); install one, or give its path: make PYTHON=/path/to/python3.11 ..."; \
+		exit 2; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,dask]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/checkoutsim run $(SCENARIO)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not validation and not notebook and not browser and not slow" $(PYTEST_ARGS)
