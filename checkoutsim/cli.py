@@ -260,11 +260,17 @@ def _stored_day_notes() -> Iterator[None]:
         yield
 
 
-def _not_written(out_dir: Path) -> str:
-    return (
-        f"no results were written to {out_dir} (a results folder is complete only with its "
-        "manifest.json)"
-    )
+def _folder_state(folder: ResultsFolder | None) -> str:
+    """What an interrupted command leaves in its results folder, said as it is."""
+    if folder is None:
+        return "nothing was written"
+    if folder.finished:
+        return f"the results in {folder.path} are complete (manifest.json lists them)"
+    if folder.written:
+        return (
+            f"the results in {folder.path} are incomplete (no manifest.json); run the command again"
+        )
+    return f"no results were written to {folder.path}"
 
 
 @app.command()
@@ -312,7 +318,7 @@ def run(
         out_dir = out if out is not None else _default_folder(scenario.name)
         with (
             _results_folder(out_dir) as folder,
-            _interruptible(lambda: _not_written(out_dir)),
+            _interruptible(lambda: _folder_state(folder)),
         ):
             with (
                 make_executor(workers, dask, tasks=None if target else reps) as executor,
@@ -488,10 +494,7 @@ def compare_command(
             out = _default_folder("compare", next(iter(named)))
         with contextlib.ExitStack() as stack:
             folder = stack.enter_context(_results_folder(out)) if out is not None else None
-            where = out
-            stack.enter_context(
-                _interruptible(lambda: _not_written(where) if where else "nothing was written")
-            )
+            stack.enter_context(_interruptible(lambda: _folder_state(folder)))
             with (
                 make_executor(workers, dask, tasks=total) as executor,
                 progress_bar(total, f"Comparing {len(named)} plans", enabled=not as_json) as bar,

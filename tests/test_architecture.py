@@ -40,8 +40,8 @@ def module_name(path: Path, package: Path) -> str:
 def imported_modules(path: Path, package: Path) -> Iterator[tuple[int, str]]:
     """(line, absolute module name) of every import in a file, relative imports resolved.
 
-    ``from checkoutsim import x`` names the module ``checkoutsim.x`` when ``x`` is a module or
-    subpackage, and the root package otherwise.
+    ``from a.b import c`` names the module ``a.b.c`` when ``c`` is a module or subpackage of
+    ``a.b`` (so ``from . import document`` is an edge to ``document``), and ``a.b`` otherwise.
     """
     here = module_name(path, package).split(".")
     containing = here if path.name == "__init__.py" else here[:-1]
@@ -56,13 +56,11 @@ def imported_modules(path: Path, package: Path) -> Iterator[tuple[int, str]]:
                 target = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 target = node.module or ""
-            if target != ROOT:
-                yield node.lineno, target
-                continue
+            folder = package.parent.joinpath(*target.split("."))
             for alias in node.names:
-                sub = package / alias.name
+                sub = folder / alias.name
                 is_module = sub.with_suffix(".py").exists() or (sub / "__init__.py").exists()
-                yield node.lineno, f"{ROOT}.{alias.name}" if is_module else ROOT
+                yield node.lineno, f"{target}.{alias.name}" if is_module else target
 
 
 def layer_rank(module: str) -> int | None:
@@ -194,11 +192,12 @@ def test_checker_names_upward_and_root_imports(tmp_path: Path) -> None:
     assert "-> checkoutsim.optimize (optimize comes after model)" in problems[2]
 
 
-def test_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lazy_import", ["from .document import render", "from . import document"])
+def test_cycle_check_finds_a_cycle(tmp_path: Path, lazy_import: str) -> None:
     package = _fake_package(
         tmp_path,
         {
-            "validation/cases.py": "def main():\n    from .document import render\n",
+            "validation/cases.py": f"def main():\n    {lazy_import}\n",
             "validation/document.py": "from typing import TYPE_CHECKING\n"
             "if TYPE_CHECKING:\n    from checkoutsim.validation.cases import Case\n",
         },

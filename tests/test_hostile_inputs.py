@@ -151,6 +151,7 @@ def mutated_scenario(draw: st.DrawFn) -> tuple[str, str]:
             [
                 "value",
                 "scale",
+                "rates",
                 "delete",
                 "unknown_key",
                 "name",
@@ -326,19 +327,22 @@ def check_outcome(
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(case=mutated_scenario())
+@given(case=mutated_scenario(), default_out=st.booleans(), report=st.booleans())
 def test_hostile_scenario_ends_in_a_clear_error_or_a_sensible_run(
-    case: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+    case: tuple[str, str], default_out: bool, report: bool, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     described, text = case
+    described += f" (default folder: {default_out}, --report: {report})"
     folder = tmp_path_factory.mktemp("hostile")
     file = folder / "store.yaml"
     file.write_text(text, encoding="utf-8")
-    args = ["run", str(file), "-n", "1", "-w", "1", "--json", "-o", str(folder / "out")]
+    args = ["run", str(file), "-n", "1", "-w", "1", "--json"]
+    args += [] if default_out else ["-o", str(folder / "out")]
+    args += ["--report"] if report else []
     check_outcome(described, file, *_run_limited(args, folder))
     # Nothing may be written outside the results folder, whatever the name says.
-    assert sorted(p.name for p in folder.iterdir()) in (
-        ["stderr", "stdout", "store.yaml"],
-        ["out", "stderr", "stdout", "store.yaml"],
-    )
+    written = {p.name for p in folder.iterdir()} - {"stderr", "stdout", "store.yaml"}
+    assert written <= {"results" if default_out else "out"}, (described, written)
+    if default_out and written:
+        assert [p.parent for p in (folder / "results").iterdir()] == [folder / "results"]
     assert not os.path.exists(folder.parent / "escape")

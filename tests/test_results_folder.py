@@ -359,3 +359,48 @@ def test_two_real_runs_into_one_folder_never_mix(tmp_path: Path) -> None:
     assert customers["rep"].nunique() == manifest["replications"]
     assert set(customers["scenario"]) == {manifest["scenario"]}
     _listed_equals_present(out)
+
+
+def test_a_generic_runs_lock_does_not_make_a_folder_ours(
+    tmp_path: Path, no_simulation: None
+) -> None:
+    # Review of issue 19: another tool's runs/.lock made a folder of the user's files "ours".
+    out = tmp_path / "proj"
+    (out / "runs").mkdir(parents=True)
+    (out / "runs" / ".lock").touch()
+    (out / "scenario.yaml").write_text("# mine\n")
+    code, text = _run("run", str(MMC), "-n", "1", "-o", str(out))
+    assert code == 2 and "already holds files that checkoutsim did not write" in text
+    assert (out / "scenario.yaml").read_text() == "# mine\n"
+
+
+def test_files_of_an_interrupted_command_are_cleaned_by_the_next(tmp_path: Path) -> None:
+    # A compare wrote its files, then a run died while writing (no manifest): the next run must
+    # not leave the compare's or the dead run's files beside its own manifest.
+    out = tmp_path / "o"
+    code, text = _run("compare", str(MMC), str(MMC), "-n", "2", "-w", "1", "-o", str(out))
+    assert code == 0, text
+    assert (out / "differences.csv").exists() and (out / "scenarios").is_dir()
+    with open_results_folder(out) as folder:  # the run that dies after two files
+        folder.write_text("customers.parquet", "partial")
+        folder.write_text("extra_of_the_dead_run.csv", "x")
+    assert not (out / MANIFEST).exists()
+    code, text = _run("run", str(MMC), "-n", "2", "-w", "1", "-o", str(out))
+    assert code == 0, text
+    assert not (out / "differences.csv").exists() and not (out / "scenarios").exists()
+    assert not (out / "extra_of_the_dead_run.csv").exists()
+    _listed_equals_present(out)
+
+
+def test_an_interrupt_says_what_the_folder_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("checkoutsim.report.html.run_report", interrupted)
+    out = tmp_path / "o"
+    code, text = _run("run", str(MMC), "-n", "2", "-w", "1", "--report", "-o", str(out))
+    assert code == 130, text
+    assert f"the results in {out} are complete" in text  # written before the report was asked
+    _listed_equals_present(out)

@@ -182,7 +182,7 @@ def _check_store_is_clean(out: Path) -> int:
     store = RunStore(out / "runs")
     days = 0
     for path in (out / "runs").rglob("*"):
-        if path.is_dir() or path.name == ".lock" or path.name.endswith(".tmp"):
+        if path.is_dir() or path.name == ".checkoutsim.lock" or path.name.endswith(".tmp"):
             continue
         if path.name == "scenario.json":
             continue

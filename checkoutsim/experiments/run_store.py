@@ -31,6 +31,7 @@ import numpy as np
 
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.results.folder import (
+    LOCK,
     atomic_write,
     atomic_write_text,
     exclusive_lock,
@@ -185,7 +186,7 @@ class RunStore:
             f"another process is writing to {self.root} (its lock is held); wait for "
             "it to finish or use another output folder"
         )
-        with exclusive_lock(self.root / ".lock", lambda: busy):
+        with exclusive_lock(self.root / LOCK, lambda: busy):
             yield
 
 

@@ -47,9 +47,14 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 LOCK = ".checkoutsim.lock"
-# Where sweep and optimize keep their finished days (checkoutsim.experiments.run_store); a folder
-# holding a locked store of days is checkoutsim's even before its first manifest.
-RUN_STORE_LOCK = "runs/.lock"
+# Files an unfinished command may have written (the previous manifest's and its own so far):
+# the next command in the folder removes those it does not rewrite, so nothing stale is left
+# beside a manifest even after a crash or Ctrl-C in the middle of writing.
+PENDING = ".checkoutsim.pending.json"
+# Where sweep and optimize keep their finished days (checkoutsim.experiments.run_store), locked
+# by a file of the same name as the folder's: a folder holding such a store is checkoutsim's
+# even before its first manifest.
+RUN_STORE = "runs"
 # Bytes written and synced when a folder is opened: a disk too full for them is too full for
 # any result, and is reported before simulating instead of after.
 _PROBE_BYTES = 64 * 1024
@@ -104,6 +109,13 @@ def remove_temporaries(root: Path) -> int:
     return removed
 
 
+def _remove_own_temporaries(folder: Path) -> None:
+    """Hidden ``.*.tmp`` files directly in ``folder`` (its subfolders are done one by one)."""
+    for tmp in folder.glob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+
+
 def _read_manifest(folder: Path) -> dict[str, Any] | None:
     """The folder's manifest if it is one checkoutsim wrote, else None."""
     try:
@@ -113,11 +125,27 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and "checkoutsim_version" in data else None
 
 
+def _names(listing: object) -> list[str]:
+    """File names from a manifest's ``files`` or a pending list; anything else is ignored."""
+    if isinstance(listing, dict):
+        listing = list(listing)
+    if not isinstance(listing, list):
+        return []
+    return [name for name in listing if isinstance(name, str)]
+
+
+def _read_pending(folder: Path) -> list[str]:
+    try:
+        return _names(json.loads((folder / PENDING).read_text("utf-8")))
+    except (OSError, ValueError):
+        return []
+
+
 def _is_ours(folder: Path) -> bool:
-    """Whether checkoutsim made this folder (its lock, a store of days, or its manifest)."""
+    """Whether checkoutsim made this folder (its lock, its store of days, or its manifest)."""
     return (
         (folder / LOCK).exists()
-        or (folder / RUN_STORE_LOCK).exists()
+        or (folder / RUN_STORE / LOCK).exists()
         or _read_manifest(folder) is not None
     )
 
@@ -133,6 +161,7 @@ class ResultsFolder:
         self.path = path
         self._previous = previous_files
         self._written: dict[str, Path] = {}
+        self._pending: set[str] = set()
         self._fields: dict[str, Any] = {}
         self._manifest_removed = False
         self.finished = False
@@ -159,6 +188,11 @@ class ResultsFolder:
     def write(self, name: str, write: Callable[[IO[bytes]], None]) -> Path:
         """Atomically write the file ``name`` through ``write(fileobj)``; return its path."""
         path = self.file(name)
+        # Before the file exists, note it (with what the previous command left) as pending.
+        self._pending.add(name)
+        atomic_write_text(
+            self.path / PENDING, json.dumps(sorted({*self._previous, *self._pending}))
+        )
         if not self._manifest_removed:
             # From the first replaced file on, the folder must not look complete.
             (self.path / MANIFEST).unlink(missing_ok=True)
@@ -194,12 +228,14 @@ class ResultsFolder:
             The manifest's path.
         """
         for name in self._previous:
-            if name in self._written or name == MANIFEST:
+            if name in self._written or name in (MANIFEST, PENDING, LOCK):
                 continue
-            with contextlib.suppress(ResultsFolderError):
+            with contextlib.suppress(ResultsFolderError, OSError):
                 stale = self.file(name)
                 if stale.is_file() and not stale.is_symlink():
                     stale.unlink()
+                    if stale.parent != self.path and not any(stale.parent.iterdir()):
+                        stale.parent.rmdir()  # an emptied subfolder (scenarios/ of compare)
         manifest = {
             "checkoutsim_version": __version__,
             **self._fields,
@@ -210,6 +246,7 @@ class ResultsFolder:
         }
         path = self.path / MANIFEST
         atomic_write_text(path, json.dumps(manifest, indent=2, default=str) + "\n")
+        (self.path / PENDING).unlink(missing_ok=True)
         self.finished = True
         return path
 
@@ -225,7 +262,10 @@ def _check_folder(path: Path) -> None:
             f"cannot create the results folder {path}: {exc.strerror}"
         ) from None
     if not _is_ours(path):
-        foreign = sorted(p.name for p in path.iterdir())
+        try:
+            foreign = sorted(p.name for p in path.iterdir())
+        except OSError as exc:
+            raise ResultsFolderError(f"cannot read the folder {path}: {exc.strerror}") from None
         if foreign:
             shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
             raise ResultsFolderError(
@@ -310,9 +350,14 @@ def open_results_folder(path: Path) -> Iterator[ResultsFolder]:
     _check_folder(path)
     with exclusive_lock(path / LOCK, _folder_busy(path)):
         _probe(path)
-        remove_temporaries(path)
+        _remove_own_temporaries(path)
+        for sub in path.iterdir():
+            # Not runs/: a store of days cleans itself, under its own lock.
+            if sub.is_dir() and not sub.is_symlink() and sub.name != RUN_STORE:
+                remove_temporaries(sub)
         manifest = _read_manifest(path)
-        previous = list(manifest.get("files", {})) if manifest else []
+        previous = _names(manifest.get("files")) if manifest else []
+        previous = sorted({*previous, *_read_pending(path)})
         yield ResultsFolder(path, previous)
 
 
