@@ -221,21 +221,28 @@ def _finish(folder: ResultsFolder, report: Callable[[str], str] | None) -> None:
         _stderr().print(f"Report written to [bold]{page}[/]", highlight=False)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is so that it ends like Ctrl-C."""
+
+
 @contextmanager
 def _interruptible(message: Callable[[], str]) -> Iterator[None]:
-    """Ctrl-C and SIGTERM end the command with ``message()`` on stderr and exit status 130."""
+    """Ctrl-C and SIGTERM end the command with ``message()`` on stderr.
+
+    The exit status is the shell's convention, 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM.
+    """
     previous = None
     if threading.current_thread() is threading.main_thread():
 
         def terminate(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt
+            raise _Terminated
 
         previous = signal.signal(signal.SIGTERM, terminate)
     try:
         yield
-    except KeyboardInterrupt:
-        _stderr().print(f"[bold yellow]interrupted:[/] {message()}", highlight=False)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        _stderr().print(f"[bold yellow]interrupted:[/] {escape(message())}", highlight=False)
+        raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
