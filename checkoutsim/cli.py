@@ -853,12 +853,53 @@ def _chosen_metrics(
     return available if every else headline_metrics(available)
 
 
+def _file_kind(path: Path) -> str:
+    """``scenario``, ``plan`` or ``sweep``, from the keys at the top of the file.
+
+    A plan or sweep file names a ``base`` scenario; a sweep also has ``grid`` or ``points``.
+    A file that cannot be read is a ``scenario``, so that loading it reports the problem.
+    """
+    from checkoutsim.scenario.loader import load_yaml_mapping
+
+    try:
+        data, _ = load_yaml_mapping(path)
+    except ScenarioError:
+        return "scenario"
+    if "base" not in data:
+        return "scenario"
+    return "sweep" if "grid" in data or "points" in data else "plan"
+
+
 @app.command()
 def validate(
-    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario_file: Annotated[
+        Path, typer.Argument(help="Scenario, plan or sweep YAML file.", show_default=False)
+    ],
 ) -> None:
-    """Check a scenario file without running it."""
-    with user_errors():
+    """Check a scenario, plan or sweep file without running it."""
+    with user_errors(scenario_file):
+        kind = _file_kind(scenario_file)
+        if kind == "plan":
+            from checkoutsim.scenario.plans import load_plan
+
+            plan = load_plan(scenario_file)
+            _stdout().print(
+                f"[green]ok[/] {scenario_file}: plan file, base scenario '{plan.base.name}' and "
+                f"{len(plan.variants)} variant(s): " + escape(", ".join(plan.variants)),
+                highlight=False,
+            )
+            return
+        if kind == "sweep":
+            from checkoutsim.experiments.sweep import load_sweep
+
+            sweep = load_sweep(scenario_file)
+            _stdout().print(
+                f"[green]ok[/] {scenario_file}: sweep file '{sweep.name}', "
+                f"{len(sweep.points)} plan(s) over "
+                + escape(", ".join(sweep.factors) or "listed points"),
+                highlight=False,
+            )
+            return
         scenario = _load(scenario_file)
     blocks = len(scenario.staffing)
     _stdout().print(

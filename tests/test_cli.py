@@ -219,3 +219,22 @@ def test_a_closed_store_compares_sweeps_and_is_refused_by_optimize(tmp_path: Pat
     )
     assert res.exit_code == 2, (res.output, res.exception)
     assert "no customer came on any simulated day" in " ".join(res.output.split())
+
+
+def test_validate_recognises_plan_and_sweep_files(tmp_path: Path) -> None:
+    # Issue 18: validate on a plan or sweep file printed bogus "required key is missing" errors.
+    plan = ROOT / "scenarios" / "plans" / "weekday_variants.yaml"
+    res = runner.invoke(app, ["validate", str(plan)])
+    assert res.exit_code == 0, res.output
+    assert "plan file, base scenario 'weekday' and 3 variant(s)" in " ".join(res.output.split())
+    sweep = ROOT / "scenarios" / "sweeps" / "weekday_grid.yaml"
+    res = runner.invoke(app, ["validate", str(sweep)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "sweep file 'weekday_grid', 18 plan(s) over staffing[start=16:00].cashiers" in text
+    bad = tmp_path / "bad_plan.yaml"
+    bad.write_text(f"base: {WEEKDAY}\nvariants:\n  a: {{kiosks: {{count: 9999}}}}\n")
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    assert "bad_plan.yaml:3: variants.a.kiosks.count" in " ".join(res.output.split())
+    assert "required key is missing" not in res.output
