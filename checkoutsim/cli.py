@@ -364,6 +364,9 @@ def run(
                 "root_causes": json.loads(result.root_causes().to_json(orient="records")),
                 "costs": json.loads(result.costs().to_json(orient="records")),
             }
+            if by_hour:
+                hourly = result.summary_by_hour().to_json(orient="records")
+                payload["summary_by_hour"] = json.loads(hourly)
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
         _stdout().print(summary_table(result))

@@ -238,3 +238,14 @@ def test_validate_recognises_plan_and_sweep_files(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "bad_plan.yaml:3: variants.a.kiosks.count" in " ".join(res.output.split())
     assert "required key is missing" not in res.output
+
+
+def test_json_by_hour_includes_the_hourly_summary(tmp_path: Path) -> None:
+    # Issue 18: --json --by-hour silently dropped the hourly data.
+    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
+    args = ["run", str(mmc), "-n", "2", "-w", "1", "--json", "--by-hour", "-o", str(tmp_path)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    hourly = json.loads(res.stdout)["summary_by_hour"]
+    expected = pd.read_csv(tmp_path / "summary_by_hour.csv")
+    assert len(hourly) == len(expected) and {"hour", "metric", "mean"} <= set(hourly[0])
