@@ -423,6 +423,14 @@ class SimulationResult:
         )
         return cls(scenario, seed, len(ordered), customers, assists, timeseries)
 
+    def __repr__(self) -> str:
+        # Short on purpose: the dataclass repr printed every table (thousands of characters).
+        return (
+            f"SimulationResult(scenario={self.scenario.name!r}, replications={self.replications},"
+            f" seed={self.seed}, customers={len(self.customers):,} rows, "
+            f"assists={len(self.assists):,} rows, timeseries={len(self.timeseries):,} rows)"
+        )
+
     @property
     def target_wait_min(self) -> float:
         """The scenario's target queue wait in minutes."""
