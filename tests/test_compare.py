@@ -114,7 +114,8 @@ def test_compare_needs_two_plans_and_two_replications(weekday: Scenario) -> None
 
 def test_headline_tolerates_missing_metrics() -> None:
     chosen = headline_metrics(["reneged", "wait_p90_min", "csat_mean", "arrivals", "labour_cost"])
-    assert chosen == ["wait_p90_min", "reneged", "csat_mean", "labour_cost"]
+    # Arrivals lead: a comparison of plans with different demand must show it (issue 18).
+    assert chosen == ["arrivals", "wait_p90_min", "reneged", "csat_mean", "labour_cost"]
     assert headline_metrics([]) == []
 
 
@@ -144,3 +145,75 @@ def test_compare_is_part_of_the_public_api() -> None:
 
     assert checkoutsim.compare is compare  # docs/experiments.md: checkoutsim.compare(plans, ...)
     assert "compare" in checkoutsim.__all__ and "ComparisonResult" in checkoutsim.__all__
+
+
+# -- whether the plans saw the same customers (issue 18) --------------------------------------
+
+
+def _population(scenario: Scenario) -> dict[str, np.ndarray]:
+    from checkoutsim.model.population import draw_population
+    from checkoutsim.model.streams import Streams
+
+    pop = draw_population(scenario, Streams(11, 0))
+    return {k: v for k, v in vars(pop).items() if isinstance(v, np.ndarray)}
+
+
+def _same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_equal_customer_inputs_mean_equal_customers(weekday: Scenario, lean: Scenario) -> None:
+    from checkoutsim.model.population import customer_inputs
+
+    variants = list(
+        load_plan(ROOT / "scenarios" / "plans" / "weekday_variants.yaml").variants.values()
+    )
+    data = weekday.to_dict()
+    data["customers"]["balking"] = {"midpoint_queue_length": 3, "steepness_per_customer": 2.0}
+    data["customers"]["kiosk_item_limit"] = 5
+    rules_changed = Scenario.model_validate(data)
+    reference = _population(weekday)
+    for other in [lean, rules_changed, *variants]:
+        assert customer_inputs(other) == customer_inputs(weekday), other.name
+        assert _same(_population(other), reference), other.name
+    # Each listed input does change the customers when it changes.
+    changes = {
+        "arrivals": lambda d: d["arrivals"]["profile"][0].update(customers_per_hour=111),
+        "customers": lambda d: d["customers"]["channel"].update(never_kiosk_share=0.5),
+        "kiosk service times": lambda d: d["kiosks"]["fixed_min"].update(mean=0.31),
+        "confusion events": lambda d: d["kiosks"]["confusion"][0].update(probability=0.02),
+        "attendant walk": lambda d: d["attendants"]["walk_min"].update(high=0.3),
+    }
+    for name, change in changes.items():
+        data = weekday.to_dict()
+        change(data)
+        changed = Scenario.model_validate(data)
+        assert customer_inputs(changed)[name] != customer_inputs(weekday)[name]
+        assert not _same(_population(changed), reference), name
+
+
+def test_a_comparison_says_when_its_plans_saw_different_customers(
+    weekday: Scenario, lean: Scenario
+) -> None:
+    from checkoutsim.report.comparison_tables import comparison_overview
+
+    peak = Scenario.model_validate(
+        {
+            **weekday.to_dict(),
+            **{"name": "peak"},
+            "arrivals": {
+                "profile": [
+                    {**b, "customers_per_hour": 2 * b["customers_per_hour"]}
+                    for b in weekday.to_dict()["arrivals"]["profile"]
+                ]
+            },
+        }
+    )
+    result = compare([weekday, lean, peak], replications=2, seed=3)
+    assert result.customer_differences("lean_staffing") == []
+    assert result.customer_differences("peak") == ["arrivals"]
+    assert not result.same_customers
+    note = result.customers_note()
+    assert "not the same" in note and "peak: arrivals" in note and "lean_staffing" not in note
+    assert note in " ".join(str(comparison_overview(result, ["arrivals"], "all").title).split())
+    assert compare([weekday, lean], replications=2, seed=3).same_customers

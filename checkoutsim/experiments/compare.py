@@ -22,6 +22,7 @@ import pandas as pd
 
 from checkoutsim.experiments.executors import Executor, Task, make_executor
 from checkoutsim.experiments.simulate import ProgressCallback
+from checkoutsim.model.population import customer_inputs
 from checkoutsim.results.stats import paired_summary
 from checkoutsim.results.tables import SimulationResult, summarise
 from checkoutsim.scenario.loader import load_scenario, load_yaml_mapping
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 HEADLINE = [
+    "arrivals",
     "wait_mean_min",
     "wait_p90_min",
     "within_target_pct",
@@ -103,6 +105,37 @@ class ComparisonResult:
     metrics: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame
+
+    def customer_differences(self, plan: str) -> list[str]:
+        """What makes ``plan``'s customers differ from the base's (empty: the very same).
+
+        Common random numbers pair the days, but only plans that draw their customers from the
+        same inputs (:func:`~checkoutsim.model.population.customer_inputs`) see the same
+        customers; otherwise a difference includes the change in demand itself.
+        """
+        base = customer_inputs(self.scenarios[self.base])
+        other = customer_inputs(self.scenarios[plan])
+        return [name for name in base if base[name] != other[name]]
+
+    @property
+    def same_customers(self) -> bool:
+        """Whether every plan saw the same simulated customers as the base."""
+        return not any(self.customer_differences(p) for p in self.plans)
+
+    def customers_note(self) -> str:
+        """One sentence for tables and reports: the same customers, or what differs."""
+        if self.same_customers:
+            return f"every plan saw the same simulated customers (seed {self.seed})"
+        parts = [
+            f"{plan}: {', '.join(diff)}"
+            for plan in self.plans
+            if (diff := self.customer_differences(plan))
+        ]
+        return (
+            f"the seed ({self.seed}) is shared but the customers are not the same "
+            f"({'; '.join(parts)} differ from {self.base}), so each difference includes "
+            "the change in demand"
+        )
 
     @property
     def comparisons(self) -> int:

@@ -94,6 +94,34 @@ def _summed_per_customer(per_item: np.ndarray, items: np.ndarray) -> np.ndarray:
     return np.add.reduceat(per_item, offsets) if per_item.size else np.zeros(items.shape)
 
 
+def customer_inputs(scenario: Scenario) -> dict[str, object]:
+    """Every part of a scenario that :func:`draw_population` reads, by a name a planner knows.
+
+    Two scenarios with equal inputs and the same seed draw the very same customers (arrivals,
+    baskets, service and patience times, confusion events); staffing, lane and kiosk counts,
+    express lanes, dispatch, costs and the experience settings are not among them. Comparisons
+    use this to say whether their plans really saw the same customers.
+    """
+    return {
+        "store hours": (scenario.store.open, scenario.store.close),
+        "arrivals": scenario.arrivals.model_dump(),
+        # Not balking or kiosk_item_limit: those are the store's rules, applied in the model.
+        "customers": scenario.customers.model_dump(
+            include={"basket_items", "payment_min", "patience_min", "channel"}
+        ),
+        "cashier service times": (
+            scenario.cashiers.fixed_min.model_dump(),
+            scenario.cashiers.scan_min_per_item.model_dump(),
+        ),
+        "kiosk service times": (
+            scenario.kiosks.fixed_min.model_dump(),
+            scenario.kiosks.scan_min_per_item.model_dump(),
+        ),
+        "confusion events": [cause.model_dump() for cause in scenario.kiosks.confusion],
+        "attendant walk": scenario.attendants.walk_min.model_dump(),
+    }
+
+
 def draw_population(scenario: Scenario, streams: Streams) -> Population:
     """Draw every customer of one replication.
 

@@ -54,9 +54,9 @@ def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope:
     """Every plan side by side: mean ± CI half-width per metric."""
     table = Table(
         title=(
-            f"{len(result.plans)} plans, {result.replications} simulated days each, seed "
-            f"{result.seed}, common random numbers (scope: {scope}; mean ± "
-            f"{result.level:.0%} CI half-width)"
+            f"{len(result.plans)} plans, {result.replications} simulated days each; "
+            f"{result.customers_note()} (scope: {scope}; mean ± {result.level:.0%} CI "
+            "half-width)"
         ),
         title_justify="left",
     )

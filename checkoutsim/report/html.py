@@ -442,7 +442,7 @@ def comparison_report(
         ],
         table_id="summary-table",
         caption=f"Mean ± 95% CI half-width over {result.replications} days per plan, scope "
-        f"{scope}; every plan saw the same simulated customers (seed {result.seed}).",
+        f"{scope}; {result.customers_note()}.",
     )
     d = result.differences
     d = d[(d["scope"] == scope) & d["metric"].isin(shown)]
@@ -482,8 +482,8 @@ def comparison_report(
     ]
     return _page(
         f"checkoutsim comparison: {', '.join(result.plans)}",
-        f"{len(result.plans)} plans, {result.replications} simulated days each, root seed "
-        f"{result.seed} shared by every plan (common random numbers); base {result.base}.",
+        f"{len(result.plans)} plans, {result.replications} simulated days each; "
+        f"{result.customers_note()}; base {result.base}.",
         sections,
         {"seed": result.seed, "replications": result.replications, "command": command},
     )
