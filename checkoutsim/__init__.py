@@ -20,7 +20,13 @@ from checkoutsim.experiments import ComparisonResult, compare, simulate
 from checkoutsim.model import run_replication
 from checkoutsim.optimize import OptimizationResult, optimize
 from checkoutsim.results import SimulationResult
-from checkoutsim.scenario import Scenario, ScenarioError, load_scenario
+from checkoutsim.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    with_overrides,
+    with_staffing,
+)
 
 __all__ = [
     "ComparisonResult",
@@ -34,4 +40,6 @@ __all__ = [
     "optimize",
     "run_replication",
     "simulate",
+    "with_overrides",
+    "with_staffing",
 ]

@@ -1,10 +1,11 @@
 """The scenario layer: what a store day looks like, validated once at the edge.
 
 The pydantic schema (frozen, unknown keys refused), YAML loading with file, line and key-path
-errors, the distributions, override paths, and plan files. It imports no other layer of
-checkoutsim: everything else builds on it.
+errors, the distributions, override paths, plan files, and changing a scenario from Python. It
+imports no other layer of checkoutsim: everything else builds on it.
 """
 
+from checkoutsim.scenario.changes import with_overrides, with_staffing
 from checkoutsim.scenario.distributions import Distribution
 from checkoutsim.scenario.loader import (
     Problem,
@@ -28,4 +29,6 @@ __all__ = [
     "load_scenario",
     "load_yaml_mapping",
     "scenario_from_mapping",
+    "with_overrides",
+    "with_staffing",
 ]
