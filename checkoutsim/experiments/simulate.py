@@ -34,7 +34,7 @@ def simulate(
     replications: int | None = None,
     seed: int | None = None,
     *,
-    workers: int = 1,
+    workers: int | None = None,
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
 ) -> SimulationResult:
@@ -48,8 +48,9 @@ def simulate(
         Simulated days; defaults to ``scenario.run.replications``.
     seed : int, optional
         Root seed; defaults to ``scenario.run.seed``.
-    workers : int
-        Local processes to use when no ``executor`` is given; 1 runs in this process.
+    workers : int, optional
+        Local processes to use when no ``executor`` is given: by default every core, as on the
+        command line (never more than there are days); 1 runs in this process.
     executor : Executor, optional
         Where to run (see :mod:`checkoutsim.experiments.executors`), for callers that reuse one
         pool for several runs (use it in its ``with`` block). Results do not depend on the executor
