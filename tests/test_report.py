@@ -37,6 +37,9 @@ def test_run_report_is_self_contained_and_complete(weekday: Scenario) -> None:
     # Nothing is fetched from elsewhere: every image is embedded, no links or external scripts.
     assert not re.search(r'(src|href)="(?!data:)', document)
     assert "http://" not in document and "https://" not in document
+    # A reader who got the page by e-mail has no docs/ folder: the page explains itself.
+    assert "docs/" not in document
+    assert f"({weekday.costs.detractor_churn_pct:g}% a year)" in document
     images = _images(document)
     assert len(images) == document.count("<figure ") == 6
     assert all(png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000 for png in images)

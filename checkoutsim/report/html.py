@@ -260,7 +260,8 @@ def _arrivals_in(profile: dict[tuple[str, str], float], start: str, end: str) ->
 
 def _summary_rows(result: SimulationResult) -> list[tuple[object, ...]]:
     headings = {
-        "experience": "§Experience (estimates from assumed curves, docs/satisfaction.md)",
+        "experience": "§Experience (estimates: the felt wait turned into scores by the curves "
+        "in the scenario's satisfaction settings, not survey answers)",
         "money": f"§Money ({result.scenario.costs.currency} per day)",
     }
     rows: list[tuple[object, ...]] = []
@@ -396,8 +397,10 @@ def _costs_table(result: SimulationResult) -> str:
         ["Line", f"Per day ({result.scenario.costs.currency})"],
         [(r.label, format_estimate(r.mean, r.half_width)) for r in costs.itertuples(index=False)],
         table_id="costs-table",
-        caption="* Revenue at risk = detractors x churn % x yearly customer value "
-        "(docs/satisfaction.md).",
+        caption="* Revenue at risk = detractors x the share of detractors who leave "
+        f"({result.scenario.costs.detractor_churn_pct:g}% a year) x a customer's yearly value "
+        f"({result.scenario.costs.customer_value_per_year:,.0f} "
+        f"{result.scenario.costs.currency}), as set in the scenario's costs.",
     )
 
 
