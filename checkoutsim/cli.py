@@ -904,12 +904,16 @@ def validate(
             )
             return
         scenario = _load(scenario_file)
+    from checkoutsim.scenario.load_check import overloaded_blocks
+
     blocks = len(scenario.staffing)
     _stdout().print(
         f"[green]ok[/] {scenario_file}: scenario '{scenario.name}', "
         f"{scenario.store.open}-{scenario.store.close}, {blocks} staffing blocks, "
         f"{scenario.cashiers.lanes} lanes, {scenario.kiosks.count} kiosks"
     )
+    for block in overloaded_blocks(scenario):
+        _stderr().print(f"[bold yellow]warning:[/] {scenario_file}: {block}", highlight=False)
 
 
 @app.command()
