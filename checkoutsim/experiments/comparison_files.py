@@ -12,15 +12,10 @@ import pandas as pd
 
 from checkoutsim.experiments.compare import ComparisonResult
 from checkoutsim.experiments.sweep import SweepResult
-from checkoutsim.results.folder import MANIFEST, ResultsFolder, writing_into
+from checkoutsim.results.folder import ResultsFolder, writing_into, written_by
 from checkoutsim.scenario.loader import dump_scenario_yaml
 
 __all__ = ["write_comparison", "write_sweep"]
-
-
-def _written(folder: ResultsFolder, out: Path | ResultsFolder) -> list[Path]:
-    files = folder.written
-    return files if isinstance(out, ResultsFolder) else [*files, Path(out) / MANIFEST]
 
 
 def write_comparison(
@@ -52,7 +47,7 @@ def write_comparison(
             level=result.level,
             bonferroni=result.comparisons,
         )
-        return _written(folder, out)
+    return written_by(folder, out)
 
 
 def write_sweep(
@@ -95,4 +90,4 @@ def write_sweep(
             replications_run=result.ran,
             replications_reused=result.reused,
         )
-        return _written(folder, out)
+    return written_by(folder, out)

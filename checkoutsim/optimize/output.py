@@ -11,7 +11,7 @@ from checkoutsim.optimize.optimizer import CHOSEN, CURRENT, OptimizationResult
 from checkoutsim.optimize.plan import ROLES
 from checkoutsim.report.comparison_tables import metric_label
 from checkoutsim.report.tables import format_estimate
-from checkoutsim.results.folder import MANIFEST, ResultsFolder, writing_into
+from checkoutsim.results.folder import ResultsFolder, writing_into, written_by
 from checkoutsim.scenario.loader import dump_scenario_yaml
 
 __all__ = [
@@ -67,8 +67,7 @@ def write_optimization(
             days_reused=result.days_reused,
             elapsed_s=round(result.elapsed_s, 2),
         )
-        files = folder.written
-    return files if isinstance(out, ResultsFolder) else [*files, Path(out) / MANIFEST]
+    return written_by(folder, out)
 
 
 def staffing_table(result: OptimizationResult) -> Table:

@@ -43,6 +43,7 @@ __all__ = [
     "open_results_folder",
     "remove_temporaries",
     "writing_into",
+    "written_by",
 ]
 
 MANIFEST = "manifest.json"
@@ -374,3 +375,10 @@ def writing_into(out: Path | ResultsFolder, command: str | None) -> Iterator[Res
     with open_results_folder(Path(out)) as folder:
         yield folder
         folder.finish(command)
+
+
+def written_by(folder: ResultsFolder, out: Path | ResultsFolder) -> list[Path]:
+    """What a writer given ``out`` wrote into ``folder``: the files, and the manifest last when
+    ``out`` was a plain path (so :func:`writing_into` finished the folder)."""
+    files = folder.written
+    return files if isinstance(out, ResultsFolder) else [*files, folder.path / MANIFEST]

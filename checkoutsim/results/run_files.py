@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from checkoutsim.results.folder import MANIFEST, ResultsFolder, writing_into
+from checkoutsim.results.folder import ResultsFolder, writing_into, written_by
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.loader import dump_scenario_yaml
 
@@ -78,7 +78,4 @@ def write_results(
             replications=result.replications,
             **(dict(extra) if extra else {}),
         )
-        written = folder.written
-    if not isinstance(out, ResultsFolder):
-        written.append(Path(out) / MANIFEST)
-    return written
+    return written_by(folder, out)
