@@ -15,18 +15,58 @@ layer's modules (``checkoutsim.scenario.loader``, ...), never from here. The lay
 import rule are in ``docs/architecture.md``.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from checkoutsim._version import __version__
-from checkoutsim.experiments import ComparisonResult, compare, simulate
-from checkoutsim.model import run_replication
-from checkoutsim.optimize import OptimizationResult, optimize
-from checkoutsim.results import SimulationResult
-from checkoutsim.scenario import (
-    Scenario,
-    ScenarioError,
-    load_scenario,
-    with_overrides,
-    with_staffing,
-)
+
+if TYPE_CHECKING:
+    from checkoutsim.experiments import ComparisonResult, compare, simulate
+    from checkoutsim.model import run_replication
+    from checkoutsim.planning import OptimizationResult, optimize
+    from checkoutsim.results import SimulationResult
+    from checkoutsim.scenario import (
+        Scenario,
+        ScenarioError,
+        load_scenario,
+        with_overrides,
+        with_staffing,
+    )
+
+# Each public name and the layer that defines it. They are imported on first use (PEP 562), so
+# that ``checkoutsim --help`` does not pay for scipy, pandas and matplotlib before parsing its
+# arguments (docs/performance.md).
+_PUBLIC = {
+    "ComparisonResult": "checkoutsim.experiments",
+    "compare": "checkoutsim.experiments",
+    "simulate": "checkoutsim.experiments",
+    "run_replication": "checkoutsim.model",
+    "OptimizationResult": "checkoutsim.planning",
+    "optimize": "checkoutsim.planning",
+    "SimulationResult": "checkoutsim.results",
+    "Scenario": "checkoutsim.scenario",
+    "ScenarioError": "checkoutsim.scenario",
+    "load_scenario": "checkoutsim.scenario",
+    "with_overrides": "checkoutsim.scenario",
+    "with_staffing": "checkoutsim.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its layer the first time it is used."""
+    layer = _PUBLIC.get(name)
+    if layer is None:
+        raise AttributeError(f"module 'checkoutsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(layer), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
 
 __all__ = [
     "ComparisonResult",

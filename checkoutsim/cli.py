@@ -733,15 +733,15 @@ def optimize_command(
     from rich.progress import SpinnerColumn, TimeElapsedColumn
 
     from checkoutsim.experiments.run_store import StoreLockedError
-    from checkoutsim.optimize.optimizer import optimize
-    from checkoutsim.optimize.output import (
+    from checkoutsim.planning.optimizer import optimize
+    from checkoutsim.planning.output import (
         check_table,
         comparison_table,
         curve_table,
         staffing_table,
         write_optimization,
     )
-    from checkoutsim.optimize.targets import parse_target
+    from checkoutsim.planning.targets import parse_target
 
     with user_errors(scenario_file):
         if not targets:

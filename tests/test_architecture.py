@@ -24,7 +24,7 @@ LAYERS = (
     "experiments",
     "validation",
     "report",
-    "optimize",
+    "planning",
 )
 VERSION = "checkoutsim._version"  # imports nothing; any module may read the version
 COMMAND_LINE = {"checkoutsim.cli", "checkoutsim.__main__"}  # may import every layer
@@ -174,11 +174,11 @@ def test_checker_names_upward_and_root_imports(tmp_path: Path) -> None:
             "    from checkoutsim.report.plots import wait_ecdf\n"
             "    from checkoutsim import simulate\n"
             "    from ..scenario.schema import Scenario\n"
-            "    from ..optimize import optimize\n"
+            "    from ..planning import optimize\n"
             "    from checkoutsim import _version, scenario\n",
             "report/plots.py": "",
             "scenario/schema.py": "",
-            "optimize/__init__.py": "",
+            "planning/__init__.py": "",
             "_version.py": "",
         },
     )
@@ -189,7 +189,7 @@ def test_checker_names_upward_and_root_imports(tmp_path: Path) -> None:
         in (problems[0])
     )
     assert ":3: checkoutsim.model.store -> checkoutsim (the package root" in problems[1]
-    assert "-> checkoutsim.optimize (optimize comes after model)" in problems[2]
+    assert "-> checkoutsim.planning (planning comes after model)" in problems[2]
 
 
 @pytest.mark.parametrize("lazy_import", ["from .document import render", "from . import document"])

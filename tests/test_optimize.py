@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from checkoutsim import Scenario, optimize, simulate
 from checkoutsim.cli import app
-from checkoutsim.optimize.blocks import block_labels, block_metrics
-from checkoutsim.optimize.plan import PlanSpace, StaffPlan
-from checkoutsim.optimize.targets import Target, check_metrics, judge, parse_target
+from checkoutsim.planning.blocks import block_labels, block_metrics
+from checkoutsim.planning.plan import PlanSpace, StaffPlan
+from checkoutsim.planning.targets import Target, check_metrics, judge, parse_target
 from checkoutsim.results.stats import confidence_interval
 from checkoutsim.scenario.loader import dump_scenario_yaml, load_scenario
 from checkoutsim.validation.theory import erlang_c_min_servers

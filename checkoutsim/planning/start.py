@@ -30,8 +30,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from checkoutsim.optimize.plan import PlanSpace, StaffPlan, block_arrival_rate
-from checkoutsim.optimize.targets import Target
+from checkoutsim.planning.plan import PlanSpace, StaffPlan, block_arrival_rate
+from checkoutsim.planning.targets import Target
 from checkoutsim.scenario.schema import Scenario
 from checkoutsim.validation.theory import erlang_c_min_servers, machine_repair
 

@@ -23,12 +23,12 @@ from checkoutsim.experiments.compare import headline_metrics
 from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import Executor, make_executor
 from checkoutsim.experiments.run_store import RunStore
-from checkoutsim.optimize.blocks import block_metrics
-from checkoutsim.optimize.evaluate import Evaluation, Evaluator
-from checkoutsim.optimize.plan import ROLES, PlanSpace, StaffPlan
-from checkoutsim.optimize.search import SearchStep, search
-from checkoutsim.optimize.start import analytic_plan
-from checkoutsim.optimize.targets import Target, check_metrics, parse_target
+from checkoutsim.planning.blocks import block_metrics
+from checkoutsim.planning.evaluate import Evaluation, Evaluator
+from checkoutsim.planning.plan import ROLES, PlanSpace, StaffPlan
+from checkoutsim.planning.search import SearchStep, search
+from checkoutsim.planning.start import analytic_plan
+from checkoutsim.planning.targets import Target, check_metrics, parse_target
 from checkoutsim.results.stats import paired_summary
 from checkoutsim.results.tables import summarise
 from checkoutsim.scenario.schema import Scenario
@@ -64,7 +64,7 @@ class OptimizationResult:
         The search found a plan meeting every target under the decision rule.
     holds_on_check : bool
         No target of the chosen plan is ``missed`` on the fresh days (``met`` or
-        ``borderline`` everywhere; see :mod:`checkoutsim.optimize.targets`).
+        ``borderline`` everywhere; see :mod:`checkoutsim.planning.targets`).
     staffing : DataFrame
         ``plan, block, start, end, cashiers, express_cashiers, attendants, kiosks`` for the
         current and the chosen plan.
@@ -252,7 +252,7 @@ def optimize(
         ``"wait_p90_min<=4"``, ``"csat>=4.0"``, ...: every one must hold in every block
         (``by="block"``) or over the day (``by="day"``).
     by : {"block", "day"}
-        Where targets are judged (see :mod:`checkoutsim.optimize.blocks`).
+        Where targets are judged (see :mod:`checkoutsim.planning.blocks`).
     replications : int
         Simulated days per candidate plan (common random numbers; at least 2).
     seed : int, optional

@@ -1,13 +1,13 @@
-"""The optimize layer: the cheapest staffing plan that meets service targets.
+"""The planning layer: the cheapest staffing plan that meets service targets.
 
 Targets and how they are judged, the space of plans, a closed-form start, the search on common
 random numbers, the fresh check, and the tables and files of the outcome. It imports the layers
 before it.
 """
 
-from checkoutsim.optimize.optimizer import OptimizationResult, optimize
-from checkoutsim.optimize.output import write_optimization
-from checkoutsim.optimize.targets import Target, parse_target
+from checkoutsim.planning.optimizer import OptimizationResult, optimize
+from checkoutsim.planning.output import write_optimization
+from checkoutsim.planning.targets import Target, parse_target
 
 __all__ = [
     "OptimizationResult",

@@ -1,9 +1,9 @@
 """Greedy search for the cheapest plan that meets the targets: add where short, then trim.
 
-Starting from a plan (the closed-form estimate of :mod:`checkoutsim.optimize.start`, or the
+Starting from a plan (the closed-form estimate of :mod:`checkoutsim.planning.start`, or the
 scenario's own), all candidates judged on the same simulated days (common random numbers,
-:mod:`checkoutsim.optimize.evaluate`) with the decision rule of
-:mod:`checkoutsim.optimize.targets`:
+:mod:`checkoutsim.planning.evaluate`) with the decision rule of
+:mod:`checkoutsim.planning.targets`:
 
 1. **Add** while some target fails: take the unit (block, or the day) with the biggest
    shortfall that can still grow; simulate one more of each searched role in that block (any
@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from checkoutsim.optimize.evaluate import Evaluation, Evaluator
-from checkoutsim.optimize.plan import PlanSpace, StaffPlan
-from checkoutsim.optimize.targets import Target
+from checkoutsim.planning.evaluate import Evaluation, Evaluator
+from checkoutsim.planning.plan import PlanSpace, StaffPlan
+from checkoutsim.planning.targets import Target
 
 __all__ = ["SearchOutcome", "SearchStep", "search"]
 

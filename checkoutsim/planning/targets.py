@@ -1,7 +1,7 @@
 """Service targets for the staffing optimiser: parse ``METRIC<=VALUE`` and judge them on CIs.
 
 A target is one per-replication metric (a name from :meth:`SimulationResult.metrics`, or from
-the per-block metrics of :mod:`checkoutsim.optimize.blocks`), a direction and a value in the
+the per-block metrics of :mod:`checkoutsim.planning.blocks`), a direction and a value in the
 metric's own unit (minutes for ``wait_p90_min``, CSAT points for ``csat_mean``).
 
 Decision rule (the same in the search and in the final check): over the ``R`` simulated days

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from checkoutsim.optimize.optimizer import CHOSEN, CURRENT, OptimizationResult
-from checkoutsim.optimize.plan import ROLES
+from checkoutsim.planning.optimizer import CHOSEN, CURRENT, OptimizationResult
+from checkoutsim.planning.plan import ROLES
 from checkoutsim.report.comparison_tables import metric_label
 from checkoutsim.report.tables import format_estimate
 from checkoutsim.results.folder import ResultsFolder, writing_into, written_by

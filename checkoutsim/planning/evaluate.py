@@ -20,9 +20,9 @@ import pandas as pd
 from checkoutsim.experiments.executors import Executor, Task
 from checkoutsim.experiments.run_store import RunStore, scenario_key
 from checkoutsim.model.recorder import RunColumns
-from checkoutsim.optimize.blocks import DAY, block_labels, block_metrics, day_metrics
-from checkoutsim.optimize.plan import PlanSpace, StaffPlan
-from checkoutsim.optimize.targets import Judgement, Target, judge
+from checkoutsim.planning.blocks import DAY, block_labels, block_metrics, day_metrics
+from checkoutsim.planning.plan import PlanSpace, StaffPlan
+from checkoutsim.planning.targets import Judgement, Target, judge
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.schema import Scenario
 
