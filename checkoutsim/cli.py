@@ -16,33 +16,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checkoutsim.experiments.executors import Executor, ExecutorError, make_executor
-from checkoutsim.experiments.precision import (
-    PrecisionOutcome,
-    PrecisionTarget,
-    simulate_to_precision,
-)
-from checkoutsim.experiments.simulate import ProgressCallback, simulate
-from checkoutsim.model.store import DayDidNotDrainError, TimeSeriesTooLongError
-from checkoutsim.report.tables import root_cause_table, summary_table
-from checkoutsim.results.folder import (
-    ResultsFolder,
-    ResultsFolderError,
-    atomic_write_text,
-    open_results_folder,
-)
-from checkoutsim.results.run_files import write_results
-from checkoutsim.results.tables import SimulationResult
-from checkoutsim.scenario.loader import ScenarioError, load_scenario
-from checkoutsim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
+from checkoutsim._limits import MAX_REPLICATIONS, MAX_SEED
+
+# Only typer and rich are imported before the arguments are parsed: each command imports the
+# layers it needs, so `checkoutsim --help` and `checkoutsim validate` start in a fraction of the
+# time the simulator's scientific stack takes to import (docs/performance.md, and
+# tests/test_cli_startup.py keeps it so).
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.progress import Progress
+
+    from checkoutsim.experiments.executors import Executor
+    from checkoutsim.experiments.precision import PrecisionOutcome, PrecisionTarget
+    from checkoutsim.experiments.simulate import ProgressCallback
+    from checkoutsim.results.folder import ResultsFolder
+    from checkoutsim.results.tables import SimulationResult
+    from checkoutsim.scenario.schema import Scenario
 
 __all__ = ["app", "main"]
 
@@ -81,24 +76,57 @@ def user_errors(source: Path | list[Path] | None = None) -> Iterator[None]:
     """
     try:
         yield
-    except (DayDidNotDrainError, TimeSeriesTooLongError) as exc:
-        where = ", ".join(map(str, source)) if isinstance(source, list) else source
-        prefix = f"{where}: " if where else ""
-        _stderr().print(f"[bold red]error:[/] {prefix}{escape(str(exc))}", highlight=False)
-        raise typer.Exit(EXIT_USER_ERROR) from None
-    except ScenarioError as exc:
-        _stderr().print("[bold red]error:[/] the scenario cannot be used:", highlight=False)
-        for problem in exc.problems:
-            _stderr().print(f"  {problem}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_USER_ERROR) from None
-    except (UserError, ExecutorError) as exc:
+    except UserError as exc:
         _stderr().print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USER_ERROR) from None
+    except Exception as exc:
+        if isinstance(exc, _loaded_types(_REFUSED_DAYS)):
+            where = ", ".join(map(str, source)) if isinstance(source, list) else source
+            prefix = f"{where}: " if where else ""
+            _stderr().print(f"[bold red]error:[/] {prefix}{escape(str(exc))}", highlight=False)
+        elif isinstance(exc, _loaded_types(_SCENARIO_ERRORS)):
+            _stderr().print("[bold red]error:[/] the scenario cannot be used:", highlight=False)
+            for problem in exc.problems:  # type: ignore[attr-defined]
+                _stderr().print(f"  {problem}", highlight=False, markup=False)
+        elif isinstance(exc, _loaded_types(_EXECUTOR_ERRORS)):
+            _stderr().print(f"[bold red]error:[/] {exc}", highlight=False)
+        else:
+            raise
+        raise typer.Exit(EXIT_USER_ERROR) from None
+
+
+# The library's errors for a user's mistake, as (module, class name). They are looked up in the
+# modules already imported rather than imported here: an error whose module was never imported
+# cannot have been raised, and importing them up front would cost the start-up time above.
+_REFUSED_DAYS = (
+    ("checkoutsim.model.store", "DayDidNotDrainError"),
+    ("checkoutsim.model.store", "TimeSeriesTooLongError"),
+)
+_SCENARIO_ERRORS = (("checkoutsim.scenario.loader", "ScenarioError"),)
+_EXECUTOR_ERRORS = (("checkoutsim.experiments.executors", "ExecutorError"),)
+
+
+def _loaded_types(names: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
+    """The classes named in ``names`` whose modules are already imported."""
+    found = []
+    for module, name in names:
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            found.append(getattr(loaded, name))
+    return tuple(found)
 
 
 @contextmanager
 def progress_bar(total: int, label: str, enabled: bool = True) -> Iterator[Progress | None]:
     """A rich progress bar with ETA on stderr (nothing when disabled or for a single unit)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     if not enabled or total <= 1:
         yield None
         return
@@ -146,6 +174,8 @@ ReportOption = Annotated[
 
 
 def _load(path: Path) -> Scenario:
+    from checkoutsim.scenario.loader import load_scenario
+
     return load_scenario(path)
 
 
@@ -183,6 +213,8 @@ def _default_folder(*parts: str) -> Path:
 @contextmanager
 def _results_folder(path: Path) -> Iterator[ResultsFolder]:
     """Check and lock the results folder for the whole command, before anything is simulated."""
+    from checkoutsim.results.folder import ResultsFolderError, open_results_folder
+
     try:
         with open_results_folder(path) as folder:
             yield folder
@@ -315,6 +347,11 @@ def run(
     report: ReportOption = False,
 ) -> None:
     """Simulate a scenario and write its results."""
+    from checkoutsim.experiments.executors import make_executor
+    from checkoutsim.experiments.simulate import simulate
+    from checkoutsim.report.tables import root_cause_table, summary_table
+    from checkoutsim.results.run_files import write_results
+
     with user_errors(scenario_file):
         scenario = _load(scenario_file)
         reps = replications or scenario.run.replications
@@ -382,6 +419,8 @@ def run(
 
 
 def _precision_target(text: str | None) -> PrecisionTarget | None:
+    from checkoutsim.experiments.precision import PrecisionTarget
+
     if text is None:
         return None
     try:
@@ -399,6 +438,9 @@ def _run_to_precision(
     executor: Executor,
     tick: ProgressCallback,
 ) -> tuple[SimulationResult, PrecisionOutcome]:
+    from checkoutsim.experiments.precision import simulate_to_precision
+    from checkoutsim.model.store import DayDidNotDrainError, TimeSeriesTooLongError
+
     try:
         return simulate_to_precision(
             scenario,
@@ -477,7 +519,9 @@ def compare_command(
     """Compare plans on the same simulated customers: paired differences with intervals."""
     from checkoutsim.experiments.compare import compare, resolve_plans
     from checkoutsim.experiments.comparison_files import write_comparison
+    from checkoutsim.experiments.executors import make_executor
     from checkoutsim.report.comparison_tables import comparison_overview, difference_table
+    from checkoutsim.scenario.loader import ScenarioError
 
     with user_errors(plan if plan is not None else list(files or [])):
         if plan is not None and files:
@@ -574,6 +618,7 @@ def sweep_command(
     import dataclasses
 
     from checkoutsim.experiments.comparison_files import write_sweep
+    from checkoutsim.experiments.executors import make_executor
     from checkoutsim.experiments.run_store import RunStore, StoreLockedError
     from checkoutsim.experiments.sweep import load_sweep, run_sweep
     from checkoutsim.report.comparison_tables import sweep_table
@@ -730,9 +775,11 @@ def optimize_command(
     ] = False,
 ) -> None:
     """Find the cheapest staffing plan that meets service targets (resumable with --out)."""
-    from rich.progress import SpinnerColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from checkoutsim.experiments.executors import make_executor
     from checkoutsim.experiments.run_store import StoreLockedError
+    from checkoutsim.model.store import DayDidNotDrainError, TimeSeriesTooLongError
     from checkoutsim.planning.optimizer import optimize
     from checkoutsim.planning.output import (
         check_table,
@@ -840,6 +887,8 @@ def _curve_values(text: str | None) -> list[float] | None:
 def _chosen_metrics(
     summary: pd.DataFrame, scope: str, wanted: list[str] | None, every: bool
 ) -> list[str]:
+    import pandas as pd
+
     from checkoutsim.experiments.compare import headline_metrics
 
     scopes = sorted(str(s) for s in pd.unique(summary["scope"]))
@@ -862,7 +911,7 @@ def _file_kind(path: Path) -> str:
     A plan or sweep file names a ``base`` scenario; a sweep also has ``grid`` or ``points``.
     A file that cannot be read is a ``scenario``, so that loading it reports the problem.
     """
-    from checkoutsim.scenario.loader import load_yaml_mapping
+    from checkoutsim.scenario.loader import ScenarioError, load_yaml_mapping
 
     try:
         data, _ = load_yaml_mapping(path)
@@ -919,6 +968,8 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion)."""
+    from checkoutsim.scenario.schema import Scenario
+
     sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
 
 
@@ -928,6 +979,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write an annotated starter scenario."""
+    from checkoutsim.results.folder import atomic_write_text
+
     with user_errors():
         if path.exists() and not force:
             raise UserError(f"{path} already exists (use --force to overwrite)")

@@ -22,10 +22,14 @@ basket; see :mod:`checkoutsim.scenario.schema`).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# numpy is imported inside the methods that sample: loading and validating a scenario never
+# needs it, and `checkoutsim validate` starts faster without it (docs/performance.md).
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "MAX_CV",
@@ -111,6 +115,8 @@ class Fixed(_Base):
         return self.value**2
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         # Draw nothing: a fixed value must not consume the stream, or switching one parameter
         # between fixed and random would shift every later draw of the same stream.
         return np.full(size, self.value, dtype=np.float64)
@@ -284,21 +290,31 @@ class Empirical(_Base):
         return self
 
     def _probabilities(self) -> np.ndarray:
+        import numpy as np
+
         if self.weights is None:
             return np.full(len(self.values), 1.0 / len(self.values))
         w = np.asarray(self.weights, dtype=np.float64)
         return w / w.sum()
 
+    def _weights(self) -> list[float]:
+        """Probabilities in plain floats: validating a scenario needs its means, not numpy."""
+        if self.weights is None:
+            return [1.0 / len(self.values)] * len(self.values)
+        total = math.fsum(self.weights)
+        return [w / total for w in self.weights]
+
     @property
     def mean(self) -> float:
-        return float(np.dot(self._probabilities(), self.values))
+        return math.fsum(p * v for p, v in zip(self._weights(), self.values, strict=True))
 
     @property
     def second_moment(self) -> float:
-        v = np.asarray(self.values, dtype=np.float64)
-        return float(np.dot(self._probabilities(), v * v))
+        return math.fsum(p * v * v for p, v in zip(self._weights(), self.values, strict=True))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         return rng.choice(np.asarray(self.values, dtype=np.float64), size, p=self._probabilities())
 
 

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from checkoutsim._limits import MAX_REPLICATIONS, MAX_SEED
 from checkoutsim.scenario.distributions import Distribution
 
 __all__ = [
@@ -194,12 +195,6 @@ MIN_SAMPLE_INTERVAL_MIN = 0.1
 """Shortest time-series interval, minutes: 6 seconds is finer than any staffing decision, and a
 24-hour day then holds at most 14,400 samples."""
 
-MAX_SEED = 2**63 - 1
-"""Largest root seed: a signed 64-bit integer, as result tables and manifests store it."""
-
-MAX_REPLICATIONS = 10_000
-"""Most simulated days of one run (the default is 10; a CI of 1% of the standard deviation
-needs about 40,000, which precision mode reaches by adding runs, not by one huge one)."""
 
 MAX_CONFUSION_CAUSES = 50
 """Most confusion causes at the kiosks (shipped: 4; the published breakdowns name 4-6)."""
