@@ -47,6 +47,8 @@ test-fast: $(STAMP)
 # The performance benchmark (docs/performance.md); `--quick` is a smoke run that writes nothing.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/startup.py $(if $(findstring --quick,$(BENCH_ARGS)),--runs 2,)
+	$(BIN)/python benchmarks/overhead.py $(if $(findstring --quick,$(BENCH_ARGS)),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check checkoutsim tests benchmarks notebooks

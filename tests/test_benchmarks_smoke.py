@@ -80,3 +80,15 @@ def test_benchmark_figures_are_well_formed(bench: ModuleType, tmp_path: Path) ->
     doc.write_text("no markers\n")
     with pytest.raises(ValueError, match="no line"):
         bench.write_doc(block, doc)
+
+
+def test_startup_benchmark_times_every_command_once() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "bench_startup", ROOT / "benchmarks" / "startup.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    medians = module.time_commands(runs=1)
+    assert set(medians) == set(module.COMMANDS)
+    assert all(math.isfinite(t) and t > 0 for t in medians.values())

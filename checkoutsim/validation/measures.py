@@ -181,7 +181,7 @@ def little_ratio(day: Day, line: str) -> float:
 def day_tables(scenario: Scenario, rep: int, seed: int, cols: RunColumns) -> Day:
     """The customer, assist and time-series tables of one simulated day."""
     return Day(
-        customers_frame(scenario, rep, seed, cols),
-        assists_frame(scenario, rep, seed, cols),
-        timeseries_frame(scenario, rep, seed, cols),
+        customers_frame(scenario, seed, [(rep, cols)]),
+        assists_frame(scenario, seed, [(rep, cols)]),
+        timeseries_frame(scenario, seed, [(rep, cols)]),
     )
