@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -905,21 +905,23 @@ def _chosen_metrics(
     return available if every else headline_metrics(available)
 
 
-def _file_kind(path: Path) -> str:
-    """``scenario``, ``plan`` or ``sweep``, from the keys at the top of the file.
+def _file_kind(path: Path) -> tuple[str, Any, str]:
+    """``scenario``, ``plan`` or ``sweep`` from the keys at the top of the file, and the file.
 
     A plan or sweep file names a ``base`` scenario; a sweep also has ``grid`` or ``points``.
-    A file that cannot be read is a ``scenario``, so that loading it reports the problem.
+    Returns the parsed document and its source name too, so a scenario is parsed once (the
+    YAML parser, which keeps line marks for the messages, is most of ``validate``'s time). A
+    file that cannot be read is a ``scenario`` with no document: loading it reports the problem.
     """
     from checkoutsim.scenario.loader import ScenarioError, load_yaml_mapping
 
     try:
-        data, _ = load_yaml_mapping(path)
+        data, source = load_yaml_mapping(path)
     except ScenarioError:
-        return "scenario"
+        return "scenario", None, str(path)
     if "base" not in data:
-        return "scenario"
-    return "sweep" if "grid" in data or "points" in data else "plan"
+        return "scenario", data, source
+    return ("sweep" if "grid" in data or "points" in data else "plan"), data, source
 
 
 @app.command()
@@ -930,7 +932,7 @@ def validate(
 ) -> None:
     """Check a scenario, plan or sweep file without running it."""
     with user_errors(scenario_file):
-        kind = _file_kind(scenario_file)
+        kind, data, source = _file_kind(scenario_file)
         if kind == "plan":
             from checkoutsim.scenario.plans import load_plan
 
@@ -952,7 +954,12 @@ def validate(
                 highlight=False,
             )
             return
-        scenario = _load(scenario_file)
+        if data is None:
+            scenario = _load(scenario_file)  # reports why the file cannot be read
+        else:
+            from checkoutsim.scenario.loader import scenario_from_mapping
+
+            scenario = scenario_from_mapping(data, source)
     from checkoutsim.scenario.load_check import overloaded_blocks
 
     blocks = len(scenario.staffing)
