@@ -1,0 +1,102 @@
+"""Issue 18, inputs: every problem of a file in one run, and no unvalidated scenario by copy.
+
+Each test here fails on the code before the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from checkoutsim import ScenarioError, load_scenario
+from checkoutsim.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+WEEKDAY_FILE = ROOT / "scenarios" / "weekday.yaml"
+WEEKDAY = WEEKDAY_FILE.read_text()
+runner = CliRunner()
+
+
+def _edits(*pairs: tuple[str, str]) -> str:
+    text = WEEKDAY
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# Four different mistakes: a bad value in cashiers, an unknown key in kiosks, a gap in the
+# staffing, and more staffed lanes than exist. Before, the first two hid the last (the lane
+# check needs cashiers, which did not validate as a whole), so it took two rounds.
+FOUR_MISTAKES = _edits(
+    (
+        "fixed_min: {kind: gamma, mean: 0.40, sd: 0.15}",
+        "fixed_min: {kind: gamma, mean: 0.40}",
+    ),
+    ("  count: 8\n", "  count: 8\n  colour: red\n"),
+    (
+        '{start: "10:00", end: "11:00", cashiers: 3,',
+        '{start: "10:30", end: "11:00", cashiers: 3,',
+    ),
+    (
+        '{start: "11:00", end: "14:00", cashiers: 4,',
+        '{start: "11:00", end: "14:00", cashiers: 25,',
+    ),
+)
+
+
+def test_four_mistakes_are_all_reported_in_one_run(tmp_path: Path) -> None:
+    path = tmp_path / "four.yaml"
+    path.write_text(FOUR_MISTAKES)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    found = {(p.key_path, p.line) for p in info.value.problems}
+    text = FOUR_MISTAKES
+    assert ("cashiers.fixed_min.sd", _line_of(text, "mean: 0.40}")) in found
+    assert ("kiosks.colour", _line_of(text, "colour: red")) in found
+    assert ("staffing[1].start", _line_of(text, '"10:30"')) in found
+    assert ("staffing[2].cashiers", _line_of(text, "cashiers: 25")) in found
+    assert len(info.value.problems) == 4, [str(p) for p in info.value.problems]
+    assert all(p.source == str(path) for p in info.value.problems)
+
+
+def test_four_mistakes_on_the_command_line_exit_2_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "four.yaml"
+    path.write_text(FOUR_MISTAKES)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    output = result.output
+    assert "Traceback" not in output
+    for fragment in ("cashiers.fixed_min.sd", "kiosks.colour", "staffing[1].start"):
+        assert fragment in output
+    assert "25 staffed lanes but only 10 exist" in output
+
+
+def test_an_unknown_run_key_does_not_hide_the_capacity_guard(tmp_path: Path) -> None:
+    # 13 hours at 10,000 customers an hour: about 130,000 customers, 200 MB; budget 64 MB.
+    text = _edits(("  replications: 10\n", "  replication: 10\n  memory_budget_mb: 64\n"))
+    text = re.sub(r"customers_per_hour: \d+", "customers_per_hour: 10000", text)
+    path = tmp_path / "big.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    paths = [p.key_path for p in info.value.problems]
+    assert "run.replication" in paths
+    assert any("too large to simulate" in p.message for p in info.value.problems), paths
+
+
+def test_an_invalid_field_a_check_reads_skips_that_check_not_guesses(tmp_path: Path) -> None:
+    # cashiers.lanes itself is invalid: the lane check cannot judge, so it says nothing more.
+    text = _edits(("  lanes: 10\n", "  lanes: ten\n"))
+    path = tmp_path / "lanes.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [p.key_path for p in info.value.problems] == ["cashiers.lanes"]
