@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from checkoutsim import ScenarioError, load_scenario
@@ -100,3 +101,45 @@ def test_an_invalid_field_a_check_reads_skips_that_check_not_guesses(tmp_path: P
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert [p.key_path for p in info.value.problems] == ["cashiers.lanes"]
+
+
+# -- model_copy(update=...) validates -----------------------------------------------------------
+
+
+def test_model_copy_cannot_put_25_cashiers_on_10_lanes_silently() -> None:
+    weekday = load_scenario(WEEKDAY_FILE)
+    blocks = [b.model_copy(update={"cashiers": 25}) for b in weekday.staffing]
+    with pytest.raises(ValidationError) as info:
+        weekday.model_copy(update={"staffing": blocks})
+    assert "staffing[0].cashiers: 25 staffed lanes but only 10 exist" in str(info.value)
+
+
+def test_model_copy_of_a_part_checks_its_ranges_and_keys() -> None:
+    weekday = load_scenario(WEEKDAY_FILE)
+    with pytest.raises(ValidationError):
+        weekday.staffing[0].model_copy(update={"cashiers": -1})
+    with pytest.raises(ValidationError):
+        weekday.run.model_copy(update={"sample_interval_min": 1e-6})
+    with pytest.raises(ValidationError):
+        weekday.customers.basket_items.model_copy(update={"sd": -1.0})
+    with pytest.raises(ValidationError, match="casheirs"):
+        weekday.model_copy(update={"casheirs": 3})
+
+
+def test_model_copy_with_valid_updates_still_works() -> None:
+    weekday = load_scenario(WEEKDAY_FILE)
+    run = weekday.run.model_copy(update={"replications": 3})
+    kiosks = weekday.kiosks.model_copy(update={"count": 6})
+    first = {"start": "08:00", "end": "10:00", "cashiers": 3, "attendants": 1}  # plain data
+    copy = weekday.model_copy(
+        update={
+            "run": run,
+            "name": "three",
+            "kiosks": kiosks,
+            "staffing": [first, *weekday.staffing[1:]],
+        }
+    )
+    assert (copy.run.replications, copy.name, copy.kiosks.count) == (3, "three", 6)
+    assert copy.staffing[0].cashiers == 3
+    assert copy.kiosks.confusion == weekday.kiosks.confusion
+    assert weekday.model_copy() == weekday

@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from checkoutsim.scenario.distributions import Distribution
+from checkoutsim.scenario.distributions import Distribution, ValidatedCopy
 
 __all__ = [
     "BYTES_PER_CUSTOMER",
@@ -304,7 +304,7 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return out or "(top level)"
 
 
-class _Model(BaseModel):
+class _Model(ValidatedCopy):
     model_config = _CONFIG
 
 
