@@ -6,6 +6,7 @@ Each test here fails on the code before the fix.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,61 @@ def test_model_copy_with_valid_updates_still_works() -> None:
     assert copy.staffing[0].cashiers == 3
     assert copy.kiosks.confusion == weekday.kiosks.confusion
     assert weekday.model_copy() == weekday
+
+
+# -- simulate() shows progress where someone is watching ----------------------------------------
+
+
+def _two_days(progress: object = None) -> None:
+    from checkoutsim import simulate
+
+    simulate(load_scenario(WEEKDAY_FILE), 2, 1, workers=1, progress=progress)  # type: ignore[arg-type]
+
+
+def test_simulate_in_a_script_shows_no_bar(capfd: pytest.CaptureFixture[str]) -> None:
+    _two_days()
+    assert capfd.readouterr().err == ""
+
+
+def test_simulate_at_an_interactive_prompt_shows_a_bar(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "ps1", ">>> ", raising=False)
+    _two_days()
+    err = capfd.readouterr().err
+    assert "simulating weekday" in err
+    assert "2/2" in err
+
+
+def test_simulate_progress_true_and_false(capfd: pytest.CaptureFixture[str]) -> None:
+    _two_days(True)
+    assert "2/2" in capfd.readouterr().err
+    _two_days(False)
+    assert capfd.readouterr().err == ""
+    calls: list[tuple[int, int]] = []
+    _two_days(lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]
+
+
+@pytest.mark.notebook
+def test_simulate_in_a_notebook_shows_a_bar_by_default() -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    book = nbformat.v4.new_notebook()
+    book.cells = [
+        nbformat.v4.new_code_cell(
+            "from checkoutsim import load_scenario, simulate\n"
+            f"result = simulate(load_scenario({str(WEEKDAY_FILE)!r}), 2, 1, workers=1)"
+        )
+    ]
+    NotebookClient(book, timeout=300, kernel_name="python3").execute()
+    html = [
+        output["data"]["text/html"]
+        for output in book.cells[0].outputs
+        if "text/html" in output.get("data", {})
+    ]
+    assert html, book.cells[0].outputs
+    assert "<progress" in html[0]
+    assert "simulating weekday" in html[0]
+    assert "2/2 days" in html[0]  # updated in place to the end
