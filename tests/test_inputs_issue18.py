@@ -202,3 +202,85 @@ def test_simulate_in_a_notebook_shows_a_bar_by_default() -> None:
     assert "<progress" in html[0]
     assert "simulating weekday" in html[0]
     assert "2/2 days" in html[0]  # updated in place to the end
+
+
+# -- --xlsx: one workbook for planners ----------------------------------------------------------
+
+
+def _sheets(path: Path) -> dict[str, list[list[object]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {
+        name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames
+    }
+
+
+def test_run_xlsx_writes_summary_hourly_and_staffing(tmp_path: Path) -> None:
+    book = tmp_path / "weekday.xlsx"
+    args = ["run", str(WEEKDAY_FILE), "-n", "2", "-w", "1", "-o", str(tmp_path / "out")]
+    result = runner.invoke(app, [*args, "--xlsx", str(book)])
+    assert result.exit_code == 0, result.output
+    sheets = _sheets(book)
+    assert list(sheets) == ["summary", "hourly", "staffing"]
+    header = sheets["summary"][0]
+    assert {"Unit", "Mean (unit)", "95% CI low (unit)", "95% CI high (unit)"} <= set(header)
+    rows = {r[header.index("Metric key")]: r for r in sheets["summary"][1:] if r[1] == "all"}
+    assert rows["wait_p90_min"][header.index("Unit")] == "min"
+    assert rows["labour_cost"][header.index("Unit")] == "USD per day"
+    hourly = sheets["hourly"]
+    assert hourly[1][hourly[0].index("Unit")] == "customers per hour"
+    for row in sheets["summary"][1:] + hourly[1:]:
+        for value in row:
+            if isinstance(value, float):
+                assert value == round(value, 4)  # rounded, never 15 digits
+                assert abs(value) < 0.01 or value == round(value, 2)
+    staffing = sheets["staffing"]
+    assert staffing[0][:4] == ["Plan", "Start (HH:MM)", "End (HH:MM)", "Cashiers (lanes staffed)"]
+    weekday = load_scenario(WEEKDAY_FILE)
+    assert [r[3] for r in staffing[1:]] == [b.cashiers for b in weekday.staffing]
+    # Run again: its own workbook is replaced.
+    result = runner.invoke(app, [*args, "--xlsx", str(book)])
+    assert result.exit_code == 0, result.output
+
+
+def test_xlsx_never_overwrites_a_planners_own_file(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = tmp_path / "roster.xlsx"
+    own = Workbook()
+    own.active["A1"] = "my roster"
+    own.save(book)
+    before = book.read_bytes()
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["run", str(WEEKDAY_FILE), "-n", "2", "-o", str(out), "--xlsx", str(book)]
+    )
+    assert result.exit_code == 2
+    assert "not written by checkoutsim" in result.output
+    assert "Traceback" not in result.output
+    assert book.read_bytes() == before
+    assert not out.exists()  # refused before simulating
+
+
+@pytest.mark.parametrize("name", ["table.csv", "missing/dir/book.xlsx"])
+def test_xlsx_bad_paths_are_refused_before_simulating(tmp_path: Path, name: str) -> None:
+    result = runner.invoke(
+        app, ["run", str(WEEKDAY_FILE), "-o", str(tmp_path / "o"), "--xlsx", str(tmp_path / name)]
+    )
+    assert result.exit_code == 2
+    assert "--xlsx" in result.output
+
+
+def test_compare_xlsx_has_the_paired_differences(tmp_path: Path) -> None:
+    book = tmp_path / "compare.xlsx"
+    lean = ROOT / "scenarios" / "lean_staffing.yaml"
+    result = runner.invoke(
+        app, ["compare", str(WEEKDAY_FILE), str(lean), "-n", "2", "-w", "1", "--xlsx", str(book)]
+    )
+    assert result.exit_code == 0, result.output
+    sheets = _sheets(book)
+    assert list(sheets) == ["summary", "staffing", "differences"]
+    header = sheets["differences"][0]
+    assert "Difference, plan - base (unit)" in header
+    assert {r[0] for r in sheets["staffing"][1:]} == {"weekday", "lean_staffing"}
