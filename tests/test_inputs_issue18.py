@@ -263,13 +263,20 @@ def test_xlsx_never_overwrites_a_planners_own_file(tmp_path: Path) -> None:
     assert not out.exists()  # refused before simulating
 
 
-@pytest.mark.parametrize("name", ["table.csv", "missing/dir/book.xlsx"])
-def test_xlsx_bad_paths_are_refused_before_simulating(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("table.csv", "must end in .xlsx"), ("missing/dir/book.xlsx", "does not exist")],
+)
+def test_xlsx_bad_paths_are_refused_before_simulating(
+    tmp_path: Path, name: str, fragment: str
+) -> None:
+    out = tmp_path / "o"
     result = runner.invoke(
-        app, ["run", str(WEEKDAY_FILE), "-o", str(tmp_path / "o"), "--xlsx", str(tmp_path / name)]
+        app, ["run", str(WEEKDAY_FILE), "-o", str(out), "--xlsx", str(tmp_path / name)]
     )
     assert result.exit_code == 2
-    assert "--xlsx" in result.output
+    assert fragment in result.output
+    assert not out.exists()
 
 
 def test_compare_xlsx_has_the_paired_differences(tmp_path: Path) -> None:
