@@ -162,6 +162,16 @@ DaskOption = Annotated[
     ),
 ]
 
+XlsxOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--xlsx",
+        metavar="PATH",
+        help="Also write one Excel workbook (summary, hourly, staffing, differences; units in "
+        "headers). An existing file is replaced only if checkoutsim wrote it.",
+    ),
+]
+
 
 ReportOption = Annotated[
     bool,
@@ -171,6 +181,30 @@ ReportOption = Annotated[
         "results folder.",
     ),
 ]
+
+
+def _xlsx_checked(path: Path | None) -> None:
+    """Refuse a bad ``--xlsx`` path before simulating (see checkoutsim.report.workbook)."""
+    if path is None:
+        return
+    from checkoutsim.report.workbook import WorkbookError, check_workbook_path
+
+    try:
+        check_workbook_path(path)
+    except WorkbookError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _xlsx_write(path: Path | None, sheets: Callable[[], dict[str, pd.DataFrame]]) -> None:
+    if path is None:
+        return
+    from checkoutsim.report.workbook import WorkbookError, write_workbook
+
+    try:
+        write_workbook(path, sheets())
+    except (WorkbookError, OSError) as exc:
+        raise UserError(f"cannot write the workbook: {exc}") from None
+    _stderr().print(f"Workbook written to [bold]{escape(str(path))}[/].", highlight=False)
 
 
 def _load(path: Path) -> Scenario:
@@ -345,6 +379,7 @@ def run(
         typer.Option("--max-replications", min=1, help="With --precision: stop here anyway."),
     ] = 200,
     report: ReportOption = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Simulate a scenario and write its results."""
     from checkoutsim.experiments.executors import make_executor
@@ -353,6 +388,7 @@ def run(
     from checkoutsim.results.run_files import write_results
 
     with user_errors(scenario_file):
+        _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
         reps = replications or scenario.run.replications
         root = scenario.run.seed if seed is None else seed
@@ -391,6 +427,10 @@ def run(
                     return run_report(result, command=command)
 
             _finish(folder, build)
+        if xlsx is not None:
+            from checkoutsim.report.workbook import run_sheets
+
+            _xlsx_write(xlsx, lambda: run_sheets(result))
         if as_json:
             payload = {
                 "scenario": scenario.name,
@@ -515,6 +555,7 @@ def compare_command(
         bool, typer.Option("--json", help="Print summary and differences as JSON on stdout.")
     ] = False,
     report: ReportOption = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Compare plans on the same simulated customers: paired differences with intervals."""
     from checkoutsim.experiments.compare import compare, resolve_plans
@@ -528,6 +569,7 @@ def compare_command(
             raise UserError("give scenario files or --plan, not both")
         if plan is None and not files:
             raise UserError("nothing to compare: give two or more scenario files, or --plan")
+        _xlsx_checked(xlsx)
         given = list(files or [])
         source: Path | list[Path] = (
             plan if plan is not None else (given[0] if len(given) == 1 else given)
@@ -573,6 +615,10 @@ def compare_command(
                         )
 
                 _finish(folder, build)
+        if xlsx is not None:
+            from checkoutsim.report.workbook import comparison_sheets
+
+            _xlsx_write(xlsx, lambda: comparison_sheets(result))
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return
@@ -613,6 +659,7 @@ def sweep_command(
         bool, typer.Option("--json", help="Print the results table as JSON on stdout.")
     ] = False,
     report: ReportOption = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Run every plan of a sweep (resumable: finished days are kept), mark the Pareto front."""
     import dataclasses
@@ -624,6 +671,7 @@ def sweep_command(
     from checkoutsim.report.comparison_tables import sweep_table
 
     with user_errors(sweep_file):
+        _xlsx_checked(xlsx)
         sweep = load_sweep(sweep_file)
         if replications is not None:
             sweep = dataclasses.replace(sweep, replications=replications)
@@ -666,6 +714,10 @@ def sweep_command(
                     return sweep_report(result, command=command)
 
             _finish(folder, build)
+        if xlsx is not None:
+            from checkoutsim.report.workbook import sweep_sheets
+
+            _xlsx_write(xlsx, lambda: sweep_sheets(result))
         available = [str(m) for m in result.summary["metric"].unique()]
         if metrics:
             unknown = [m for m in metrics if m not in available]
@@ -773,6 +825,7 @@ def optimize_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as JSON on stdout.")
     ] = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Find the cheapest staffing plan that meets service targets (resumable with --out)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -802,6 +855,7 @@ def optimize_command(
         except ValueError as exc:
             raise UserError(f"--target: {exc}") from None
         values = _curve_values(curve)
+        _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
         out_dir = out if out is not None else _default_folder("optimize", scenario.name)
         bar = Progress(
@@ -852,6 +906,10 @@ def optimize_command(
             with _writing_results(out_dir):
                 write_optimization(result, folder, command=_command_line())
             _finish(folder, None)
+        if xlsx is not None:
+            from checkoutsim.planning.workbook import optimization_sheets
+
+            _xlsx_write(xlsx, lambda: optimization_sheets(result))
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return

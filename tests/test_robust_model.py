@@ -24,6 +24,7 @@ from checkoutsim.model.store import (
     run_replication,
 )
 from checkoutsim.results.tables import SimulationResult
+from checkoutsim.scenario.distributions import unvalidated_copy
 from checkoutsim.scenario.loader import load_scenario
 from checkoutsim.scenario.schema import NpsModel, Scenario
 
@@ -318,8 +319,8 @@ def test_the_drain_limit_is_a_parameter() -> None:
 def test_a_tiny_sampling_interval_is_refused_not_run() -> None:
     # The schema refuses intervals under 0.1 min; the model guards itself all the same.
     valid = Scenario.model_validate(_small())
-    run = valid.run.model_copy(update={"sample_interval_min": 1e-6})
-    scenario = valid.model_copy(update={"run": run})
+    run = unvalidated_copy(valid.run, {"sample_interval_min": 1e-6})
+    scenario = unvalidated_copy(valid, {"run": run})
     with pytest.raises(TimeSeriesTooLongError, match="sample_interval_min"):
         run_replication(scenario, 0, 1)
 

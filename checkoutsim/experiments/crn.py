@@ -95,7 +95,7 @@ def crn_effect(
         many times as many days independent runs need for the CRN interval's width).
     """
     other = seed + INDEPENDENT_SEED_OFFSET
-    plan_ind = plan.model_copy(update={"name": f"{plan.name}-independent"})
+    plan_ind = plan.model_copy(update={"name": f"{plan.name[:52]}-independent"})  # names: 64 chars
     scenarios = {
         "base": (base, seed),
         "plan": (plan, seed),

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from checkoutsim.experiments.executors import Executor, Task, make_executor
+from checkoutsim.experiments.progress import ProgressCallback, ProgressOption, progress_shown
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = ["ProgressCallback", "run_tasks", "simulate"]
-
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each finished replication."""
 
 
 def run_tasks(
@@ -36,7 +32,7 @@ def simulate(
     *,
     workers: int | None = None,
     executor: Executor | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressOption = None,
 ) -> SimulationResult:
     """Simulate ``replications`` store days of ``scenario``.
 
@@ -55,8 +51,11 @@ def simulate(
         Where to run (see :mod:`checkoutsim.experiments.executors`), for callers that reuse one
         pool for several runs (use it in its ``with`` block). Results do not depend on the executor
         or its worker count: each replication's randomness comes from (seed, rep) alone.
-    progress : callable, optional
-        ``progress(done, total)`` after each replication.
+    progress : callable or bool, optional
+        ``progress(done, total)`` after each replication; ``True`` shows a progress bar,
+        ``False`` nothing. By default a bar is shown when Python runs interactively (a notebook,
+        an IPython or ``>>>`` prompt) and nothing in scripts (see
+        :mod:`checkoutsim.experiments.progress`).
 
     Returns
     -------
@@ -68,9 +67,10 @@ def simulate(
     if reps < 1:
         raise ValueError(f"replications must be at least 1, got {reps}")
     tasks = [Task(scenario, rep, root) for rep in range(reps)]
-    if executor is None:
-        with make_executor(workers, tasks=reps) as own:
-            runs = run_tasks(own, tasks, progress)
-    else:
-        runs = run_tasks(executor, tasks, progress)
+    with progress_shown(progress, reps, f"simulating {scenario.name}") as tick:
+        if executor is None:
+            with make_executor(workers, tasks=reps) as own:
+                runs = run_tasks(own, tasks, tick)
+        else:
+            runs = run_tasks(executor, tasks, tick)
     return SimulationResult.from_runs(scenario, root, [(t.rep, cols) for t, cols in runs])

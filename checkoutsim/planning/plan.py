@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checkoutsim.experience.costs import scheduled_hours
+from checkoutsim.scenario.distributions import unvalidated_copy
 from checkoutsim.scenario.schema import Scenario, StaffingBlock, parse_time_of_day
 
 __all__ = ["ROLES", "PlanSpace", "StaffPlan", "block_arrival_rate"]
@@ -222,7 +223,7 @@ class PlanSpace:
             s.model_copy(update={"cashiers": c, "express_cashiers": e, "attendants": a})
             for s, (c, e, a, _) in zip(staffing, plan.counts, strict=True)
         ]
-        return scheduled_hours(self.base.model_copy(update={"staffing": blocks}))
+        return scheduled_hours(unvalidated_copy(self.base, {"staffing": blocks}))
 
     def kiosk_hours(self, plan: StaffPlan) -> float:
         """Kiosk-hours switched on (the tie-break after labour cost)."""

@@ -22,7 +22,8 @@ basket; see :mod:`checkoutsim.scenario.schema`).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -44,6 +45,8 @@ __all__ = [
     "Lognormal",
     "Triangular",
     "Uniform",
+    "ValidatedCopy",
+    "unvalidated_copy",
 ]
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
@@ -79,7 +82,54 @@ def _check_cv(mean: float, sd: float, kind: str) -> None:
         )
 
 
-class _Base(BaseModel):
+class ValidatedCopy(BaseModel):
+    """A model whose ``model_copy(update=...)`` validates the result like a new object.
+
+    pydantic's own ``model_copy`` sets the updated fields without any check, so a frozen,
+    validated scenario could silently become one that is not (25 staffed cashiers on 10 lanes).
+    Code that must skip validation says so with :func:`unvalidated_copy`.
+    """
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, validated again (raises ``ValidationError`` if invalid).
+
+        Updated values may be models or plain data (mappings, lists), as in a file.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        return type(self).model_validate(_updated(self, update))
+
+
+def _updated(model: BaseModel, update: Mapping[str, Any]) -> dict[str, Any]:
+    """``model`` as plain data with ``update`` set (models in ``update`` become plain data too)."""
+    data = model.model_dump(mode="json", by_alias=True)
+    data.update({key: _plain(value) for key, value in update.items()})
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def unvalidated_copy(model: _Model, update: Mapping[str, Any]) -> _Model:
+    """A copy of ``model`` with ``update`` set and **not** validated (pydantic's own copy).
+
+    Only for code that reads a few fields of the result on a hot path (the staff hours of a
+    plan during a search) and for tests of the model's own guards against invalid input.
+    """
+    return BaseModel.model_copy(model, update=update)
+
+
+class _Base(ValidatedCopy):
     model_config = _CONFIG
 
     @property
