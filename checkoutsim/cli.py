@@ -639,6 +639,9 @@ def sweep_command(
                     "minimise": result.minimise,
                     "maximise": result.maximise,
                     "front": result.pareto_points,
+                    "not_distinguishable": result.indistinguishable_points,
+                    "level": result.marks.level,
+                    "comparisons": result.marks.comparisons,
                 },
                 "replications_run": result.ran,
                 "replications_reused": result.reused,
@@ -647,9 +650,16 @@ def sweep_command(
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
         _stdout().print(sweep_table(result, shown))
+        alike = result.indistinguishable_points
         _stdout().print(
-            f"Pareto front: {', '.join(result.pareto_points) or '(none)'}. "
-            f"Simulated {result.ran} day(s), reused {result.reused} stored.",
+            f"Pareto front: {', '.join(result.pareto_points) or '(none)'}"
+            + (
+                "; not distinguishable from it: "
+                + ", ".join(f"{p} (≈ {f})" for p, f in alike.items())
+                if alike
+                else ""
+            )
+            + f". Simulated {result.ran} day(s), reused {result.reused} stored.",
             highlight=False,
         )
         _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checkoutsim.experience.costs import scheduled_hours
 from checkoutsim.experiments.executors import Executor, Task, make_executor
+from checkoutsim.experiments.pareto import NOT_DISTINGUISHABLE, PairedFront, paired_front
 from checkoutsim.experiments.run_store import RunStore, scenario_key
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.results.tables import SimulationResult, summarise
@@ -308,11 +309,17 @@ class SweepResult:
         Per point, scope and metric: mean and confidence interval.
     results : DataFrame
         One row per point: ``point``, the factors, ``staff_hours``, then for each scope-``all``
-        metric ``<metric>_mean``, ``<metric>_ci_low``, ``<metric>_ci_high``, and ``pareto``.
+        metric ``<metric>_mean``, ``<metric>_ci_low``, ``<metric>_ci_high``, then ``pareto``
+        (on the front), ``pareto_status`` (``front``, ``not distinguishable``, ``dominated``,
+        ``no data``) and ``pareto_reference`` (a dominating plan, or the front plan it cannot
+        be told apart from).
     minimise, maximise : list of str
         The Pareto objectives used.
     ran, reused : int
         Replications simulated by this call, and found already stored.
+    marks : PairedFront
+        The paired Pareto marks (``results["pareto_status"]``), with the confidence level and
+        the number of comparisons they were adjusted for.
     """
 
     sweep: Sweep
@@ -323,11 +330,19 @@ class SweepResult:
     maximise: list[str]
     ran: int
     reused: int
+    marks: PairedFront
 
     @property
     def pareto_points(self) -> list[str]:
-        """Names of the Pareto-efficient points."""
+        """Names of the points on the front (paired intervals; see :mod:`.pareto`)."""
         return [str(p) for p in self.results.loc[self.results["pareto"], "point"]]
+
+    @property
+    def indistinguishable_points(self) -> dict[str, str]:
+        """Point -> the front point it cannot be told apart from."""
+        r = self.results
+        pick = r["pareto_status"] == NOT_DISTINGUISHABLE
+        return dict(zip(r.loc[pick, "point"], r.loc[pick, "pareto_reference"], strict=True))
 
 
 SweepProgress = Callable[[int, int], None]
@@ -484,12 +499,35 @@ def _tabulate(
     results = _wide(sweep, summary)
     available = {str(m) for m in summary.loc[summary["scope"] == "all", "metric"]}
     minimise, maximise = _objectives(sweep, available)
-    results["pareto"] = pareto_front(
-        results,
-        [_column(m) for m in minimise],
-        [_column(m) for m in maximise],
+    marks = paired_front(
+        _per_rep(metrics, results, [*minimise, *maximise], sweep.replications),
+        minimise,
+        maximise,
+        level,
     )
-    return SweepResult(sweep, metrics, summary, results, minimise, maximise, ran, reused)
+    names = results["point"].astype(str).tolist()
+    results["pareto"] = marks.front
+    results["pareto_status"] = marks.status
+    results["pareto_reference"] = [None if i is None else names[i] for i in marks.reference]
+    return SweepResult(sweep, metrics, summary, results, minimise, maximise, ran, reused, marks)
+
+
+def _per_rep(
+    metrics: pd.DataFrame, results: pd.DataFrame, objectives: Sequence[str], reps: int
+) -> dict[str, np.ndarray]:
+    """Per objective, the ``(points, replications)`` values the paired front compares."""
+    points = results["point"].tolist()
+    out: dict[str, np.ndarray] = {}
+    every = metrics[metrics["scope"] == "all"]
+    for objective in objectives:
+        if objective == STAFF_HOURS:  # fixed by the staffing: the same every day
+            hours = results[STAFF_HOURS].to_numpy(dtype=float)
+            out[objective] = np.repeat(hours[:, None], reps, axis=1)
+            continue
+        rows = every[every["metric"] == objective]
+        wide = rows.pivot(index="scenario", columns="rep", values="value")
+        out[objective] = wide.reindex(index=points, columns=range(reps)).to_numpy(dtype=float)
+    return out
 
 
 def _column(objective: str) -> str:
@@ -523,9 +561,11 @@ def _wide(sweep: Sweep, summary: pd.DataFrame) -> pd.DataFrame:
 def pareto_front(
     table: pd.DataFrame, minimise: Sequence[str], maximise: Sequence[str] = ()
 ) -> np.ndarray:
-    """Rows not dominated by any other row.
+    """Rows not dominated by any other row, on the means alone (no intervals).
 
-    Row ``a`` dominates ``b`` when it is at least as good on every objective and strictly
+    Sweeps mark their front with :func:`checkoutsim.experiments.pareto.paired_front`, which
+    judges differences on their paired intervals; this is the textbook front of point
+    estimates. Row ``a`` dominates ``b`` when it is at least as good on every objective and strictly
     better on one. Rows with a missing objective are never on the front.
 
     Parameters
