@@ -15,10 +15,12 @@ import pandas as pd
 import pytest
 
 from checkoutsim import ScenarioError, load_scenario
+from checkoutsim.experiments import sweep as sweep_module
 from checkoutsim.experiments.comparison_files import write_sweep
+from checkoutsim.experiments.executors import SequentialExecutor, Task
 from checkoutsim.experiments.pareto import paired_front
 from checkoutsim.experiments.run_store import RunStore
-from checkoutsim.experiments.sweep import load_sweep, pareto_front, run_sweep
+from checkoutsim.experiments.sweep import GridPoints, load_sweep, pareto_front, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKDAY = ROOT / "scenarios" / "weekday.yaml"
@@ -357,3 +359,93 @@ def test_sweep_seed_and_replications_have_the_scenario_ranges(tmp_path: Path) ->
         path = _sweep_file(tmp_path, body + "grid: {kiosks.count: [6, 10]}\n")
         with pytest.raises(ScenarioError, match=key):
             load_sweep(path)
+
+
+_BIG_GRID = """replications: 2
+grid:
+  staffing[start=16:00].cashiers: [3, 4, 5, 6, 7, 8, 9, 10]
+  kiosks.count: [{}]
+  staffing[*].attendants: [1, 2, 3, 4, 5]
+  staffing[start=11:00].cashiers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  customers.kiosk_item_limit: [{}]
+""".format(", ".join(str(k) for k in range(1, 26)), ", ".join(str(k) for k in range(6, 26)))
+
+
+class _StopError(Exception):
+    pass
+
+
+class _FirstTaskOnly(SequentialExecutor):
+    """Takes the first task it is given, notes what had been resolved by then, and stops."""
+
+    def __init__(self, calls: list[int]):
+        self.calls = calls
+        self.resolved_at_first_task: int | None = None
+
+    def map(self, tasks):  # type: ignore[no-untyped-def]
+        for task in tasks:
+            assert isinstance(task, Task)
+            self.resolved_at_first_task = len(self.calls)
+            raise _StopError
+        yield from ()
+
+
+def test_a_200000_point_grid_is_resolved_lazily_and_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    resolve = sweep_module.resolve_overrides
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "resolve_overrides", counting)
+    sweep = load_sweep(_sweep_file(tmp_path, _BIG_GRID))
+    assert isinstance(sweep.points, GridPoints) and len(sweep.points) == 200_000
+    # At load: the first point and every other value of each factor alone, not the grid.
+    assert len(calls) == 1 + 7 + 24 + 4 + 9 + 19
+    loaded = len(calls)
+    last = sweep.points[199_999]  # any point on its own, without its predecessors
+    assert last.name == "p200000" and len(calls) == loaded + 1
+    assert last.factors == {
+        "staffing[start=16:00].cashiers": 10,
+        "kiosks.count": 25,
+        "staffing[*].attendants": 5,
+        "staffing[start=11:00].cashiers": 10,
+        "customers.kiosk_item_limit": 25,
+    }
+    assert last.scenario.kiosks.count == 25 and last.scenario.customers.kiosk_item_limit == 25
+    assert sweep.points[1].factors["customers.kiosk_item_limit"] == 7  # the last varies fastest
+    # Running: the first day is handed to the executor once its point is resolved.
+    before = len(calls)
+    seen: list[tuple[int, int]] = []
+    executor = _FirstTaskOnly(calls)
+    with pytest.raises(_StopError):
+        run_sweep(
+            sweep,
+            RunStore(tmp_path / "runs"),
+            executor=executor,
+            resolving=lambda done, total: seen.append((done, total)),
+        )
+    assert executor.resolved_at_first_task == before + 1
+    assert seen == [(1, 200_000)]
+
+
+def test_a_bad_combination_of_a_lazy_grid_is_reported_after_the_good_ones_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "EAGER_POINTS", 2)
+    # 4 lanes suit 2 cashiers, and 5 cashiers suit 10 lanes, but 5 cashiers on 4 lanes do not
+    path = _sweep_file(
+        tmp_path,
+        "replications: 2\ngrid:\n  cashiers.lanes: [10, 4]\n  staffing[*].cashiers: [2, 5]\n",
+    )
+    sweep = load_sweep(path)
+    assert isinstance(sweep.points, GridPoints)
+    store = RunStore(tmp_path / "runs")
+    with pytest.raises(ScenarioError) as info:
+        run_sweep(sweep, store)
+    problems = [str(p) for p in info.value.problems]
+    assert any("point p04 (cashiers.lanes=4, staffing[*].cashiers=5)" in p for p in problems)
+    assert len(list(store.root.rglob("*.npz"))) == 3 * 2  # every valid point's days are kept

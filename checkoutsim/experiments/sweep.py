@@ -51,9 +51,11 @@ from checkoutsim.scenario.schema import MAX_REPLICATIONS, MAX_SEED, Scenario
 
 __all__ = [
     "COST_METRICS",
+    "EAGER_POINTS",
     "EXPERIENCE_MAXIMISE",
     "EXPERIENCE_MINIMISE",
     "STAFF_HOURS",
+    "GridPoints",
     "Sweep",
     "SweepFile",
     "SweepPoint",
@@ -560,7 +562,11 @@ def run_sweep(
             try:
                 point = sweep.points[i]  # a lazy grid resolves it now
             except ScenarioError as exc:  # a lazy grid's bad combination: report at the end
-                problems.extend(exc.problems)
+                where = _combination(sweep, i)
+                problems.extend(
+                    Problem(p.source, p.key_path, p.line, f"{where}: {p.message}")
+                    for p in exc.problems
+                )
                 total -= reps
                 tick()
                 if resolving:
@@ -607,6 +613,16 @@ def run_sweep(
     return _tabulate(
         sweep, names, keys, hours, days, level, ran=int(state["ran"]), reused=int(state["reused"])
     )
+
+
+def _combination(sweep: Sweep, i: int) -> str:
+    """``point p04 (factor=value, ...)``: which combination of a lazy grid a problem is in."""
+    name = _point_name(i, len(sweep.points))
+    if not isinstance(sweep.points, GridPoints):
+        return f"point {name}"
+    values = [v for _, v in sweep.points.combo(i)]
+    shown = ", ".join(f"{f}={v!r}" for f, v in zip(sweep.factors, values, strict=True))
+    return f"point {name} ({shown})"
 
 
 def _check_memory(sweep: Sweep, rows_per_day: int) -> None:
