@@ -449,3 +449,14 @@ def test_a_bad_combination_of_a_lazy_grid_is_reported_after_the_good_ones_ran(
     problems = [str(p) for p in info.value.problems]
     assert any("point p04 (cashiers.lanes=4, staffing[*].cashiers=5)" in p for p in problems)
     assert len(list(store.root.rglob("*.npz"))) == 3 * 2  # every valid point's days are kept
+
+
+def test_a_sweep_whose_tables_would_not_fit_in_memory_is_refused_after_one_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "MEMORY_SHARE", 1e-9)  # as if memory were all but gone
+    path = _sweep_file(tmp_path, "replications: 3\ngrid: {kiosks.count: [6, 8]}\n")
+    store = RunStore(tmp_path / "runs")
+    with pytest.raises(ScenarioError, match=r"2 plans x 3 days x \d+ metrics need about"):
+        run_sweep(load_sweep(path), store)
+    assert len(list(store.root.rglob("*.npz"))) == 1  # refused after its first day
