@@ -667,7 +667,7 @@ def sweep_command(
     from checkoutsim.experiments.comparison_files import write_sweep
     from checkoutsim.experiments.executors import make_executor
     from checkoutsim.experiments.run_store import RunStore, StoreLockedError
-    from checkoutsim.experiments.sweep import load_sweep, run_sweep
+    from checkoutsim.experiments.sweep import GridPoints, load_sweep, run_sweep
     from checkoutsim.report.comparison_tables import sweep_table
 
     with user_errors(sweep_file):
@@ -679,7 +679,10 @@ def sweep_command(
             sweep = dataclasses.replace(sweep, seed=seed)
         out_dir = out if out is not None else _default_folder("sweeps", sweep.name)
         store = RunStore(out_dir / "runs")
-        total = sweep.replications * len({p.key for p in sweep.points})
+        lazy = isinstance(sweep.points, GridPoints)  # never resolve a large grid up front
+        total = sweep.replications * (
+            len(sweep.points) if lazy else len({p.key for p in sweep.points})
+        )
         done = 0
 
         def kept() -> str:
@@ -694,14 +697,23 @@ def sweep_command(
                     make_executor(workers, dask, tasks=total) as executor,
                     progress_bar(total, f"Sweep {sweep.name}", enabled=not as_json) as bar,
                 ):
+                    plans = None
+                    if bar is not None and lazy:
+                        plans = bar.add_task("Resolving plans", total=len(sweep.points))
 
                     def tick(finished: int, total: int) -> None:
                         nonlocal done
                         done = finished
                         if bar is not None:
-                            bar.update(bar.task_ids[0], completed=finished)
+                            bar.update(bar.task_ids[0], completed=finished, total=total)
 
-                    result = run_sweep(sweep, store, executor=executor, progress=tick)
+                    def resolved(finished: int, total: int) -> None:
+                        if bar is not None and plans is not None:
+                            bar.update(plans, completed=finished)
+
+                    result = run_sweep(
+                        sweep, store, executor=executor, progress=tick, resolving=resolved
+                    )
             except StoreLockedError as exc:
                 raise UserError(str(exc)) from None
             with _writing_results(out_dir):
@@ -736,6 +748,9 @@ def sweep_command(
                     "minimise": result.minimise,
                     "maximise": result.maximise,
                     "front": result.pareto_points,
+                    "not_distinguishable": result.indistinguishable_points,
+                    "level": result.marks.level,
+                    "comparisons": result.marks.comparisons,
                 },
                 "replications_run": result.ran,
                 "replications_reused": result.reused,
@@ -744,9 +759,16 @@ def sweep_command(
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
         _stdout().print(sweep_table(result, shown))
+        alike = result.indistinguishable_points
         _stdout().print(
-            f"Pareto front: {', '.join(result.pareto_points) or '(none)'}. "
-            f"Simulated {result.ran} day(s), reused {result.reused} stored.",
+            f"Pareto front: {', '.join(result.pareto_points) or '(none)'}"
+            + (
+                "; not distinguishable from it: "
+                + ", ".join(f"{p} (≈ {f})" for p, f in alike.items())
+                if alike
+                else ""
+            )
+            + f". Simulated {result.ran} day(s), reused {result.reused} stored.",
             highlight=False,
         )
         _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")

@@ -214,9 +214,19 @@ def test_sweep_pareto(swept: SweepResult) -> None:
     assert ax.get_ylabel() == "Queue wait, p90 (min)"
     named = sorted(t.get_text() for t in ax.texts)
     assert named == sorted(results.loc[results["pareto"], "point"])
-    assert named, "a sweep always has a Pareto-efficient plan"
+    assert named, "a sweep always has a plan on the front"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "Pareto-efficient plan" in labels
+    assert "on the Pareto front" in labels
+    # the dashed front line goes through the marked plans only, in order of cost
+    front = results[results["pareto"]].sort_values(cost if cost in results else f"{cost}_mean")
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    if len(front) > 1:
+        (line,) = dashed
+        assert np.asarray(line.get_ydata()).tolist() == pytest.approx(
+            front["wait_p90_min_mean"].tolist()
+        )
+    else:
+        assert not dashed
 
 
 def test_no_pyplot_figures_or_settings_leak(result: SimulationResult) -> None:

@@ -15,9 +15,12 @@ import pandas as pd
 import pytest
 
 from checkoutsim import ScenarioError, load_scenario
+from checkoutsim.experiments import sweep as sweep_module
 from checkoutsim.experiments.comparison_files import write_sweep
+from checkoutsim.experiments.executors import SequentialExecutor, Task
+from checkoutsim.experiments.pareto import paired_front
 from checkoutsim.experiments.run_store import RunStore
-from checkoutsim.experiments.sweep import load_sweep, pareto_front, run_sweep
+from checkoutsim.experiments.sweep import GridPoints, load_sweep, pareto_front, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKDAY = ROOT / "scenarios" / "weekday.yaml"
@@ -115,6 +118,101 @@ def test_pareto_front() -> None:
     front = pareto_front(table, ["cost", "wait"], ["csat"])
     assert front.tolist() == [False, True, False, True, True, False]
     assert pareto_front(table, ["cost", "wait"]).tolist() == [True, True, False, True, True, False]
+
+
+_WOBBLE = np.array([1.0, -1.0] * 5)
+"""Day-to-day noise of a difference with mean 0 (the sign of a mean is then set exactly)."""
+
+
+def test_plans_that_differ_only_by_noise_are_not_both_on_the_front() -> None:
+    rng = np.random.default_rng(11)
+    common = rng.normal(0.0, 1.0, 10)  # the day's customers, shared by both plans (CRN)
+    wait = np.vstack([3.0 + common, 3.0 + common])
+    wait[1] += 0.005 + 0.02 * _WOBBLE  # plan 1 differs from plan 0 by noise only
+    csat = np.vstack([4.0 - 0.1 * common, 4.0 - 0.1 * common])
+    csat[1] += 0.001 + 0.005 * _WOBBLE
+    cost = np.full((2, 10), 1000.0)
+    values = {"cost": cost, "wait": wait, "csat": csat}
+    means = pd.DataFrame({k: v.mean(axis=1) for k, v in values.items()})
+    # On the means each plan wins somewhere, so both were "on the front"...
+    assert (means["wait"][0] < means["wait"][1]) != (means["csat"][0] > means["csat"][1])
+    assert pareto_front(means, ["cost", "wait"], ["csat"]).tolist() == [True, True]
+    # ...but no paired interval excludes 0: one represents both on the front.
+    marks = paired_front(values, ["cost", "wait"], ["csat"])
+    assert sorted(marks.status) == ["front", "not distinguishable"]
+    other = marks.status.index("not distinguishable")
+    assert marks.reference[other] == 1 - other
+    assert marks.front.sum() == 1
+
+
+def test_significantly_worse_on_one_and_equal_elsewhere_is_dominated() -> None:
+    rng = np.random.default_rng(12)
+    common = rng.normal(0.0, 1.0, 10)
+    wait = np.vstack([3.0 + common, 3.5 + common + rng.normal(0.0, 0.05, 10)])
+    csat = np.vstack([4.0 - 0.1 * common, 4.001 - 0.1 * common + 0.01 * _WOBBLE])
+    values = {"cost": np.full((2, 10), 1000.0), "wait": wait, "csat": csat}
+    means = pd.DataFrame({k: v.mean(axis=1) for k, v in values.items()})
+    assert means["csat"][1] > means["csat"][0]  # plan 1 "wins" CSAT by noise
+    assert pareto_front(means, ["cost", "wait"], ["csat"]).tolist() == [True, True]
+    marks = paired_front(values, ["cost", "wait"], ["csat"])
+    assert marks.status == ["front", "dominated"] and marks.reference == [None, 0]
+
+
+def test_a_significant_gain_keeps_a_dearer_plan_on_the_front() -> None:
+    rng = np.random.default_rng(13)
+    common = rng.normal(0.0, 1.0, 10)
+    wait = np.vstack([3.0 + common, 2.0 + common + rng.normal(0.0, 0.05, 10)])
+    cost = np.array([[1000.0] * 10, [1100.0] * 10])  # fixed by the staffing: exact
+    marks = paired_front({"cost": cost, "wait": wait}, ["cost", "wait"])
+    assert marks.status == ["front", "front"]
+    # the same gain hidden in noise: the cheaper plan dominates (no worse, cheaper for sure)
+    noisy = np.vstack([3.0 + common, 2.9 + common + rng.normal(0.0, 1.0, 10)])
+    assert paired_front({"cost": cost, "wait": noisy}, ["cost", "wait"]).status == [
+        "front",
+        "dominated",
+    ]
+
+
+def test_front_intervals_are_bonferroni_adjusted_over_every_pair_and_noisy_objective() -> None:
+    rng = np.random.default_rng(14)
+    n, reps = 6, 10
+    common = rng.normal(0.0, 1.0, reps)
+    cost = np.repeat(np.full(n, 1000.0)[:, None], reps, axis=1)  # exact: not counted
+    wait = 3.0 + common + rng.normal(0.0, 0.1, (n, reps))
+    marks = paired_front({"cost": cost, "wait": wait}, ["cost", "wait"], level=0.95)
+    assert marks.comparisons == n * (n - 1) // 2  # 15 pairs x 1 noisy objective
+    assert marks.level_adjusted == pytest.approx(1 - 0.05 / 15)
+    # A difference with t = 3.5 over 10 days: significant alone (t crit 2.26), not among
+    # 15 comparisons (t crit 3.9): the plans cannot be told apart.
+    d = _WOBBLE / _WOBBLE.std(ddof=1) * 0.1
+    two = np.vstack([3.0 + common, 3.0 + common + 3.5 * 0.1 / np.sqrt(reps) + d])
+    alone = paired_front({"wait": two}, ["wait"])
+    assert alone.status == ["front", "dominated"]
+    family = np.vstack([two, 3.0 + common + rng.normal(5.0, 0.1, (4, reps))])
+    marks = paired_front({"wait": family}, ["wait"])
+    assert marks.status[:2] == ["front", "not distinguishable"]
+
+
+def test_identical_plans_of_a_sweep_share_one_place_on_the_front(tmp_path: Path) -> None:
+    path = _sweep_file(
+        tmp_path,
+        """replications: 3
+points:
+  - kiosks.count: 6
+  - {kiosks.count: 6, description: the same plan under another name}
+  - kiosks.count: 10
+""",
+    )
+    result = run_sweep(load_sweep(path), RunStore(tmp_path / "runs"))
+    r = result.results.set_index("point")
+    # Same scenario, same days: equal on every objective. On means both were efficient.
+    assert pareto_front(result.results, ["operating_cost_mean"], []).tolist()[:2] == [True, True]
+    assert r.loc["p01", "pareto_status"] == "front"
+    assert r.loc["p02", "pareto_status"] == "not distinguishable"
+    assert r.loc["p02", "pareto_reference"] == "p01"
+    assert result.indistinguishable_points == {"p02": "p01"}
+    assert "p02" not in result.pareto_points
+    assert result.marks.level == 0.95
 
 
 def test_rerun_reuses_every_stored_day_and_refills_a_missing_one(tmp_path: Path) -> None:
@@ -261,3 +359,104 @@ def test_sweep_seed_and_replications_have_the_scenario_ranges(tmp_path: Path) ->
         path = _sweep_file(tmp_path, body + "grid: {kiosks.count: [6, 10]}\n")
         with pytest.raises(ScenarioError, match=key):
             load_sweep(path)
+
+
+_BIG_GRID = """replications: 2
+grid:
+  staffing[start=16:00].cashiers: [3, 4, 5, 6, 7, 8, 9, 10]
+  kiosks.count: [{}]
+  staffing[*].attendants: [1, 2, 3, 4, 5]
+  staffing[start=11:00].cashiers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  customers.kiosk_item_limit: [{}]
+""".format(", ".join(str(k) for k in range(1, 26)), ", ".join(str(k) for k in range(6, 26)))
+
+
+class _StopError(Exception):
+    pass
+
+
+class _FirstTaskOnly(SequentialExecutor):
+    """Takes the first task it is given, notes what had been resolved by then, and stops."""
+
+    def __init__(self, calls: list[int]):
+        self.calls = calls
+        self.resolved_at_first_task: int | None = None
+
+    def map(self, tasks):  # type: ignore[no-untyped-def]
+        for task in tasks:
+            assert isinstance(task, Task)
+            self.resolved_at_first_task = len(self.calls)
+            raise _StopError
+        yield from ()
+
+
+def test_a_200000_point_grid_is_resolved_lazily_and_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    resolve = sweep_module.resolve_overrides
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "resolve_overrides", counting)
+    sweep = load_sweep(_sweep_file(tmp_path, _BIG_GRID))
+    assert isinstance(sweep.points, GridPoints) and len(sweep.points) == 200_000
+    # At load: the first point and every other value of each factor alone, not the grid.
+    assert len(calls) == 1 + 7 + 24 + 4 + 9 + 19
+    loaded = len(calls)
+    last = sweep.points[199_999]  # any point on its own, without its predecessors
+    assert last.name == "p200000" and len(calls) == loaded + 1
+    assert last.factors == {
+        "staffing[start=16:00].cashiers": 10,
+        "kiosks.count": 25,
+        "staffing[*].attendants": 5,
+        "staffing[start=11:00].cashiers": 10,
+        "customers.kiosk_item_limit": 25,
+    }
+    assert last.scenario.kiosks.count == 25 and last.scenario.customers.kiosk_item_limit == 25
+    assert sweep.points[1].factors["customers.kiosk_item_limit"] == 7  # the last varies fastest
+    # Running: the first day is handed to the executor once its point is resolved.
+    before = len(calls)
+    seen: list[tuple[int, int]] = []
+    executor = _FirstTaskOnly(calls)
+    with pytest.raises(_StopError):
+        run_sweep(
+            sweep,
+            RunStore(tmp_path / "runs"),
+            executor=executor,
+            resolving=lambda done, total: seen.append((done, total)),
+        )
+    assert executor.resolved_at_first_task == before + 1
+    assert seen == [(1, 200_000)]
+
+
+def test_a_bad_combination_of_a_lazy_grid_is_reported_after_the_good_ones_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "EAGER_POINTS", 2)
+    # 4 lanes suit 2 cashiers, and 5 cashiers suit 10 lanes, but 5 cashiers on 4 lanes do not
+    path = _sweep_file(
+        tmp_path,
+        "replications: 2\ngrid:\n  cashiers.lanes: [10, 4]\n  staffing[*].cashiers: [2, 5]\n",
+    )
+    sweep = load_sweep(path)
+    assert isinstance(sweep.points, GridPoints)
+    store = RunStore(tmp_path / "runs")
+    with pytest.raises(ScenarioError) as info:
+        run_sweep(sweep, store)
+    problems = [str(p) for p in info.value.problems]
+    assert any("point p04 (cashiers.lanes=4, staffing[*].cashiers=5)" in p for p in problems)
+    assert len(list(store.root.rglob("*.npz"))) == 3 * 2  # every valid point's days are kept
+
+
+def test_a_sweep_whose_tables_would_not_fit_in_memory_is_refused_after_one_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "MEMORY_SHARE", 1e-9)  # as if memory were all but gone
+    path = _sweep_file(tmp_path, "replications: 3\ngrid: {kiosks.count: [6, 8]}\n")
+    store = RunStore(tmp_path / "runs")
+    with pytest.raises(ScenarioError, match=r"2 plans x 3 days x \d+ metrics need about"):
+        run_sweep(load_sweep(path), store)
+    assert len(list(store.root.rglob("*.npz"))) == 1  # refused after its first day

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from checkoutsim.experiments.compare import ComparisonResult
 from checkoutsim.experiments.sweep import SweepResult
 from checkoutsim.results.folder import ResultsFolder, writing_into, written_by
@@ -60,12 +58,7 @@ def write_sweep(
     ``points.csv`` (point, factors, scenario key: the folder under ``runs/``).
     """
     sweep = result.sweep
-    points = pd.DataFrame(
-        [
-            {"point": p.name, **{f: p.factors.get(f) for f in sweep.factors}, "key": p.key}
-            for p in sweep.points
-        ]
-    )
+    points = result.points_table()  # from the result: a lazy grid is not resolved again
     with writing_into(out, command) as folder:
         for name, frame in [
             ("results.csv", result.results),

@@ -18,6 +18,7 @@ __all__ = [
     "difference_table",
     "format_p",
     "metric_label",
+    "sweep_front_caption",
     "sweep_table",
 ]
 
@@ -117,15 +118,12 @@ def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Table:
     """A sweep's points: factor values, staff hours, metric means ± half-widths, Pareto mark."""
     sweep = result.sweep
     r = result.results
-    objectives = ", ".join(
-        [f"min {m}" for m in result.minimise] + [f"max {m}" for m in result.maximise]
-    )
     table = Table(
         title=(
             f"{sweep.name}: {len(sweep.points)} plans x {sweep.replications} days, seed "
             f"{sweep.seed} (mean ± 95% CI half-width)"
         ),
-        caption=f"● Pareto-efficient on {objectives} (means).",
+        caption=sweep_front_caption(result),
         title_justify="left",
         caption_justify="left",
     )
@@ -135,7 +133,7 @@ def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Table:
     table.add_column("Staff hours", justify="right")
     for metric in metrics:
         table.add_column(metric, justify="right", overflow="fold")
-    table.add_column("Pareto", justify="center")
+    table.add_column("Pareto", justify="center", no_wrap=True)
     for i in range(len(r)):
         row = r.iloc[i]
         cells = [str(row["point"])]
@@ -145,9 +143,33 @@ def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Table:
             mean = float(row.get(f"{metric}_mean", math.nan))
             low = float(row.get(f"{metric}_ci_low", math.nan))
             cells.append(format_estimate(mean, mean - low))
-        cells.append("[bold green]●[/]" if bool(row["pareto"]) else "")
+        cells.append(_front_mark(row))
         table.add_row(*cells)
     return table
+
+
+def _front_mark(row: pd.Series) -> str:
+    status = row.get("pareto_status")
+    if status == "front":
+        return "[bold green]●[/]"
+    if status == "not distinguishable":
+        return f"≈ {escape(str(row['pareto_reference']))}"
+    return ""
+
+
+def sweep_front_caption(result: SweepResult) -> str:
+    """What the Pareto marks mean: the rule, the objectives and the confidence level."""
+    objectives = ", ".join(
+        [f"min {m}" for m in result.minimise] + [f"max {m}" for m in result.maximise]
+    )
+    marks = result.marks
+    return (
+        f"● on the Pareto front ({objectives}): no other plan is at least as good on every "
+        f"objective and significantly better on one, judged on paired differences (common "
+        f"random numbers) at {marks.level:.0%} family-wise confidence (Bonferroni over "
+        f"{marks.comparisons:,} comparisons: each interval at {marks.level_adjusted:.4%}). "
+        "≈ pNN: not distinguishable from front plan pNN (every difference inside its interval)."
+    )
 
 
 def _value(value: object) -> str:

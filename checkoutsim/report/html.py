@@ -499,6 +499,7 @@ def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
     """The HTML report of a sweep (:class:`checkoutsim.experiments.sweep.SweepResult`)."""
     from checkoutsim.experiments.sweep import STAFF_HOURS
     from checkoutsim.report import plots
+    from checkoutsim.report.comparison_tables import sweep_front_caption
 
     sweep = result.sweep
     currency = sweep.base.costs.currency
@@ -525,7 +526,8 @@ def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
                 experience_higher_is_better=experience in result.maximise,
                 currency=currency,
             ),
-            "Every plan of the sweep; Pareto-efficient plans named.",
+            "Every plan of the sweep; plans on the front (paired intervals) named, the dashed "
+            "line joins them; plans not distinguishable from a front plan in a lighter mark.",
             "fig-pareto",
         )
     else:
@@ -546,15 +548,21 @@ def sweep_report(result: SweepResult, *, command: str | None = None) -> str:
             else:
                 half = (r[f"{m}_ci_high"] - r[f"{m}_ci_low"]) / 2.0
                 cells.append(format_estimate(r[f"{m}_mean"], half))
-        cells.append("yes" if r["pareto"] else "")
+        status = r.get("pareto_status")
+        cells.append(
+            "front"
+            if status == "front"
+            else f"≈ {r['pareto_reference']}"
+            if status == "not distinguishable"
+            else ""
+        )
         rows.append(cells)
     results_table = table_html(
         ["Point", *sweep.factors, *(plots.metric_label(m, currency) for m in metrics), "Pareto"],
         rows,
         table_id="summary-table",
-        caption=f"Mean ± 95% CI half-width over {sweep.replications} days per plan. Pareto: "
-        f"minimise {', '.join(result.minimise) or '-'}; maximise "
-        f"{', '.join(result.maximise) or '-'}.",
+        caption=f"Mean ± 95% CI half-width over {sweep.replications} days per plan. "
+        + sweep_front_caption(result).replace("●", "front:"),
     )
     sections = [
         _section("Plans", results_table, "summary"),

@@ -546,10 +546,11 @@ def sweep_pareto(
     Returns
     -------
     matplotlib.figure.Figure
-        Every plan with 95% CI error bars; plans on the sweep's Pareto front (all of its
-        objectives) highlighted and named; a dashed line joins the front on these two axes.
+        Every plan with 95% CI error bars; plans on the sweep's Pareto front (``pareto_status``
+        ``front``: paired intervals, all of its objectives) highlighted and named, and joined
+        by a dashed line in order of cost; plans not distinguishable from a front plan in a
+        second colour. The line is drawn from the marked plans only.
     """
-    from checkoutsim.experiments.sweep import pareto_front
 
     def column(metric: str) -> str:
         return metric if metric in results.columns else f"{metric}_mean"
@@ -557,18 +558,26 @@ def sweep_pareto(
     xcol, ycol = column(cost), column(experience)
     x = results[xcol].to_numpy(dtype=float)
     y = results[ycol].to_numpy(dtype=float)
-    on_front = (
-        results["pareto"].to_numpy(dtype=bool) if "pareto" in results else np.zeros(len(x), bool)
-    )
+    if "pareto_status" in results:
+        status = results["pareto_status"].astype(str).to_numpy()
+    elif "pareto" in results:
+        status = np.where(results["pareto"].to_numpy(dtype=bool), "front", "")
+    else:
+        status = np.full(len(x), "", dtype=object)
+    on_front = status == "front"
     with _figure(figsize=(8.0, 4.8), layout="constrained") as fig:
         ax = fig.add_subplot()
         xerr = _ci_err(results, cost, x)
         yerr = _ci_err(results, experience, y)
-        for flag, colour, label in (
-            (False, PALETTE["muted"], "plan"),
-            (True, PALETTE["highlight"], "Pareto-efficient plan"),
+        for pick, colour, label in (
+            (~on_front & (status != "not distinguishable"), PALETTE["muted"], "plan"),
+            (
+                status == "not distinguishable",
+                PALETTE["cashier"],
+                "not distinguishable from the front",
+            ),
+            (on_front, PALETTE["highlight"], "on the Pareto front"),
         ):
-            pick = on_front == flag
             if pick.any():
                 ax.errorbar(
                     x[pick],
@@ -581,21 +590,15 @@ def sweep_pareto(
                     lw=1.0,
                     label=label,
                 )
-        two_d = pareto_front(
-            results,
-            [xcol] + ([] if experience_higher_is_better else [ycol]),
-            [ycol] if experience_higher_is_better else [],
-        )
-        if two_d.any():
-            order = np.argsort(x[two_d])
-            ax.step(
-                x[two_d][order],
-                y[two_d][order],
-                where="post",
+        if on_front.sum() > 1:  # the front is the marked plans, in order of cost
+            order = np.argsort(x[on_front], kind="stable")
+            ax.plot(
+                x[on_front][order],
+                y[on_front][order],
                 ls="--",
                 color=PALETTE["highlight"],
                 lw=1.0,
-                label="front on these two axes",
+                label="front (marked plans)",
             )
         for name, xi, yi, flag in zip(results["point"], x, y, on_front, strict=True):
             if flag:
