@@ -446,7 +446,8 @@ ResolveProgress = Callable[[int, int], None]
 
 BYTES_PER_METRIC_DAY = 160
 """Memory one metric of one day costs until the tables are written (the long per-day table,
-its summary and the CSV text; measured on weekday sweeps), for the memory guard."""
+its summary and the CSV text), for the memory guard. An estimate, not a measurement: the float
+value, its share of the long table's key columns and of the CSV text; erring high."""
 
 MEMORY_SHARE = 0.5
 """A sweep whose tables would need more than this share of the available memory is refused."""
