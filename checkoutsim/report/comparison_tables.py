@@ -56,7 +56,8 @@ def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope:
 
     def build(plans: list[str], stacked: bool, part: str = "") -> Table:
         table = Table(title=title + part, title_justify="left")
-        table.add_column("Metric", overflow="fold", min_width=16)
+        # 22 columns: no label is cut to more than two lines
+        table.add_column("Metric", overflow="fold", min_width=22)
         columns = [result.plans.index(p) for p in plans]
         for i, plan in zip(columns, plans, strict=True):
             cells = [stack([c[i]])[0] if stacked else c[i] for _, c in rows]

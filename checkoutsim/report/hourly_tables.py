@@ -149,7 +149,13 @@ def hourly_experience_table(result: SimulationResult) -> Fitted:
     present = [(m, label) for m, label in columns if m in mean.columns]
     rc = result.root_causes(by_hour=True)
     rc = rc[(rc["rank"] == 1) & (rc["delay_min_per_day"] > 0)]
-    top = {str(r.hour): (str(r.label), r.delay_min_per_day) for r in rc.itertuples(index=False)}
+    top = {
+        str(r.hour): (
+            str(r.label),
+            format_estimate(r.delay_min_per_day, r.delay_min_half_width, "delay_min"),
+        )
+        for r in rc.itertuples(index=False)
+    }
     hours = [
         h
         for h in mean.index
@@ -167,8 +173,8 @@ def hourly_experience_table(result: SimulationResult) -> Fitted:
             table.add_column("Largest delay\ncustomer-min", overflow="fold")
         for hour in hours:
             cells = _cells(mean, half, hour, [m for m, _ in present], stacked)
-            label, minutes = top.get(str(hour), ("", math.nan))
-            extra = [f"{label} {minutes:,.0f}" if label else ""] if cause else []
+            label, minutes = top.get(str(hour), ("", ""))
+            extra = [f"{label} {minutes}" if label else ""] if cause else []
             table.add_row(str(hour), *cells, *extra)
         return table
 
@@ -181,8 +187,8 @@ def hourly_experience_table(result: SimulationResult) -> Fitted:
         table.add_column("Cause", overflow="fold")
         table.add_column("Customer-min per day", justify="right", no_wrap=True)
         for hour in hours:
-            label, minutes = top.get(str(hour), ("", math.nan))
-            table.add_row(str(hour), label, f"{minutes:,.0f}" if label else "")
+            label, minutes = top.get(str(hour), ("", ""))
+            table.add_row(str(hour), label, minutes)
         return table
 
     return Fitted(
