@@ -449,9 +449,14 @@ def run(
         _stdout().print(summary_table(result))
         _stdout().print(root_cause_table(result))
         if by_hour:
-            from checkoutsim.report.tables import hourly_experience_table, hourly_table
+            from checkoutsim.report.hourly_tables import (
+                hourly_experience_table,
+                hourly_losses_table,
+                hourly_table,
+            )
 
             _stdout().print(hourly_table(result))
+            _stdout().print(hourly_losses_table(result))
             _stdout().print(hourly_experience_table(result))
         if outcome is not None:
             _stdout().print(outcome.message(), highlight=False)

@@ -195,6 +195,8 @@ def test_equal_customer_inputs_mean_equal_customers(weekday: Scenario, lean: Sce
 def test_a_comparison_says_when_its_plans_saw_different_customers(
     weekday: Scenario, lean: Scenario
 ) -> None:
+    from rich.console import Console
+
     from checkoutsim.report.comparison_tables import comparison_overview
 
     peak = Scenario.model_validate(
@@ -215,5 +217,7 @@ def test_a_comparison_says_when_its_plans_saw_different_customers(
     assert not result.same_customers
     note = result.customers_note()
     assert "not the same" in note and "peak: arrivals" in note and "lean_staffing" not in note
-    assert note in " ".join(str(comparison_overview(result, ["arrivals"], "all").title).split())
+    console = Console(width=300, record=True)
+    console.print(comparison_overview(result, ["arrivals"], "all"))
+    assert note in " ".join(console.export_text().split())
     assert compare([weekday, lean], replications=2, seed=3).same_customers

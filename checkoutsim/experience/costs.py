@@ -43,7 +43,7 @@ MONEY_METRICS: list[tuple[str, str]] = [
     ("labour_cost", "Labour, total"),
     ("kiosk_cost", "Kiosks"),
     ("coupon_cost", "Coupons"),
-    ("operating_cost", "Operating cost (labour+kiosks+coupons)"),
+    ("operating_cost", "Operating cost (labour + kiosks + coupons)"),
     ("cost_per_customer_served", "Operating cost per customer served"),
     ("lost_sales", "Lost sales (balked + reneged baskets)"),
     ("lost_margin", "Lost gross margin"),

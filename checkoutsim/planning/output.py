@@ -10,7 +10,8 @@ from rich.table import Table
 from checkoutsim.planning.optimizer import CHOSEN, CURRENT, OptimizationResult
 from checkoutsim.planning.plan import ROLES
 from checkoutsim.report.comparison_tables import metric_label
-from checkoutsim.report.tables import format_estimate
+from checkoutsim.report.layout import Fitted
+from checkoutsim.report.numbers import format_estimate
 from checkoutsim.results.folder import ResultsFolder, writing_into, written_by
 from checkoutsim.scenario.loader import dump_scenario_yaml
 
@@ -85,7 +86,7 @@ def staffing_table(result: OptimizationResult) -> Table:
     # Kiosks only when they change somewhere (searched with --kiosks or set per block).
     roles = [r for r in ROLES if r != "kiosks" or s["kiosks"].nunique() > 1]
     for role in roles:
-        table.add_column(role.replace("_", " "), justify="right")
+        table.add_column(role.replace("_", " "), justify="right", no_wrap=True)
     cur = s[s["plan"] == CURRENT].reset_index(drop=True)
     new = s[s["plan"] == CHOSEN].reset_index(drop=True)
     for i in range(len(cur)):
@@ -97,35 +98,49 @@ def staffing_table(result: OptimizationResult) -> Table:
     return table
 
 
-def check_table(result: OptimizationResult) -> Table:
-    """Every target per unit on the fresh days: mean ± CI half-width and verdict, both plans."""
-    table = Table(
-        title=(
-            f"Fresh check: {result.check_replications} days not used by the search (seed "
-            f"{result.check_seed}), {result.level:.0%} CI"
-        ),
-        caption="met: the whole interval meets the target; borderline: the mean does, the "
-        "interval crosses it; missed: the mean does not.",
-        title_justify="left",
-        caption_justify="left",
+def check_table(result: OptimizationResult) -> Fitted:
+    """Every target per unit on the fresh days: mean ± CI half-width and verdict, both plans.
+
+    Figure and verdict side by side when they fit the terminal, the verdict under the figure
+    otherwise (at 80 columns).
+    """
+    title = (
+        f"Fresh check: {result.check_replications} days not used by the search (seed "
+        f"{result.check_seed}), {result.level:.0%} CI"
     )
-    table.add_column("Unit", no_wrap=True)
-    table.add_column("Target", no_wrap=True)
-    for plan in (CURRENT, CHOSEN):
-        table.add_column(plan, justify="right")
-        table.add_column("", justify="left")
+    caption = (
+        "met: the whole interval meets the target; borderline: the mean does, the "
+        "interval crosses it; missed: the mean does not."
+    )
     c = result.check
     keys = c.loc[c["plan"] == CHOSEN, ["unit", "target"]].drop_duplicates()
+    rows = []
     for unit, target in keys.itertuples(index=False):
-        cells = [str(unit), str(target)]
+        cells = []
         for plan in (CURRENT, CHOSEN):
             row = c[(c["plan"] == plan) & (c["unit"] == unit) & (c["target"] == target)].iloc[0]
             half = (float(row["ci_high"]) - float(row["ci_low"])) / 2
-            cells.append(format_estimate(float(row["mean"]), half))
             style = _VERDICT_STYLE[str(row["verdict"])]
-            cells.append(f"[{style}]{row['verdict']}[/]")
-        table.add_row(*cells)
-    return table
+            figure = format_estimate(float(row["mean"]), half, str(row["metric"]))
+            cells.append((figure, f"[{style}]{row['verdict']}[/]"))
+        rows.append((str(unit), str(target), cells))
+
+    def build(stacked: bool) -> Table:
+        table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+        table.add_column("Unit", no_wrap=True)
+        table.add_column("Target", no_wrap=True)
+        for plan in (CURRENT, CHOSEN):
+            table.add_column(plan, justify="right", no_wrap=True)
+            if not stacked:
+                table.add_column("", justify="left", no_wrap=True)
+        for unit, target, cells in rows:
+            if stacked:
+                table.add_row(unit, target, *(f"{f}\n{v}" for f, v in cells))
+            else:
+                table.add_row(unit, target, *(x for pair in cells for x in pair))
+        return table
+
+    return Fitted(lambda: build(False), lambda: build(True))
 
 
 def comparison_table(result: OptimizationResult) -> Table:
@@ -134,16 +149,17 @@ def comparison_table(result: OptimizationResult) -> Table:
         title="Whole day on the fresh days (mean ± CI half-width; difference paired)",
         title_justify="left",
     )
-    table.add_column("Metric")
-    table.add_column(CURRENT, justify="right")
-    table.add_column(CHOSEN, justify="right")
-    table.add_column("chosen - current", justify="right")
+    # Figures never wrap (an interval cut at 80 columns loses its end); labels do.
+    table.add_column("Metric", overflow="fold")
+    table.add_column(CURRENT, justify="right", no_wrap=True)
+    table.add_column(CHOSEN, justify="right", no_wrap=True)
+    table.add_column("chosen -\ncurrent", justify="right", no_wrap=True)
     for row in result.comparison.itertuples(index=False):
         r = row._asdict()
         cells = [metric_label(str(r["metric"]))]
         for plan in (CURRENT, CHOSEN):
             mean = float(r[f"{plan}_mean"])
-            cells.append(format_estimate(mean, mean - float(r[f"{plan}_ci_low"])))
+            cells.append(format_estimate(mean, mean - float(r[f"{plan}_ci_low"]), str(r["metric"])))
         diff = float(r["diff_mean"])
         half = float(r["diff_high"]) - diff
         cells.append("-" if math.isnan(diff) else format_estimate(diff, half))
@@ -163,7 +179,7 @@ def curve_table(result: OptimizationResult) -> Table:
         caption_justify="left",
     )
     for name in ("Value", f"Labour ({currency}/day)", "Meets", "Saving", "Saving per unit"):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     for row in result.curve.itertuples(index=False):
         r = row._asdict()
         per = float(r["saving_per_unit"])

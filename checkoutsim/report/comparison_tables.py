@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
 
-import pandas as pd
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
 from checkoutsim.experiments.compare import ComparisonResult
 from checkoutsim.experiments.sweep import STAFF_HOURS, SweepResult
-from checkoutsim.report.tables import format_estimate, metric_label
+from checkoutsim.report.layout import Fitted, stack
+from checkoutsim.report.numbers import format_difference, format_estimate
+from checkoutsim.report.tables import metric_label
 
 __all__ = [
     "comparison_overview",
@@ -23,27 +28,6 @@ __all__ = [
 ]
 
 
-def _digits(value: float) -> int:
-    a = abs(value)
-    return 0 if a >= 100 else (1 if a >= 10 else 2)
-
-
-def _signed(value: float, digits: int) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    return f"{value:+,.{digits}f}"
-
-
-def _diff_digits(row: pd.Series) -> int:
-    """Decimals for a difference: enough for two significant figures of its half-width."""
-    scale = max(abs(float(row["base_mean"])), abs(float(row["plan_mean"])))
-    digits = _digits(scale) if not math.isnan(scale) else 2
-    half = float(row["half_width"])
-    if math.isfinite(half) and half > 0:
-        digits = max(digits, min(4, 1 - math.floor(math.log10(half))))
-    return digits
-
-
 def format_p(p: float) -> str:
     """A p-value for a table: ``<0.001``, or three decimals."""
     if p is None or math.isnan(p):
@@ -51,27 +35,74 @@ def format_p(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope: str) -> Table:
-    """Every plan side by side: mean ± CI half-width per metric."""
-    table = Table(
-        title=(
-            f"{len(result.plans)} plans, {result.replications} simulated days each; "
-            f"{result.customers_note()} (scope: {scope}; mean ± {result.level:.0%} CI "
-            "half-width)"
-        ),
-        title_justify="left",
+def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope: str) -> Fitted:
+    """Every plan side by side: mean ± CI half-width per metric (intervals under the means
+    when the plans do not fit side by side on one line)."""
+    title = (
+        f"{len(result.plans)} plans, {result.replications} simulated days each; "
+        f"{result.customers_note()} (scope: {scope}; mean ± {result.level:.0%} CI "
+        "half-width)"
     )
-    table.add_column("Metric")
-    for plan in result.plans:
-        table.add_column(plan + (" (base)" if plan == result.base else ""), justify="right")
     s = result.summary[result.summary["scope"] == scope]
     lookup = {(r.scenario, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
-    for metric in metrics:
-        cells = [
-            format_estimate(*lookup.get((p, metric), (math.nan, math.nan))) for p in result.plans
-        ]
-        table.add_row(metric_label(metric), *cells)
-    return table
+    rows = [
+        (
+            metric_label(metric),
+            [
+                format_estimate(*lookup.get((p, metric), (math.nan, math.nan)), metric)
+                for p in result.plans
+            ],
+        )
+        for metric in metrics
+    ]
+
+    def build(plans: list[str], stacked: bool, part: str = "") -> Table:
+        table = Table(title=title + part, title_justify="left")
+        # 22 columns: no label is cut to more than two lines
+        table.add_column("Metric", overflow="fold", min_width=22)
+        columns = [result.plans.index(p) for p in plans]
+        for i, plan in zip(columns, plans, strict=True):
+            cells = [stack([c[i]])[0] if stacked else c[i] for _, c in rows]
+            width = max(8, *(len(line) for c in cells for line in c.split("\n")))
+            name = plan + (" (base)" if plan == result.base else "")
+            # A plan's name is broken over lines rather than cut: it is the column's only key.
+            table.add_column(escape(_header(name, width)), justify="right", no_wrap=True)
+        for label, cells in rows:
+            picked = [cells[i] for i in columns]
+            table.add_row(label, *(stack(picked) if stacked else picked))
+        return table
+
+    def chunked(size: int) -> Group:
+        """The base and ``size`` other plans a table, intervals under the means."""
+        others = [p for p in result.plans if p != result.base]
+        parts = [others[i : i + size] for i in range(0, len(others), size)]
+        return Group(
+            *(
+                build([result.base, *part], True, f" [{n + 1}/{len(parts)}]")
+                for n, part in enumerate(parts)
+            )
+        )
+
+    layouts: list[Callable[[], RenderableType]] = [
+        lambda: build(list(result.plans), False),
+        lambda: build(list(result.plans), True),
+    ]
+    layouts += [partial(chunked, k) for k in range(len(result.plans) - 2, 0, -1)]
+    return Fitted(*layouts)
+
+
+def _header(name: str, width: int) -> str:
+    """A column title on lines of at most ``width`` characters, broken after ``_ - `` or space
+    where it can be."""
+    lines = []
+    rest = name
+    while len(rest) > width:
+        cut = max(rest.rfind(ch, 0, width) for ch in "_- ") + 1
+        cut = cut if cut > 0 else width
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    lines.append(rest)
+    return "\n".join(lines)
 
 
 def difference_table(
@@ -86,12 +117,13 @@ def difference_table(
         caption=(
             f"Plan minus base; {level_adj:.1%} intervals (Bonferroni for "
             f"{result.comparisons} comparison(s) with the base: {result.level:.0%} together); "
-            "* the interval excludes 0."
+            "* the interval excludes 0; s: a tiny difference of minutes, in seconds."
         ),
         title_justify="left",
         caption_justify="left",
     )
-    table.add_column("Metric", no_wrap=True)
+    # The label is the only column that wraps: figures, interval ends and the * never get cut.
+    table.add_column("Metric", overflow="fold")
     table.add_column("Difference", justify="right", no_wrap=True)
     table.add_column(f"{level_adj:.1%} interval", justify="right", no_wrap=True)
     table.add_column("p", justify="right", no_wrap=True)
@@ -99,56 +131,107 @@ def difference_table(
         if metric not in d.index:
             continue
         row = d.loc[metric]
-        digits = _diff_digits(row)
-        interval = (
-            f"[{_signed(row['diff_low'], digits)}, {_signed(row['diff_high'], digits)}]"
-            if not pd.isna(row["diff_low"])
-            else "-"
+        diff, interval = format_difference(
+            float(row["diff_mean"]),
+            float(row["diff_low"]),
+            float(row["diff_high"]),
+            metric,
+            scale=float(row["base_mean"]),
         )
         table.add_row(
             metric_label(metric),
-            _signed(float(row["diff_mean"]), digits),
+            diff,
             interval,
             format_p(float(row["p_value"])) + (" [bold]*[/]" if bool(row["significant"]) else "  "),
         )
     return table
 
 
-def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Table:
-    """A sweep's points: factor values, staff hours, metric means ± half-widths, Pareto mark."""
+def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Fitted:
+    """A sweep's points: factor values, staff hours, metric means ± half-widths, Pareto mark.
+
+    One table when it fits the terminal; otherwise the plans (factor values, staff hours) and
+    their results (metrics, Pareto mark) as two tables, intervals under the means if needed.
+    """
     sweep = result.sweep
     r = result.results
-    table = Table(
-        title=(
-            f"{sweep.name}: {len(sweep.points)} plans x {sweep.replications} days, seed "
-            f"{sweep.seed} (mean ± 95% CI half-width)"
-        ),
-        caption=sweep_front_caption(result),
-        title_justify="left",
-        caption_justify="left",
+    title = (
+        f"{sweep.name}: {len(sweep.points)} plans x {sweep.replications} days, seed "
+        f"{sweep.seed} (mean ± 95% CI half-width)"
     )
-    table.add_column("Plan", no_wrap=True)
-    for factor in sweep.factors:
-        table.add_column(escape(factor), justify="right", overflow="fold")
-    table.add_column("Staff hours", justify="right")
-    for metric in metrics:
-        table.add_column(metric, justify="right", overflow="fold")
-    table.add_column("Pareto", justify="center", no_wrap=True)
+    caption = sweep_front_caption(result)
+    plans = [str(r.iloc[i]["point"]) for i in range(len(r))]
+    factors = [[escape(_value(r.iloc[i][f])) for f in sweep.factors] for i in range(len(r))]
+    hours = [f"{float(r.iloc[i][STAFF_HOURS]):g}" for i in range(len(r))]
+    values = []
     for i in range(len(r)):
         row = r.iloc[i]
-        cells = [str(row["point"])]
-        cells += [escape(_value(row[f])) for f in sweep.factors]
-        cells.append(f"{float(row[STAFF_HOURS]):g}")
+        cells = []
         for metric in metrics:
             mean = float(row.get(f"{metric}_mean", math.nan))
             low = float(row.get(f"{metric}_ci_low", math.nan))
-            cells.append(format_estimate(mean, mean - low))
-        cells.append(_front_mark(row))
-        table.add_row(*cells)
-    return table
+            cells.append(format_estimate(mean, mean - low, metric))
+        values.append(cells)
+    marks = [_front_mark(r.iloc[i]) for i in range(len(r))]
+
+    def whole() -> Table:
+        table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+        table.add_column("Plan", no_wrap=True)
+        for factor in sweep.factors:
+            table.add_column(escape(factor), justify="right", overflow="fold")
+        table.add_column("Staff hours", justify="right")
+        for metric in metrics:
+            table.add_column(metric, justify="right", no_wrap=True)
+        table.add_column("Pareto", justify="center")
+        for i in range(len(r)):
+            table.add_row(plans[i], *factors[i], hours[i], *values[i], marks[i])
+        return table
+
+    def split(stacked: bool) -> Group:
+        short = _short_factor_names(sweep.factors)
+        key = "; ".join(
+            f"{s} = {escape(f)}" for s, f in zip(short, sweep.factors, strict=True) if s != f
+        )
+        first = Table(
+            title=f"{sweep.name}: {len(sweep.points)} plans",
+            caption=f"Factors: {key}." if short != list(sweep.factors) else None,
+            title_justify="left",
+            caption_justify="left",
+        )
+        first.add_column("Plan", no_wrap=True)
+        for name in short:
+            first.add_column(escape(name), justify="right", overflow="fold")
+        first.add_column("Staff\nhours", justify="right", no_wrap=True)
+        for i in range(len(r)):
+            first.add_row(plans[i], *factors[i], hours[i])
+        second = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+        second.add_column("Plan", no_wrap=True)
+        for metric in metrics:
+            second.add_column(metric.replace("_", " "), justify="right", no_wrap=True)
+        second.add_column("Pareto", justify="center", no_wrap=True)
+        for i in range(len(r)):
+            cells = stack(values[i]) if stacked else values[i]
+            second.add_row(plans[i], *cells, marks[i])
+        return Group(first, second)
+
+    return Fitted(whole, lambda: split(False), lambda: split(True))
 
 
-def _front_mark(row: pd.Series) -> str:
+def _short_factor_names(factors: Sequence[str]) -> list[str]:
+    """``staffing[start=16:00].cashiers`` -> ``cashiers 16:00``; ``kiosks.count`` as is.
+
+    The last key names what changes and the selector which element; the full path when two
+    factors would get the same name.
+    """
+    out = []
+    for factor in factors:
+        last = re.split(r"[.\]]", factor)[-1] or factor
+        selectors = [sel.split("=")[-1] for sel in re.findall(r"\[([^\]]*)\]", factor)]
+        out.append(f"{last} {' '.join(selectors)}" if selectors else factor)
+    return out if len(set(out)) == len(out) else list(factors)
+
+
+def _front_mark(row: Any) -> str:
     status = row.get("pareto_status")
     if status == "front":
         return "[bold green]●[/]"

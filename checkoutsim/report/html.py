@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
-from checkoutsim.report.tables import format_estimate, summary_sections
+from checkoutsim.report.numbers import format_difference, format_estimate
+from checkoutsim.report.tables import summary_sections
 from checkoutsim.results.folder import MANIFEST, ResultsFolder, atomic_write_text
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.loader import dump_scenario_yaml
@@ -455,8 +456,9 @@ def comparison_report(
             (
                 r.scenario,
                 plots.metric_label(r.metric, currency),
-                f"{r.diff_mean:+,.3g}",
-                f"[{r.diff_low:+,.3g}, {r.diff_high:+,.3g}]",
+                *format_difference(
+                    r.diff_mean, r.diff_low, r.diff_high, str(r.metric), scale=r.base_mean
+                ),
                 format_p(r.p_adjusted),
                 "yes" if r.significant else "no",
             )

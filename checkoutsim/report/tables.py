@@ -7,14 +7,13 @@ import math
 from rich.table import Table
 
 from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.report.numbers import format_estimate
 from checkoutsim.results.tables import SimulationResult
 
 __all__ = [
     "EXPERIENCE_METRICS",
     "HEADLINE_METRICS",
     "format_estimate",
-    "hourly_experience_table",
-    "hourly_table",
     "metric_label",
     "root_cause_table",
     "summary_sections",
@@ -78,16 +77,7 @@ def metric_label(metric: str, currency: str | None = None) -> str:
     return label
 
 
-def format_estimate(mean: float, half_width: float) -> str:
-    """``mean ± half-width`` with sensible precision; blank for a missing value."""
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-        return "-"
-    digits = 0 if abs(mean) >= 100 else (1 if abs(mean) >= 10 else 2)
-    text = f"{mean:,.{digits}f}"
-    if half_width is not None and not math.isnan(half_width):
-        text += f" ± {half_width:,.{digits}f}"
-    return text
-
+CUT_NOTE = "mean \\[low, high]: an interval cut where the metric ends (no count below 0)."
 
 SCOPES = ("all", "cashier", "kiosk")
 """Columns of the summary: all customers, then by channel."""
@@ -109,7 +99,7 @@ def summary_sections(result: SimulationResult) -> list[tuple[str, list[SummaryRo
         out: list[SummaryRow] = []
         for metric, label in metrics:
             a, c, k = (
-                format_estimate(*lookup.get((scope, metric), (math.nan, math.nan)))
+                format_estimate(*lookup.get((scope, metric), (math.nan, math.nan)), metric)
                 if scope in scopes
                 else ""
                 for scope in SCOPES
@@ -135,9 +125,12 @@ def summary_table(result: SimulationResult) -> Table:
         ),
         title_justify="left",
     )
-    table.add_column("Metric")
+    table.add_column("Metric", overflow="fold")
     for scope in SCOPES:
-        table.add_column(scope.capitalize() if scope != "all" else "All", justify="right")
+        # Figures never wrap (an interval split over lines loses its end at 80 columns); the
+        # labels wrap instead.
+        label = scope.capitalize() if scope != "all" else "All"
+        table.add_column(label, justify="right", no_wrap=True)
     headings = {
         "experience": "[bold]Experience[/] (estimates)",
         "money": f"[bold]Money[/] ({result.scenario.costs.currency} per day)",
@@ -150,7 +143,7 @@ def summary_table(result: SimulationResult) -> Table:
             table.add_row(*row)
     table.caption = (
         "Experience figures are estimates from assumed curves; * revenue at risk = detractors x "
-        "churn % x yearly customer value. See docs/satisfaction.md."
+        "churn % x yearly customer value. See docs/satisfaction.md. " + CUT_NOTE
     )
     table.caption_justify = "left"
     return table
@@ -165,85 +158,22 @@ def root_cause_table(result: SimulationResult, top: int = 8) -> Table:
         title=f"{result.scenario.name}: root causes of friction, per day (largest delay first)",
         title_justify="left",
     )
-    for name in (
-        "Cause",
-        "Delay min",
-        "%",
-        "Cum %",
-        "Felt min",
-        "CSAT pts lost",
-        f"Lost sales {currency}",
-    ):
-        table.add_column(name, justify="left" if name == "Cause" else "right")
+    # Short two-line headers and figures that never wrap: at 80 columns the cause is the only
+    # column that wraps, onto two lines at most.
+    table.add_column("Cause", overflow="fold")
+    for name in ("Delay\nmin", "\n%", "Cum\n%", "Felt\nmin", "CSAT\npts lost", f"Lost\n{currency}"):
+        table.add_column(name, justify="right", no_wrap=True)
     for r in rc.itertuples(index=False):
         lost = r.lost_sales_per_day
         table.add_row(
             str(r.label),
-            format_estimate(r.delay_min_per_day, r.delay_min_half_width)
+            format_estimate(r.delay_min_per_day, r.delay_min_half_width, "delay_min")
             if r.delay_min_per_day > 0
             else "0",
-            format_estimate(r.delay_pct, math.nan),
-            format_estimate(r.delay_cum_pct, math.nan),
-            format_estimate(r.felt_min_per_day, math.nan),
-            format_estimate(r.csat_points_lost_per_day, math.nan),
-            format_estimate(lost, math.nan) if lost > 0 else "",
+            format_estimate(r.delay_pct),
+            format_estimate(r.delay_cum_pct),
+            format_estimate(r.felt_min_per_day),
+            format_estimate(r.csat_points_lost_per_day),
+            format_estimate(lost) if lost > 0 else "",
         )
-    return table
-
-
-def hourly_table(result: SimulationResult) -> Table:
-    """Main metrics by hour of arrival (means over replications)."""
-    s = result.summary_by_hour()
-    wide = s.pivot_table(index="hour", columns="metric", values="mean", observed=True)
-    columns = [
-        ("arrivals", "Arrivals"),
-        ("wait_mean_min", "Wait mean"),
-        ("wait_p90_min", "Wait p90"),
-        ("within_target_pct", "In target %"),
-        ("reneged", "Reneged"),
-        ("balked", "Balked"),
-        ("cashiers_utilisation_pct", "Cashier util %"),
-        ("kiosks_utilisation_pct", "Kiosk util %"),
-        ("attendants_utilisation_pct", "Attendant util %"),
-    ]
-    table = Table(title=f"{result.scenario.name} by hour (means)", title_justify="left")
-    table.add_column("Hour")
-    present = [(m, label) for m, label in columns if m in wide.columns]
-    for _, label in present:
-        table.add_column(label, justify="right")
-    for hour, row in wide.iterrows():
-        table.add_row(str(hour), *(format_estimate(row[m], math.nan) for m, _ in present))
-    return table
-
-
-def hourly_experience_table(result: SimulationResult) -> Table:
-    """Experience, lost sales and the largest cause of delay by hour (means per day)."""
-    s = result.summary_by_hour()
-    wide = s.pivot_table(index="hour", columns="metric", values="mean", observed=True)
-    columns = [
-        ("perceived_wait_mean_min", "Felt wait"),
-        ("csat_mean", "CSAT"),
-        ("satisfied_pct", "Satisf. %"),
-        ("ces_mean", "CES"),
-        ("nps", "NPS"),
-        ("lost_sales", "Lost sales"),
-    ]
-    rc = result.root_causes(by_hour=True)
-    rc = rc[(rc["rank"] == 1) & (rc["delay_min_per_day"] > 0)]
-    top = {str(r.hour): (str(r.label), r.delay_min_per_day) for r in rc.itertuples(index=False)}
-    table = Table(
-        title=f"{result.scenario.name}: experience by hour of arrival (means per day)",
-        title_justify="left",
-    )
-    table.add_column("Hour")
-    present = [(m, label) for m, label in columns if m in wide.columns]
-    for _, label in present:
-        table.add_column(label, justify="right")
-    table.add_column("Largest delay (customer-min)")
-    for hour, row in wide.iterrows():
-        if "csat_mean" in wide.columns and math.isnan(row["csat_mean"]):
-            continue  # an hour with no arrivals (the drain after closing)
-        label, minutes = top.get(str(hour), ("", math.nan))
-        cause = f"{label} {minutes:,.0f}" if label else ""
-        table.add_row(str(hour), *(format_estimate(row[m], math.nan) for m, _ in present), cause)
     return table
