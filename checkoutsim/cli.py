@@ -741,7 +741,7 @@ def optimize_command(
         staffing_table,
         write_optimization,
     )
-    from checkoutsim.planning.targets import parse_target
+    from checkoutsim.scenario.targets import parse_target
 
     with user_errors(scenario_file):
         if not targets:
