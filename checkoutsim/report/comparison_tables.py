@@ -11,6 +11,7 @@ from rich.table import Table
 
 from checkoutsim.experiments.compare import ComparisonResult
 from checkoutsim.experiments.sweep import STAFF_HOURS, SweepResult
+from checkoutsim.report.direction import DIRECTION_NOTE, EFFECT_STYLES, directed, effect
 from checkoutsim.report.tables import format_estimate, metric_label
 
 __all__ = [
@@ -69,7 +70,9 @@ def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope:
         cells = [
             format_estimate(*lookup.get((p, metric), (math.nan, math.nan))) for p in result.plans
         ]
-        table.add_row(metric_label(metric), *cells)
+        table.add_row(directed(metric_label(metric), metric), *cells)
+    table.caption = DIRECTION_NOTE + "."
+    table.caption_justify = "left"
     return table
 
 
@@ -85,7 +88,7 @@ def difference_table(
         caption=(
             f"Plan minus base; {level_adj:.1%} intervals (Bonferroni for "
             f"{result.comparisons} comparison(s) with the base: {result.level:.0%} together); "
-            "* the interval excludes 0."
+            f"* the interval excludes 0: green better, red worse ({DIRECTION_NOTE})."
         ),
         title_justify="left",
         caption_justify="left",
@@ -104,10 +107,11 @@ def difference_table(
             if not pd.isna(row["diff_low"])
             else "-"
         )
+        style = EFFECT_STYLES[effect(metric, float(row["diff_low"]), float(row["diff_high"]))]
         table.add_row(
-            metric_label(metric),
-            _signed(float(row["diff_mean"]), digits),
-            interval,
+            directed(metric_label(metric), metric),
+            _styled(_signed(float(row["diff_mean"]), digits), style),
+            _styled(interval, style),
             format_p(float(row["p_value"])) + (" [bold]*[/]" if bool(row["significant"]) else "  "),
         )
     return table
@@ -148,6 +152,11 @@ def sweep_table(result: SweepResult, metrics: Sequence[str]) -> Table:
         cells.append("[bold green]●[/]" if bool(row["pareto"]) else "")
         table.add_row(*cells)
     return table
+
+
+def _styled(text: str, style: str) -> str:
+    """``text`` in rich markup ``style`` (unchanged when the style is empty)."""
+    return f"[{style}]{text}[/]" if style else text
 
 
 def _value(value: object) -> str:

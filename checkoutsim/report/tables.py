@@ -7,6 +7,7 @@ import math
 from rich.table import Table
 
 from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.report.direction import DIRECTION_NOTE, directed
 from checkoutsim.results.tables import SimulationResult
 
 __all__ = [
@@ -116,7 +117,7 @@ def summary_sections(result: SimulationResult) -> list[tuple[str, list[SummaryRo
             )
             if {a, c, k} <= {"-", ""}:
                 continue
-            out.append((label, a, c, k))
+            out.append((directed(label, metric), a, c, k))
         return out
 
     return [
@@ -149,8 +150,8 @@ def summary_table(result: SimulationResult) -> Table:
         for row in rows:
             table.add_row(*row)
     table.caption = (
-        "Experience figures are estimates from assumed curves; * revenue at risk = detractors x "
-        "churn % x yearly customer value. See docs/satisfaction.md."
+        f"{DIRECTION_NOTE}. Experience figures are estimates from assumed curves; * revenue at "
+        "risk = detractors x churn % x yearly customer value. See docs/satisfaction.md."
     )
     table.caption_justify = "left"
     return table
