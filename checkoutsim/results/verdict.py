@@ -12,9 +12,9 @@ the simulated days (one day is one observation):
 
 A target is breached when the day or any hour is breached, otherwise it cannot be told when any
 of them cannot be told, otherwise it is met. Each hour is judged at the same level on its own
-(no correction for the number of hours), so with 13 hours and a true value right on the
-threshold about one hour in 40 would read breached or met by chance; "cannot tell" is the
-honest reading of a close call, and the worst hour is named whatever the verdict.
+(no correction for the number of hours): an hour whose true value sits right on the threshold
+reads "breached" with nominal probability 2.5% (one hour in 40) and "cannot tell" otherwise.
+The worst hour is named whatever the verdict.
 
 Targets come from ``--target`` when given, else from the scenario's ``targets:``, else the
 default ``wait_p90_min <= run.target_wait_min``: nine customers in ten wait at most the
