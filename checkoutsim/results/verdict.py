@@ -13,7 +13,8 @@ the simulated days (one day is one observation):
 A target is breached when the day or any hour is breached, otherwise it cannot be told when any
 of them cannot be told, otherwise it is met. Each hour is judged at the same level on its own
 (no correction for the number of hours): an hour whose true value sits right on the threshold
-reads "breached" with nominal probability 2.5% (one hour in 40) and "cannot tell" otherwise.
+reads "breached" with nominal probability 2.5% (one hour in 40), "met" with 2.5%, and "cannot
+tell" otherwise.
 The worst hour is named whatever the verdict.
 
 Targets come from ``--target`` when given, else from the scenario's ``targets:``, else the
