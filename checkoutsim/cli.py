@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from checkoutsim.results.tables import SimulationResult
     from checkoutsim.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    from checkoutsim.scenario.targets import Target
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
@@ -380,6 +383,15 @@ def run(
     ] = 200,
     report: ReportOption = False,
     xlsx: XlsxOption = None,
+    targets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            metavar="METRIC<=VALUE",
+            help="A service target for the verdict, repeatable (e.g. 'wait_p90_min<=4', "
+            "'csat>=4'); replaces the scenario's targets.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a scenario and write its results."""
     from checkoutsim.experiments.executors import make_executor
@@ -390,6 +402,7 @@ def run(
     with user_errors(scenario_file):
         _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
+        checked = _run_targets(targets)
         reps = replications or scenario.run.replications
         root = scenario.run.seed if seed is None else seed
         target = _precision_target(precision)
@@ -424,19 +437,23 @@ def run(
                 from checkoutsim.report.html import run_report
 
                 def build(command: str) -> str:
-                    return run_report(result, command=command)
+                    return run_report(result, command=command, targets=checked)
 
             _finish(folder, build)
         if xlsx is not None:
             from checkoutsim.report.workbook import run_sheets
 
             _xlsx_write(xlsx, lambda: run_sheets(result))
+        from checkoutsim.results.verdict import run_verdict
+
+        verdict = run_verdict(result, checked)
         if as_json:
             payload = {
                 "scenario": scenario.name,
                 "seed": root,
                 "replications": reps,
                 **(extra or {}),
+                "verdict": verdict.to_dict(),
                 "summary": json.loads(result.summary().to_json(orient="records")),
                 "root_causes": json.loads(result.root_causes().to_json(orient="records")),
                 "costs": json.loads(result.costs().to_json(orient="records")),
@@ -446,6 +463,9 @@ def run(
                 payload["summary_by_hour"] = json.loads(hourly)
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
+        from checkoutsim.report.verdict import verdict_table
+
+        _stdout().print(verdict_table(verdict))
         _stdout().print(summary_table(result))
         _stdout().print(root_cause_table(result))
         if by_hour:
@@ -461,6 +481,18 @@ def run(
         if outcome is not None:
             _stdout().print(outcome.message(), highlight=False)
         _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
+
+
+def _run_targets(texts: list[str] | None) -> list[Target] | None:
+    """``--target`` options parsed and checked, or None (the scenario's targets then)."""
+    if not texts:
+        return None
+    from checkoutsim.scenario.targets import check_known, parse_target
+
+    try:
+        return [check_known(parse_target(t)) for t in texts]
+    except ValueError as exc:
+        raise UserError(f"--target: {exc}") from None
 
 
 def _precision_target(text: str | None) -> PrecisionTarget | None:
@@ -868,7 +900,7 @@ def optimize_command(
         staffing_table,
         write_optimization,
     )
-    from checkoutsim.planning.targets import parse_target
+    from checkoutsim.scenario.targets import parse_target
 
     with user_errors(scenario_file):
         if not targets:

@@ -22,6 +22,7 @@ from checkoutsim.experiments.compare import ComparisonResult, compare
 from checkoutsim.experiments.run_store import RunStore
 from checkoutsim.experiments.sweep import SweepResult, load_sweep, run_sweep
 from checkoutsim.report import plots
+from checkoutsim.report.direction import directed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -191,7 +192,7 @@ def test_paired_differences(comparison: ComparisonResult) -> None:
     d = comparison.differences[comparison.differences["scope"] == "all"]
     plans = comparison.plans[1:]
     for ax, metric in zip(visible, metrics, strict=True):
-        assert ax.get_xlabel() == "Δ " + plots.metric_label(metric, "USD")
+        assert ax.get_xlabel() == "Δ " + directed(plots.metric_label(metric, "USD"), metric)
         assert [t.get_text() for t in ax.get_yticklabels()] == plans
         drawn: dict[float, float] = {}
         for line in ax.get_lines():

@@ -7,7 +7,7 @@ before it.
 
 from checkoutsim.planning.optimizer import OptimizationResult, optimize
 from checkoutsim.planning.output import write_optimization
-from checkoutsim.planning.targets import Target, parse_target
+from checkoutsim.scenario.targets import Target, parse_target
 
 __all__ = [
     "OptimizationResult",

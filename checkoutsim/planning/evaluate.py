@@ -22,9 +22,10 @@ from checkoutsim.experiments.run_store import RunStore, scenario_key
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.planning.blocks import DAY, block_labels, block_metrics, day_metrics
 from checkoutsim.planning.plan import PlanSpace, StaffPlan
-from checkoutsim.planning.targets import Judgement, Target, judge
 from checkoutsim.results.tables import SimulationResult
+from checkoutsim.results.targets import Judgement, judge
 from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.targets import Target
 
 __all__ = ["Evaluation", "Evaluator", "EvaluatorProgress"]
 

@@ -28,10 +28,11 @@ from checkoutsim.planning.evaluate import Evaluation, Evaluator
 from checkoutsim.planning.plan import ROLES, PlanSpace, StaffPlan
 from checkoutsim.planning.search import SearchStep, search
 from checkoutsim.planning.start import analytic_plan
-from checkoutsim.planning.targets import Target, check_metrics, parse_target
 from checkoutsim.results.stats import paired_summary
 from checkoutsim.results.tables import summarise
+from checkoutsim.results.targets import check_metrics
 from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.targets import Target, parse_target
 
 __all__ = ["OptimizationResult", "OptimizeProgress", "default_curve", "optimize"]
 

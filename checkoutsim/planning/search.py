@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from checkoutsim.planning.evaluate import Evaluation, Evaluator
 from checkoutsim.planning.plan import PlanSpace, StaffPlan
-from checkoutsim.planning.targets import Target
+from checkoutsim.scenario.targets import Target
 
 __all__ = ["SearchOutcome", "SearchStep", "search"]
 

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from checkoutsim.planning.plan import PlanSpace, StaffPlan, block_arrival_rate
-from checkoutsim.planning.targets import Target
 from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.targets import Target
 from checkoutsim.validation.theory import erlang_c_min_servers, machine_repair
 
 __all__ = ["BASKET_SAMPLE", "HELP_WAIT_MIN", "analytic_plan", "wait_rule"]

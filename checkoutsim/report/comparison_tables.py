@@ -14,6 +14,7 @@ from rich.table import Table
 
 from checkoutsim.experiments.compare import ComparisonResult
 from checkoutsim.experiments.sweep import STAFF_HOURS, SweepResult
+from checkoutsim.report.direction import DIRECTION_NOTE, EFFECT_STYLES, directed, effect
 from checkoutsim.report.layout import Fitted, stack
 from checkoutsim.report.numbers import format_difference, format_estimate
 from checkoutsim.report.tables import metric_label
@@ -47,7 +48,7 @@ def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope:
     lookup = {(r.scenario, r.metric): (r.mean, r.half_width) for r in s.itertuples(index=False)}
     rows = [
         (
-            metric_label(metric),
+            directed(metric_label(metric), metric),
             [
                 format_estimate(*lookup.get((p, metric), (math.nan, math.nan)), metric)
                 for p in result.plans
@@ -57,7 +58,12 @@ def comparison_overview(result: ComparisonResult, metrics: Sequence[str], scope:
     ]
 
     def build(plans: list[str], stacked: bool, part: str = "") -> Table:
-        table = Table(title=title + part, title_justify="left")
+        table = Table(
+            title=title + part,
+            title_justify="left",
+            caption=DIRECTION_NOTE + ".",
+            caption_justify="left",
+        )
         # 22 columns: no label is cut to more than two lines
         table.add_column("Metric", overflow="fold", min_width=22)
         columns = [result.plans.index(p) for p in plans]
@@ -117,7 +123,8 @@ def difference_table(
         caption=(
             f"Plan minus base; {level_adj:.1%} intervals (Bonferroni for "
             f"{result.comparisons} comparison(s) with the base: {result.level:.0%} together); "
-            "* the interval excludes 0; s: a tiny difference of minutes, in seconds."
+            "* the interval excludes 0: green better, red worse "
+            f"({DIRECTION_NOTE}); s: a tiny difference of minutes, in seconds."
         ),
         title_justify="left",
         caption_justify="left",
@@ -138,10 +145,11 @@ def difference_table(
             metric,
             scale=float(row["base_mean"]),
         )
+        style = EFFECT_STYLES[effect(metric, float(row["diff_low"]), float(row["diff_high"]))]
         table.add_row(
-            metric_label(metric),
-            diff,
-            interval,
+            directed(metric_label(metric), metric),
+            _styled(diff, style),
+            _styled(interval, style),
             format_p(float(row["p_value"])) + (" [bold]*[/]" if bool(row["significant"]) else "  "),
         )
     return table
@@ -253,6 +261,11 @@ def sweep_front_caption(result: SweepResult) -> str:
         f"{marks.comparisons:,} comparisons: each interval at {marks.level_adjusted:.4%}). "
         "≈ pNN: not distinguishable from front plan pNN (every difference inside its interval)."
     )
+
+
+def _styled(text: str, style: str) -> str:
+    """``text`` in rich markup ``style`` (unchanged when the style is empty)."""
+    return f"[{style}]{text}[/]" if style else text
 
 
 def _value(value: object) -> str:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
+from checkoutsim.report.direction import CSS as _DIRECTION_CSS
+from checkoutsim.report.direction import DIRECTION_NOTE, Styled, directed, effect, effect_word
 from checkoutsim.report.numbers import format_difference, format_estimate
 from checkoutsim.report.tables import summary_sections
 from checkoutsim.results.folder import MANIFEST, ResultsFolder, atomic_write_text
@@ -34,6 +36,7 @@ from checkoutsim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from checkoutsim.experiments.compare import ComparisonResult
     from checkoutsim.experiments.sweep import SweepResult
+    from checkoutsim.scenario.targets import Target
 
 __all__ = [
     "REPORT",
@@ -71,6 +74,7 @@ figcaption { color: #444; font-size: 0.88rem; }
 pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
 .note { color: #555; font-size: 0.88rem; }
 """
+_CSS += _DIRECTION_CSS
 
 # Measures what the browser actually laid out; read back by tests/test_report_browser.py.
 _CHECK_JS = """
@@ -133,9 +137,16 @@ def table_html(
                 f'<tr class="section"><td colspan="{span}">{_esc(str(row[0])[1:])}</td></tr>'
             )
             continue
-        out.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>")
+        out.append("<tr>" + "".join(_cell(c) for c in row) + "</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
+
+
+def _cell(value: object) -> str:
+    """A ``<td>``; a :class:`~checkoutsim.report.direction.Styled` value carries its class."""
+    if isinstance(value, Styled):
+        return f'<td class="{_esc(value.css_class)}">{_esc(value.text)}</td>'
+    return f"<td>{_esc(value)}</td>"
 
 
 def _page(title: str, subtitle: str, sections: Sequence[str], footer: dict[str, object]) -> str:
@@ -316,7 +327,12 @@ def run_figures(result: SimulationResult) -> list[tuple[str, str, Figure]]:
     ]
 
 
-def run_report(result: SimulationResult, *, command: str | None = None) -> str:
+def run_report(
+    result: SimulationResult,
+    *,
+    command: str | None = None,
+    targets: Sequence[Target] | None = None,
+) -> str:
     """The HTML report of one scenario's replications.
 
     Parameters
@@ -325,6 +341,9 @@ def run_report(result: SimulationResult, *, command: str | None = None) -> str:
         What :func:`checkoutsim.experiments.simulate` returned.
     command : str, optional
         The command line that produced it, for the footer.
+    targets : sequence of Target, optional
+        Targets for the verdict that opens the report; default the scenario's
+        (:func:`checkoutsim.results.verdict.run_verdict`).
 
     Returns
     -------
@@ -333,6 +352,7 @@ def run_report(result: SimulationResult, *, command: str | None = None) -> str:
     """
     scenario = result.scenario
     sections = [
+        _section("Verdict", _verdict_html(result, targets), "verdict"),
         _section(
             "Summary",
             table_html(
@@ -340,7 +360,7 @@ def run_report(result: SimulationResult, *, command: str | None = None) -> str:
                 _summary_rows(result),
                 table_id="summary-table",
                 caption="Mean ± 95% confidence-interval half-width over simulated days; "
-                "every day is one observation.",
+                f"every day is one observation. {DIRECTION_NOTE}.",
             ),
             "summary",
         ),
@@ -359,6 +379,34 @@ def run_report(result: SimulationResult, *, command: str | None = None) -> str:
         f"{result.target_wait_min:g} min. Times are minutes; every figure is a mean over days.",
         sections,
         {"seed": result.seed, "replications": result.replications, "command": command},
+    )
+
+
+def _verdict_html(result: SimulationResult, targets: Sequence[Target] | None) -> str:
+    """The verdict table (one row per target) and the hour-by-target table."""
+    from checkoutsim.report.verdict import RULE, verdict_headline, verdict_hour_rows, verdict_rows
+    from checkoutsim.results.verdict import run_verdict
+
+    verdict = run_verdict(result, targets)
+    headers, rows = verdict_rows(verdict)
+    hour_headers, hour_rows = verdict_hour_rows(verdict)
+    return (
+        f'<p><strong class="{_esc(verdict.status.replace(" ", "-"))}">'
+        f"{_esc(verdict_headline(verdict).capitalize())}.</strong></p>"
+        + table_html(
+            headers,
+            rows,
+            table_id="verdict-table",
+            caption=RULE.format(level=verdict.level)
+            + " Hours are hours of arrival, end exclusive.",
+        )
+        + table_html(
+            hour_headers,
+            hour_rows,
+            table_id="verdict-hours-table",
+            caption="Each target in each hour of arrival: mean ± 95% CI half-width over days; "
+            "✓ met, ✗ breached, ? cannot tell.",
+        )
     )
 
 
@@ -429,7 +477,6 @@ def comparison_report(
         For the footer.
     """
     from checkoutsim.report import plots
-    from checkoutsim.report.comparison_tables import format_p
 
     shown = list(metrics) if metrics else result.headline(scope)
     currency = next(iter(result.scenarios.values())).costs.currency
@@ -439,34 +486,25 @@ def comparison_report(
         ["Metric", *result.plans],
         [
             (
-                plots.metric_label(m, currency),
+                directed(plots.metric_label(m, currency), m),
                 *(format_estimate(*lookup.get((p, m), (math.nan, math.nan))) for p in result.plans),
             )
             for m in shown
         ],
         table_id="summary-table",
         caption=f"Mean ± 95% CI half-width over {result.replications} days per plan, scope "
-        f"{scope}; {result.customers_note()}.",
+        f"{scope}; {result.customers_note()}. {DIRECTION_NOTE}.",
     )
     d = result.differences
     d = d[(d["scope"] == scope) & d["metric"].isin(shown)]
     diffs = table_html(
         ["Plan", "Metric", "Plan − base", "Interval", "p (adjusted)", "Significant"],
-        [
-            (
-                r.scenario,
-                plots.metric_label(r.metric, currency),
-                *format_difference(
-                    r.diff_mean, r.diff_low, r.diff_high, str(r.metric), scale=r.base_mean
-                ),
-                format_p(r.p_adjusted),
-                "yes" if r.significant else "no",
-            )
-            for r in d.itertuples(index=False)
-        ],
+        [_difference_row(r, plots.metric_label(r.metric, currency)) for r in d.itertuples()],
         table_id="differences-table",
         caption=f"Paired differences against {result.base} over the same days; intervals and "
-        f"p-values Bonferroni-adjusted for {result.comparisons} comparison(s).",
+        f"p-values Bonferroni-adjusted for {result.comparisons} comparison(s). Better or worse "
+        f"for a plan by each metric's direction ({DIRECTION_NOTE}); 'differs' for a metric "
+        "with no better side.",
     )
     fig = plots.paired_differences(
         result.differences, shown, scope, base=result.base, currency=currency
@@ -491,6 +529,25 @@ def comparison_report(
         f"{result.customers_note()}; base {result.base}.",
         sections,
         {"seed": result.seed, "replications": result.replications, "command": command},
+    )
+
+
+def _difference_row(r: Any, label: str) -> tuple[object, ...]:
+    """One paired difference, its cells coloured better or worse by the metric's direction."""
+    from checkoutsim.report.comparison_tables import format_p
+
+    kind = effect(str(r.metric), float(r.diff_low), float(r.diff_high))
+    word = effect_word(kind)
+    diff, interval = format_difference(
+        r.diff_mean, r.diff_low, r.diff_high, str(r.metric), scale=r.base_mean
+    )
+    return (
+        r.scenario,
+        directed(label, str(r.metric)),
+        Styled(diff, kind),
+        Styled(interval, kind),
+        format_p(r.p_adjusted),
+        Styled(f"yes, {word}" if word else "no", kind),
     )
 
 

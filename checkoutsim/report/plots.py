@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from checkoutsim.model.recorder import CHANNELS
+from checkoutsim.report.direction import EFFECT_COLOURS, directed, effect
 from checkoutsim.report.tables import metric_label
 from checkoutsim.results.tables import SimulationResult
 
@@ -466,8 +467,10 @@ def paired_differences(
     Returns
     -------
     matplotlib.figure.Figure
-        Per plan a point at the mean difference with its (Bonferroni-adjusted) interval;
-        intervals that exclude zero are drawn in the highlight colour.
+        Per plan a point at the mean difference with its (Bonferroni-adjusted) interval,
+        coloured by :data:`checkoutsim.report.direction.EFFECT_COLOURS`: green where the plan
+        is better by the metric's direction, vermillion where it is worse, dark grey where a
+        metric with no better side differs, grey where the interval includes zero.
     """
     d = differences[differences["scope"] == scope]
     shown = [m for m in metrics if m in set(d["metric"])]
@@ -488,9 +491,15 @@ def paired_differences(
             err = np.vstack(
                 [mean - m["diff_low"].to_numpy(float), m["diff_high"].to_numpy(float) - mean]
             )
-            sig = m["significant"].fillna(False).to_numpy(dtype=bool)
-            for flag, colour in ((False, PALETTE["muted"]), (True, PALETTE["highlight"])):
-                pick = sig == flag
+            # Better and worse by the metric's direction, never one colour for both.
+            kinds = np.array(
+                [
+                    effect(metric, lo, hi)
+                    for lo, hi in zip(m["diff_low"], m["diff_high"], strict=True)
+                ]
+            )
+            for kind, colour in EFFECT_COLOURS.items():
+                pick = kinds == kind
                 if pick.any():
                     ax.errorbar(
                         mean[pick],
@@ -504,14 +513,14 @@ def paired_differences(
             ax.axvline(0.0, color=PALETTE["all"], lw=1.0)
             ax.set_yticks(y, [_plain(p) for p in plans])
             ax.set_ylim(len(plans) - 0.4, -0.6)  # first plan on top, as in the tables
-            ax.set_xlabel(f"Δ {metric_label(metric, currency)}")
+            ax.set_xlabel(f"Δ {directed(metric_label(metric, currency), metric)}")
         if not shown:
             axes[0].text(0.5, 0.5, "no metrics to show", transform=axes[0].transAxes, ha="center")
         fig.suptitle(
             _plain(title)
             if title
-            else f"Paired differences Δ = plan minus {_plain(base or 'base')} (scope {scope}; "
-            "highlighted where the interval excludes 0)"
+            else f"Paired differences Δ = plan minus {_plain(base or 'base')} (scope {scope}):\n"
+            "green better, vermillion worse, dark grey differs (no better side), grey unclear"
         )
     return fig
 

@@ -7,6 +7,7 @@ import math
 from rich.table import Table
 
 from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.report.direction import DIRECTION_NOTE, directed
 from checkoutsim.report.numbers import format_estimate
 from checkoutsim.results.tables import SimulationResult
 
@@ -44,7 +45,7 @@ HEADLINE_METRICS: list[tuple[str, str]] = [
 
 EXPERIENCE_METRICS: list[tuple[str, str]] = [
     ("perceived_wait_mean_min", "Perceived wait, mean (felt min)"),
-    ("overtaken_per_customer", "Overtaken by later arrivals, per customer"),
+    ("overtaken_per_customer", "Overtaken in line (per customer)"),
     ("csat_mean", "CSAT, mean (1-5, estimate)"),
     ("satisfied_pct", "Satisfied, CSAT 4-5 (%)"),
     ("ces_mean", "Customer Effort Score, mean (1-7, 7 = easy)"),
@@ -106,7 +107,7 @@ def summary_sections(result: SimulationResult) -> list[tuple[str, list[SummaryRo
             )
             if {a, c, k} <= {"-", ""}:
                 continue
-            out.append((label, a, c, k))
+            out.append((directed(label, metric), a, c, k))
         return out
 
     return [
@@ -142,8 +143,8 @@ def summary_table(result: SimulationResult) -> Table:
         for row in rows:
             table.add_row(*row)
     table.caption = (
-        "Experience figures are estimates from assumed curves; * revenue at risk = detractors x "
-        "churn % x yearly customer value. See docs/satisfaction.md. " + CUT_NOTE
+        f"{DIRECTION_NOTE}. Experience figures are estimates from assumed curves; * revenue at "
+        "risk = detractors x churn % x yearly customer value. See docs/satisfaction.md. " + CUT_NOTE
     )
     table.caption_justify = "left"
     return table

@@ -34,6 +34,7 @@ from pydantic import (
 
 from checkoutsim._limits import MAX_REPLICATIONS, MAX_SEED
 from checkoutsim.scenario.distributions import Distribution, ValidatedCopy
+from checkoutsim.scenario.targets import check_known, parse_target
 
 __all__ = [
     "BYTES_PER_CUSTOMER",
@@ -66,6 +67,7 @@ __all__ = [
     "ServiceRecovery",
     "StaffingBlock",
     "Store",
+    "TargetText",
     "TimeOfDay",
     "cross_field_problems",
     "deep_merge",
@@ -279,6 +281,16 @@ Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
 
 Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
 """An amount of money, 0 to :data:`MAX_MONEY`."""
+
+
+def _check_target(text: str) -> str:
+    """A service target as written, once its syntax and metric name are known to be good."""
+    check_known(parse_target(text))
+    return text
+
+
+TargetText = Annotated[str, Field(max_length=200), AfterValidator(_check_target)]
+"""``METRIC<=VALUE`` or ``METRIC>=VALUE`` (see :mod:`checkoutsim.scenario.targets`)."""
 
 
 class ConsistencyError(ValueError):
@@ -770,6 +782,14 @@ class Scenario(_Model):
         default=None, description="The coupon book; null (the default) = no coupons."
     )
     costs: Costs = Field(default_factory=Costs)
+    targets: list[TargetText] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Service targets the run summary's verdict checks over the day and in "
+        "every hour, e.g. 'wait_p90_min <= 4' (minutes) or 'csat_mean >= 4' (points), in "
+        "the metric's own unit; at most 50. Empty (the default): the verdict checks "
+        "wait_p90_min <= run.target_wait_min. They never change what is simulated.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
