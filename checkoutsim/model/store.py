@@ -31,6 +31,7 @@ from typing import Any, cast
 import numpy as np
 import simpy
 
+from checkoutsim.model.lane_index import LANE_BITS, IndexedLane, LaneClass
 from checkoutsim.model.policies import POLICIES, Option
 from checkoutsim.model.population import Population, PreferenceCode, draw_population
 from checkoutsim.model.recorder import ChannelCode, Recorder, RunColumns
@@ -63,6 +64,7 @@ A finer interval is refused (:class:`TimeSeriesTooLongError`), not silently coar
 rows of 19 float64 columns are 30 MB per day, a 0.54-second interval over a 24-hour day."""
 
 _HOUR_MIN = 60.0
+_LANE_MASK = (1 << LANE_BITS) - 1
 
 
 class DayDidNotDrainError(ValueError):
@@ -122,6 +124,10 @@ class StoreModel:
     drain_limit_min : float
         Minutes after closing by which the store must be empty
         (:class:`DayDidNotDrainError` otherwise).
+    indexed_lanes : bool
+        Choose lanes through a :class:`~checkoutsim.model.lane_index.LaneClass` index (True,
+        O(log lanes) per customer) or by scanning every open lane (False, O(lanes), the
+        reference the index is tested against). Both give identical results.
     """
 
     def __init__(
@@ -130,6 +136,7 @@ class StoreModel:
         population: Population,
         *,
         drain_limit_min: float = DRAIN_LIMIT_MIN,
+        indexed_lanes: bool = True,
     ):
         self.scenario = scenario
         self.pop = population
@@ -170,8 +177,25 @@ class StoreModel:
         self.express_lanes = express.lanes if express else 0
         self.express_limit = express.item_limit if express else 0
         first = scenario.staffing[0]
-        self.lanes = [
-            ServerPool(
+        self.lane_choice = scenario.run.lane_choice
+        lane_count = self.regular_lanes + self.express_lanes
+        # The index costs the same as a scan at weekday's 2-6 open lanes and wins from about
+        # ten (docs/performance.md), so it is always on; the scan is the tested reference.
+        self.indexed = indexed_lanes
+        count_in_service = self.lane_choice == "expected_wait"
+        self.regular_class = LaneClass(count_in_service)
+        self.express_class = LaneClass(count_in_service)
+        self.lanes: list[ServerPool] = [
+            IndexedLane(
+                env,
+                k,
+                self.regular_class if k < self.regular_lanes else self.express_class,
+                queue_level=self.cashier_queue,
+                busy_level=self.cashier_busy,
+                duty_level=self.cashier_duty,
+            )
+            if self.indexed
+            else ServerPool(
                 env,
                 1,
                 0,
@@ -180,7 +204,7 @@ class StoreModel:
                 busy_level=self.cashier_busy,
                 duty_level=self.cashier_duty,
             )
-            for _ in range(self.regular_lanes + self.express_lanes)
+            for k in range(lane_count)
         ]
         self.kiosks = ServerPool(
             env,
@@ -542,6 +566,58 @@ class StoreModel:
         kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
         if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
             return KIOSK
+        if self.indexed:
+            return self._choose_indexed(
+                i, items, kiosk_ok and preference == PreferenceCode.FLEXIBLE, kiosk_ok
+            )
+        return self._choose_by_scan(i, items, preference, kiosk_ok)
+
+    def _choose_indexed(self, i: int, items: int, flexible: bool, kiosk_ok: bool) -> int | None:
+        """:meth:`_choose_by_scan`'s answer from the lane index, without looking at every lane.
+
+        The first open lane (in lane order) with the fewest customers is the head of its
+        class's heap; a flexible customer then weighs it against the kiosk bank exactly as the
+        policy weighs the options (cashier lanes first, so the kiosk wins only when strictly
+        better).
+        """
+        express_ok = items <= self.express_limit
+        if self.lane_choice == "random":
+            regular = self.regular_class.open_ids
+            express = self.express_class.open_ids if express_ok else []
+            n = len(regular) + len(express) + flexible
+            if n == 0:
+                return KIOSK if kiosk_ok else None
+            k = min(int(self.pop.choice_u.item(i) * n), n - 1)
+            if k < len(regular):
+                return regular[k]
+            k -= len(regular)
+            return express[k] if k < len(express) else KIOSK
+        best = self.regular_class.best()
+        if express_ok:
+            other = self.express_class.best()
+            if other >= 0 and (best < 0 or other < best):
+                best = other
+        if best < 0:
+            return KIOSK if kiosk_ok else None
+        lane = best & _LANE_MASK
+        count = best >> LANE_BITS
+        if self.lane_choice == "shortest_queue":
+            return KIOSK if flexible and self.kiosks.queue_length < count else lane
+        own = self.cashier_fixed_mean + self.cashier_item_mean * items
+        total = count * self.cashier_service_mean + own
+        if (count + 1) * self.cashier_service_mean + own == total:
+            # Lanes with more customers would tie in floating point (a zero or vanishing mean
+            # service time): only the scan knows which comes first.
+            return self._choose_by_scan(i, items, self.pop.preference.item(i), kiosk_ok)
+        if flexible:
+            kiosk = self._kiosk_option(items)
+            if kiosk.expected_wait_min + kiosk.own_service_min < total:
+                return KIOSK
+        return lane
+
+    def _choose_by_scan(self, i: int, items: int, preference: int, kiosk_ok: bool) -> int | None:
+        """Build an option per open lane the customer may use (and the kiosks) for the policy."""
+        pop = self.pop
         options: list[Option] = []
         own_cashier = self.cashier_fixed_mean + self.cashier_item_mean * items
         for lane_index, lane, item_limit in self._open_lanes:
@@ -597,3 +673,7 @@ class StoreModel:
             for k, lane in enumerate(self.lanes)
             if lane.accepting
         ]
+        if self.indexed:
+            regular = self.regular_lanes
+            self.regular_class.reset((k, lane) for k, lane, _ in self._open_lanes if k < regular)
+            self.express_class.reset((k, lane) for k, lane, _ in self._open_lanes if k >= regular)
