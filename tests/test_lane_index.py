@@ -1,4 +1,5 @@
-"""The lane index (model/lane_index.py) chooses exactly what the scan of every lane chose.
+"""Lane choice: the index (model/lane_index.py) chooses exactly what the scan chose, and
+nobody queues behind a busy cashier while a line they may use has a free server.
 
 Lane choice through the index is O(log lanes) per customer; the scan of every open lane is
 kept as the reference. Whole days are run both ways on random stores (many lanes, express
@@ -20,10 +21,10 @@ from hypothesis import strategies as st
 
 from checkoutsim import Scenario
 from checkoutsim.model.lane_index import LANE_BITS, IndexedLane, LaneClass
-from checkoutsim.model.population import draw_population
+from checkoutsim.model.population import PreferenceCode, draw_population
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.model.resources import TimeWeighted
-from checkoutsim.model.store import StoreModel
+from checkoutsim.model.store import KIOSK, StoreModel
 from checkoutsim.model.streams import Streams
 
 pytestmark = pytest.mark.property
@@ -131,7 +132,7 @@ def _lanes(n: int, lane_class: LaneClass) -> list[IndexedLane]:
 @given(moves=st.lists(st.tuples(st.integers(0, 7), st.booleans()), max_size=300))
 def test_best_is_the_first_lane_with_the_fewest(moves: list[tuple[int, bool]]) -> None:
     """After any sequence of joins and departures, the head is the minimum by scan."""
-    lane_class = LaneClass(count_in_service=True)
+    lane_class = LaneClass()
     lanes = _lanes(8, lane_class)
     held: list[list[Any]] = [[] for _ in lanes]  # each lane's granted server or requests
     for k, join in moves:
@@ -153,7 +154,7 @@ def test_best_is_the_first_lane_with_the_fewest(moves: list[tuple[int, bool]]) -
 
 
 def test_closed_lanes_leave_the_index() -> None:
-    lane_class = LaneClass(count_in_service=False)
+    lane_class = LaneClass()
     lanes = _lanes(3, lane_class)
     lane_class.reset([(2, lanes[2])])
     assert lane_class.best() & ((1 << LANE_BITS) - 1) == 2
@@ -195,3 +196,82 @@ def test_zero_service_times_tie_every_lane_as_the_scan_does() -> None:
     scan = model._choose_by_scan(0, 3, int(population.preference[0]), False)
     assert scan == 0
     assert model._choose(0) == scan
+
+
+def _free(pool: Any) -> bool:
+    return pool.idle > 0 and pool.queue_length == 0
+
+
+@given(scenario=busy_stores(), policy=st.sampled_from(["shortest_queue", "expected_wait"]))
+def test_nobody_joins_a_busy_lane_while_one_they_may_use_is_free(
+    scenario: Scenario, policy: str
+) -> None:
+    """At every choice: if the chosen line has no free server, no line the customer may use
+    (open lanes within their basket's limit; the kiosks for a flexible customer under
+    ``shortest_queue``) has one. Under ``expected_wait`` a flexible customer may still prefer
+    a busy lane to a free kiosk (a full trolley scans slowly there), so only lanes count."""
+    scenario = scenario.with_overrides({"run": {"lane_choice": policy}})
+    population = draw_population(scenario, Streams(scenario.run.seed, 0))
+    model = StoreModel(scenario, population, drain_limit_min=5_000)
+    if policy == "expected_wait" and model.cashier_service_mean == 0:
+        return  # every lane then ties (the first wins), busy or not
+    choose = model._choose
+    checked = 0
+
+    def checked_choose(i: int) -> int | None:
+        nonlocal checked
+        chosen = choose(i)
+        items = population.basket_items.item(i)
+        preference = population.preference.item(i)
+        if chosen is None or (chosen == KIOSK and preference == PreferenceCode.PREFER_KIOSK):
+            return chosen
+        pool = model.kiosks if chosen == KIOSK else model.lanes[chosen]
+        if not _free(pool):
+            usable = [lane for _, lane, limit in model._open_lanes if items <= limit]
+            kiosk_ok = model.kiosks.accepting and items <= model.kiosk_limit
+            if policy == "shortest_queue" and kiosk_ok and preference == PreferenceCode.FLEXIBLE:
+                usable.append(model.kiosks)
+            assert not any(_free(p) for p in usable), f"customer {i} joined a busy line"
+            checked += 1
+        return chosen
+
+    model._choose = checked_choose  # type: ignore[method-assign]
+    model.run()
+
+
+def test_shortest_queue_counts_the_customer_in_service() -> None:
+    """Two lanes, one serving a customer with nobody waiting, one idle: the idle one wins
+    (before the fix both showed 0 waiting and the first, busy, lane won the tie)."""
+    data = {
+        "name": "two_lanes",
+        "store": {"open": "08:00", "close": "09:00"},
+        "arrivals": {"profile": [{"start": "08:00", "end": "09:00", "customers_per_hour": 30}]},
+        "customers": {
+            "basket_items": {"kind": "fixed", "value": 3},
+            "payment_min": {"kind": "fixed", "value": 0.2},
+            "channel": {"never_kiosk_share": 0.0, "prefer_kiosk_share": 0.0},
+        },
+        "cashiers": {
+            "lanes": 2,
+            "scan_min_per_item": {"kind": "fixed", "value": 0.05},
+            "fixed_min": {"kind": "fixed", "value": 0.4},
+        },
+        "kiosks": {
+            "count": 2,
+            "scan_min_per_item": {"kind": "fixed", "value": 0.1},
+            "fixed_min": {"kind": "fixed", "value": 0.1},
+        },
+        "attendants": {"walk_min": {"kind": "fixed", "value": 0.1}},
+        "staffing": [{"start": "08:00", "end": "09:00", "cashiers": 2, "attendants": 1}],
+        "run": {"lane_choice": "shortest_queue"},
+    }
+    scenario = Scenario.model_validate(data)
+    population = draw_population(scenario, Streams(1, 0))
+    for indexed in (True, False):
+        model = StoreModel(scenario, population, indexed_lanes=indexed)
+        assert model.lanes[0].acquire() is not None
+        assert model._choose(0) == 1  # the idle lane, not the busy lane 0
+        for _kiosk in range(2):  # every kiosk busy, nobody waiting: 1 ahead, as at lane 0
+            assert model.kiosks.acquire() is not None
+        assert model.lanes[1].acquire() is not None
+        assert model._choose(0) == 0  # lanes first on a tie of one ahead each

@@ -2,7 +2,8 @@
 
 Scanning every open lane for every arriving customer costs O(lanes) per customer (issue 20:
 10,000 lanes, 211 s for one day). Every policy but ``random`` only needs the open lane with the
-fewest customers (ties to the lowest lane number) in each item-limit class, so each class keeps
+fewest customers, waiting plus in service (ties to the lowest lane number), in each
+item-limit class, so each class keeps
 a lazy min-heap of its lanes:
 
 * every change of a lane's line (a customer joins, starts, reneges, leaves) pushes the lane
@@ -35,19 +36,15 @@ _LANE_MASK = (1 << LANE_BITS) - 1
 
 
 class LaneClass:
-    """The open lanes of one item-limit class, ordered by (customers counted, lane number).
+    """The open lanes of one item-limit class, ordered by (customers ahead, lane number).
 
-    Parameters
-    ----------
-    count_in_service : bool
-        Count the customer being served as well as those waiting (``expected_wait``), or only
-        those waiting.
+    Customers ahead are those waiting plus the one in service, what both ``expected_wait`` and
+    ``shortest_queue`` compare.
     """
 
-    __slots__ = ("_heap", "_limit", "count_in_service", "lanes", "open_ids")
+    __slots__ = ("_heap", "_limit", "lanes", "open_ids")
 
-    def __init__(self, count_in_service: bool):
-        self.count_in_service = count_in_service
+    def __init__(self) -> None:
         self.lanes: dict[int, ServerPool] = {}
         self.open_ids: list[int] = []
         self._heap: list[int] = []
@@ -59,9 +56,10 @@ class LaneClass:
         self.open_ids = list(self.lanes)
         self._rebuild()
 
-    def count(self, lane: ServerPool) -> int:
-        """What the policy compares for ``lane``: customers waiting (and in service)."""
-        return lane.queue_length + lane.busy if self.count_in_service else lane.queue_length
+    @staticmethod
+    def count(lane: ServerPool) -> int:
+        """What the policies compare for ``lane``: customers waiting and in service."""
+        return lane.queue_length + lane.busy
 
     def changed(self, lane_id: int, lane: ServerPool) -> None:
         """Lane ``lane_id``'s line changed: file it under its new count."""
@@ -75,14 +73,11 @@ class LaneClass:
         """``count << LANE_BITS | lane`` of the open lane with the fewest, or -1 if none."""
         heap = self._heap
         lanes = self.lanes
-        count_in_service = self.count_in_service
         while heap:
             entry = heap[0]
             lane = lanes.get(entry & _LANE_MASK)
-            if lane is not None:
-                count = lane.queue_length + lane.busy if count_in_service else lane.queue_length
-                if count == entry >> LANE_BITS:
-                    return entry
+            if lane is not None and lane.queue_length + lane.busy == entry >> LANE_BITS:
+                return entry
             heapq.heappop(heap)
         return -1
 

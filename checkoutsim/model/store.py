@@ -182,9 +182,8 @@ class StoreModel:
         # The index costs the same as a scan at weekday's 2-6 open lanes and wins from about
         # ten (docs/performance.md), so it is always on; the scan is the tested reference.
         self.indexed = indexed_lanes
-        count_in_service = self.lane_choice == "expected_wait"
-        self.regular_class = LaneClass(count_in_service)
-        self.express_class = LaneClass(count_in_service)
+        self.regular_class = LaneClass()
+        self.express_class = LaneClass()
         self.lanes: list[ServerPool] = [
             IndexedLane(
                 env,
@@ -602,7 +601,7 @@ class StoreModel:
         lane = best & _LANE_MASK
         count = best >> LANE_BITS
         if self.lane_choice == "shortest_queue":
-            return KIOSK if flexible and self.kiosks.queue_length < count else lane
+            return KIOSK if flexible and self._kiosk_ahead() < count else lane
         own = self.cashier_fixed_mean + self.cashier_item_mean * items
         total = count * self.cashier_service_mean + own
         if (count + 1) * self.cashier_service_mean + own == total:
@@ -626,7 +625,14 @@ class StoreModel:
             waiting = lane.queue_length
             ahead = waiting + lane.busy
             options.append(
-                Option(False, lane_index, waiting, ahead * self.cashier_service_mean, own_cashier)
+                Option(
+                    False,
+                    lane_index,
+                    waiting,
+                    ahead,
+                    ahead * self.cashier_service_mean,
+                    own_cashier,
+                )
             )
         if kiosk_ok and preference == PreferenceCode.FLEXIBLE:
             options.append(self._kiosk_option(items))
@@ -644,7 +650,12 @@ class StoreModel:
             # Next of (waiting + 1) customers to get one of `servers` kiosks.
             expected = (waiting + 1) * self.kiosk_service_mean / max(kiosks.servers, 1)
         own = self.kiosk_fixed_mean + self.kiosk_item_mean * items
-        return Option(True, -1, waiting, expected, own)
+        return Option(True, -1, waiting, self._kiosk_ahead(), expected, own)
+
+    def _kiosk_ahead(self) -> int:
+        """Customers ahead at the kiosk bank: 0 if a kiosk is free, else those waiting + 1."""
+        kiosks = self.kiosks
+        return 0 if kiosks.idle > 0 else kiosks.queue_length + 1
 
     def _balks(self, i: int, waiting: int) -> bool:
         if self.balk_slope == 0.0:
