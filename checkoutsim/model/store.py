@@ -248,6 +248,9 @@ class StoreModel:
         basket_mean = scenario.customers.basket_items.mean
         self.cashier_service_mean = self.cashier_fixed_mean + self.cashier_item_mean * basket_mean
         self.kiosk_service_mean = self.kiosk_fixed_mean + self.kiosk_item_mean * basket_mean
+        switching = scenario.customers.switching
+        self.never_kiosk_tolerance_min = switching.never_kiosk_tolerance_min if switching else None
+        self.kiosk_tolerance_min = switching.kiosk_tolerance_min if switching else None
         balking = scenario.customers.balking
         self.balk_mid = balking.midpoint_queue_length if balking else math.inf
         self.balk_slope = balking.steepness_per_customer if balking else 0.0
@@ -564,7 +567,15 @@ class StoreModel:
         preference = pop.preference.item(i)
         kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
         if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
-            return KIOSK
+            if self.kiosk_tolerance_min is None:
+                return KIOSK
+            return self._kiosk_customer_switches(i, items)
+        if self.never_kiosk_tolerance_min is not None and preference == PreferenceCode.NEVER_KIOSK:
+            return self._cashier_customer_switches(i, items, kiosk_ok)
+        return self._choose_line(i, items, preference, kiosk_ok)
+
+    def _choose_line(self, i: int, items: int, preference: int, kiosk_ok: bool) -> int | None:
+        """The line the policy picks for customer ``i`` (a never-kiosk customer: a lane)."""
         if self.indexed:
             return self._choose_indexed(
                 i, items, kiosk_ok and preference == PreferenceCode.FLEXIBLE, kiosk_ok
@@ -640,6 +651,42 @@ class StoreModel:
             # A never-kiosk customer with no lane open uses a kiosk after all.
             return KIOSK if kiosk_ok else None
         return options[self.policy(options, pop.choice_u.item(i))].lane
+
+    # -- switching channel (issue 13) ---------------------------------------------------------
+    def _lane_wait_min(self, lane: int) -> float:
+        """The wait a customer sees at cashier lane ``lane``: customers ahead x mean service."""
+        pool = self.lanes[lane]
+        return (pool.queue_length + pool.busy) * self.cashier_service_mean
+
+    def _cashier_customer_switches(self, i: int, items: int, kiosk_ok: bool) -> int | None:
+        """A never-kiosk customer's lane, or the kiosks if the lane's wait is past tolerance.
+
+        They switch only when the kiosks look quicker than the lane they would have joined.
+        """
+        lane = self._choose_line(i, items, PreferenceCode.NEVER_KIOSK, kiosk_ok)
+        if lane is None or lane == KIOSK or not kiosk_ok:
+            return lane
+        seen = self._lane_wait_min(lane)
+        tolerance = cast(float, self.never_kiosk_tolerance_min)
+        if seen > tolerance and self._kiosk_option(items).expected_wait_min < seen:
+            self.recorder.switched(i)
+            return KIOSK
+        return lane
+
+    def _kiosk_customer_switches(self, i: int, items: int) -> int:
+        """A prefer-kiosk customer's kiosks, or a lane if the kiosk wait is past tolerance.
+
+        The lane is the one the policy would pick among lanes; they switch only when it looks
+        quicker than the kiosks.
+        """
+        seen = self._kiosk_option(items).expected_wait_min
+        if seen <= cast(float, self.kiosk_tolerance_min):
+            return KIOSK
+        lane = self._choose_line(i, items, PreferenceCode.NEVER_KIOSK, False)
+        if lane is None or self._lane_wait_min(lane) >= seen:
+            return KIOSK
+        self.recorder.switched(i)
+        return lane
 
     def _kiosk_option(self, items: int) -> Option:
         kiosks = self.kiosks

@@ -71,6 +71,7 @@ def customers_frame(scenario: Scenario, rep: int, seed: int, run: RunColumns) ->
             "assists": c["assists"].astype(np.int32),
             "assist_wait_min": c["assist_wait_min"],
             "assist_total_min": c["assist_total_min"],
+            "switches": c["switches"].astype(np.int32),
         }
     )
     df["arrival_hour"] = _hour_labels(scenario, c["arrival_min"])
