@@ -572,7 +572,11 @@ class StoreModel:
             return self._kiosk_customer_switches(i, items)
         if self.never_kiosk_tolerance_min is not None and preference == PreferenceCode.NEVER_KIOSK:
             return self._cashier_customer_switches(i, items, kiosk_ok)
-        return self._choose_line(i, items, preference, kiosk_ok)
+        # _choose_line inlined: one call fewer per customer on the hot path.
+        if self.indexed:
+            flexible = kiosk_ok and preference == PreferenceCode.FLEXIBLE
+            return self._choose_indexed(i, items, flexible, kiosk_ok)
+        return self._choose_by_scan(i, items, preference, kiosk_ok)
 
     def _choose_line(self, i: int, items: int, preference: int, kiosk_ok: bool) -> int | None:
         """The line the policy picks for customer ``i`` (a never-kiosk customer: a lane)."""
