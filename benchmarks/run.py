@@ -1,4 +1,4 @@
-"""The performance benchmark: four figures, each a rate or a ratio measured in one run.
+"""The performance benchmark: five figures, each a rate or a ratio measured in one run.
 
 Usage::
 
@@ -21,6 +21,8 @@ Usage::
 4. **Memory**: a run of about one million customers (the compressed M/M/c day): the recorder's
    column bytes per customer (``numpy.ndarray.nbytes`` of everything it returns) and the
    tracemalloc peak of the whole replication (population draws, SimPy, recorder) per customer.
+5. **Lanes**: CPU time per customer of a 1,000-lane store against a 10-lane one at the same
+   load per lane (``benchmarks/lanes.py``), with the lane index and with the scan it replaced.
 
 One-core timings (1, 2) are CPU seconds of this process, the best of three runs (the machine
 may be shared: the best run is the one least disturbed); the parallel timing (3) is wall-clock
@@ -55,6 +57,9 @@ from checkoutsim.model.streams import Streams
 from checkoutsim.results.folder import atomic_write_text
 from checkoutsim.scenario.schema import Scenario
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lanes import LANES, bench_lanes  # a sibling script, not a package
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 DOC = ROOT / "docs" / "performance.md"
@@ -72,8 +77,19 @@ FULL = {
     "memory": 1_000_000,
     "repeats": 3,
     "spin": 4_000_000,
+    "lane_customers": 20_000,
+    "lane_scan_customers": 5_000,
 }
-QUICK = {"mmc": 3_000, "full": 2, "parallel": 2, "memory": 20_000, "repeats": 1, "spin": 200_000}
+QUICK = {
+    "mmc": 3_000,
+    "full": 2,
+    "parallel": 2,
+    "memory": 20_000,
+    "repeats": 1,
+    "spin": 200_000,
+    "lane_customers": 2_000,
+    "lane_scan_customers": 1_000,
+}
 
 
 @dataclass(frozen=True)
@@ -190,7 +206,7 @@ def _draws(scenario: Scenario, rep: int) -> Population:
     return draw_population(scenario, Streams(SEED, rep))
 
 
-# -- the four benchmarks ----------------------------------------------------------------------
+# -- the benchmarks --------------------------------------------------------------------------
 def bench_mmc(customers: int, repeats: int = 1) -> dict[str, float]:
     """checkoutsim's M/M/c against the hand-written SimPy model on the same customers.
 
@@ -341,9 +357,10 @@ def figures(
     full: dict[str, float],
     par: dict[str, float],
     mem: dict[str, float],
+    lanes: dict[str, float] | None = None,
 ) -> list[Figure]:
-    """The table rows, with targets."""
-    return [
+    """The table rows, with targets (the lane row only when ``lanes`` is given)."""
+    rows = [
         Figure(
             "M/M/c vs hand-written SimPy (ratio)",
             mmc["ratio"],
@@ -409,6 +426,26 @@ def figures(
             f" {mem['peak_bytes_per_customer']:,.0f} bytes/customer ({mem['peak_mib']:,.0f} MiB)",
         ),
     ]
+    if lanes is not None:
+        counts = sorted({int(key.split("_")[1]) for key in lanes if key.endswith("_us")})
+        most, fewest = counts[-1], counts[0]
+        ratio = lanes[f"index_{most}_ratio"]
+        per = ", ".join(f"{n:,} {lanes[f'index_{n}_us']:.1f} us" for n in counts)
+        scan = ", ".join(f"{n:,} x{lanes[f'scan_{n}_ratio']:.1f}" for n in counts)
+        rows.append(
+            Figure(
+                f"Lane choice, {most:,} lanes vs {fewest} (time per customer)",
+                ratio,
+                "x",
+                "<= 1.5",
+                ratio <= 1.5,
+                f"per customer with the lane index: {per} (rho 0.85 per lane, about"
+                f" {lanes[f'index_{most}_customers']:,.0f} customers a day); the scan of every"
+                f" lane it replaced: {scan}; identical customers:"
+                f" {'yes' if lanes['identical'] else 'NO'}",
+            )
+        )
+    return rows
 
 
 def markdown(rows: list[Figure], command: str) -> str:
@@ -464,13 +501,15 @@ def print_table(rows: list[Figure]) -> None:
 
 
 def run(sizes: dict[str, int], workers: int = 2) -> list[Figure]:
-    """All four benchmarks at ``sizes`` (see :data:`FULL`, :data:`QUICK`)."""
+    """All five benchmarks at ``sizes`` (see :data:`FULL`, :data:`QUICK`)."""
     repeats = sizes["repeats"]
     mmc = bench_mmc(sizes["mmc"], repeats)
     full = bench_full(sizes["full"], repeats)
     par = bench_parallel(sizes["parallel"], workers, repeats, sizes["spin"])
     mem = bench_memory(sizes["memory"])
-    return figures(mmc, full, par, mem)
+    counts = LANES if sizes is FULL else LANES[:2]
+    lanes = bench_lanes(sizes["lane_customers"], sizes["lane_scan_customers"], repeats, counts)
+    return figures(mmc, full, par, mem, lanes)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -64,6 +64,13 @@ def test_benchmark_figures_are_well_formed(bench: ModuleType, tmp_path: Path) ->
     # The traced peak includes everything the recorder returns, and more.
     assert mem["peak_bytes_per_customer"] >= mem["recorder_bytes_per_customer"]
 
+    lanes = bench.bench_lanes(1_000, 500, 1, (10, 40))
+    _positive(lanes, "index_10_us", "index_40_us", "scan_10_us", "scan_40_us")
+    assert lanes["index_10_ratio"] == 1.0 and lanes["scan_10_ratio"] == 1.0
+    assert lanes["index_40_ratio"] == pytest.approx(lanes["index_40_us"] / lanes["index_10_us"])
+    assert lanes["identical"] == 1.0  # the index chooses what the scan chose
+    assert bench.figures(mmc, full, par, mem, lanes)[-1].name.startswith("Lane choice, 40 lanes")
+
     rows = bench.figures(mmc, full, par, mem)
     assert len(rows) == 6 and all(math.isfinite(r.value) for r in rows)
     block = bench.markdown(rows, "test")

@@ -186,7 +186,8 @@ def _one_replication(
     overtaken = overtaken_counts(arrival, wait_end, start, channel)
     served_min = np.where(served, departure - start - help_wait, 0.0)
     perceived = perceived_wait_min(queue, served_min, help_wait, overtaken, pw)
-    frustration = frustration_felt_min(perceived, n_assists, pw)
+    switches = _switches(customers)
+    frustration = frustration_felt_min(perceived, n_assists, pw, switches)
     csat_before = csat_score(frustration, outcome, sat.csat)
     used_kiosk = served & (channel == ChannelCode.KIOSK)
     effort = ces_score(
@@ -201,7 +202,7 @@ def _one_replication(
     book: pd.DataFrame | None = None
     recovery = scenario.service_recovery
     if recovery is not None and shifts is not None:
-        contacts = _contacts(customers, assists, channel, served, overtaken, scenario)
+        contacts = _contacts(customers, assists, channel, served, overtaken, switches, scenario)
         alloc = allocate_coupons(n, *contacts, shifts=shifts, recovery=recovery)
         coupon, coupon_role, coupon_staff, coupon_min = (
             alloc.coupon,
@@ -244,6 +245,7 @@ def _contacts(
     channel: np.ndarray,
     served: np.ndarray,
     overtaken: np.ndarray,
+    switches: np.ndarray,
     scenario: Scenario,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every moment a customer reaches staff, with their frustration (felt minutes) then.
@@ -257,7 +259,11 @@ def _contacts(
     queue = customers["queue_wait_min"].to_numpy()
     start = customers["service_start_min"].to_numpy()
     lane = customers["lane"].to_numpy()
-    before_service = pw.queue_weight * queue + pw.overtaken_felt_min * overtaken
+    before_service = (
+        pw.queue_weight * queue
+        + pw.overtaken_felt_min * overtaken
+        + pw.switched_felt_min * switches
+    )
 
     at_cashier = np.flatnonzero(served & (channel == ChannelCode.CASHIER))
     c_customer = at_cashier
@@ -291,6 +297,13 @@ def _contacts(
 # -- metrics ----------------------------------------------------------------------------------
 
 
+def _switches(customers: pd.DataFrame) -> np.ndarray:
+    """Each customer's pushes to the channel they did not prefer (0 for tables without it)."""
+    if "switches" not in customers:
+        return np.zeros(len(customers), dtype=np.int64)
+    return customers["switches"].to_numpy().astype(np.int64)
+
+
 def _experience_stats(frame: pd.DataFrame) -> dict[str, float]:
     n = len(frame)
     if n == 0:
@@ -300,6 +313,7 @@ def _experience_stats(frame: pd.DataFrame) -> dict[str, float]:
     return {
         "perceived_wait_mean_min": float(frame["perceived_wait_min"].mean()),
         "overtaken_per_customer": float(frame["overtaken"].mean()),
+        "switched_pct": float(100.0 * np.mean(_switches(frame) > 0)),
         "csat_mean": float(csat.mean()),
         "satisfied_pct": float(100.0 * np.mean(csat >= SATISFIED_MIN_SCORE)),
         "ces_mean": float(frame["effort"].mean()),

@@ -14,6 +14,9 @@ Causes (:func:`cause_names`):
 ``overtaken``
     No delay of its own: the extra felt minutes and dissatisfaction of being passed by later
     arrivals (unfair waits).
+``switched``
+    No delay of its own: the dissatisfaction of being pushed by a long line to the channel the
+    customer did not prefer (``switched_felt_min`` per switch; issue 13).
 ``service``
     No delay: the felt minutes of being served (scanning, paying).
 ``coupon_recovery``
@@ -44,6 +47,7 @@ CAUSE_LABELS = {
     "abandoned": "Abandoned (reneged)",
     "balked": "Balked",
     "overtaken": "Overtaken (unfair)",
+    "switched": "Pushed to the other channel",
     "service": "Being served",
     "coupon_recovery": "Coupons (recovery)",
 }
@@ -69,6 +73,7 @@ def cause_names(scenario: Scenario) -> list[str]:
         "abandoned",
         "balked",
         "overtaken",
+        "switched",
         "service",
         "coupon_recovery",
     ]
@@ -158,6 +163,10 @@ def attribute_delay(
     part(served, queue_cause, queue, felt_queue, per_felt * felt_queue)
     felt_over = pw.overtaken_felt_min * overtaken
     part(served, code["overtaken"], 0.0, felt_over, per_felt * felt_over)
+    if "switches" in customers:
+        pushed = pw.switched_felt_min * customers["switches"].to_numpy().astype(np.float64)
+        # Frustration, not perceived wait: no felt minutes of its own, only CSAT points.
+        part(served & (pushed > 0), code["switched"], 0.0, 0.0, per_felt * pushed)
     felt_service = pw.service_weight * np.where(served, service_min, 0.0)
     part(served, code["service"], 0.0, felt_service, per_felt * felt_service)
     part(

@@ -114,12 +114,19 @@ def perceived_wait_min(
 
 
 def frustration_felt_min(
-    perceived_min: np.ndarray, assists: np.ndarray, weights: PerceivedWait
+    perceived_min: np.ndarray,
+    assists: np.ndarray,
+    weights: PerceivedWait,
+    switches: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Perceived wait plus ``confusion_felt_min`` per confusion event (felt minutes)."""
-    return np.asarray(perceived_min, dtype=np.float64) + weights.confusion_felt_min * np.asarray(
+    """Perceived wait plus ``confusion_felt_min`` per confusion event and
+    ``switched_felt_min`` per push to the channel the customer did not prefer (felt minutes)."""
+    felt = np.asarray(perceived_min, dtype=np.float64) + weights.confusion_felt_min * np.asarray(
         assists, dtype=np.float64
     )
+    if switches is not None:
+        felt = felt + weights.switched_felt_min * np.asarray(switches, dtype=np.float64)
+    return felt
 
 
 def csat_score(frustration_min: np.ndarray, outcome: np.ndarray, curve: CsatCurve) -> np.ndarray:

@@ -143,6 +143,7 @@ class Recorder:
         self.assists = np.zeros(n, dtype=int_dtype(assists_per_customer))
         self.assist_wait_min = np.zeros(n)
         self.assist_total_min = np.zeros(n)
+        self.switches = np.zeros(n, dtype=np.int8)
         # Assist rows: customer, cause index, kiosk, attendant, and four moments in time.
         self._a_customer = array("q")
         self._a_cause = array(_typecode(causes))
@@ -160,6 +161,10 @@ class Recorder:
         self.channel[i] = channel
         self.lane[i] = lane
         self.waiting_on_arrival[i] = waiting
+
+    def switched(self, i: int) -> None:
+        """A long line pushed customer ``i`` to the channel they did not prefer."""
+        self.switches[i] += 1
 
     def balked(self, i: int, now: float) -> None:
         """Customer ``i`` left on arrival without joining a line."""
@@ -231,6 +236,7 @@ class Recorder:
             "assists": self.assists,
             "assist_wait_min": self.assist_wait_min,
             "assist_total_min": self.assist_total_min,
+            "switches": self.switches,
         }
         assists: dict[str, np.ndarray] = {
             "customer_id": np.frombuffer(self._a_customer, dtype=np.int64).copy(),

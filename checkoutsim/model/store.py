@@ -31,6 +31,7 @@ from typing import Any, cast
 import numpy as np
 import simpy
 
+from checkoutsim.model.lane_index import LANE_BITS, IndexedLane, LaneClass
 from checkoutsim.model.policies import POLICIES, Option
 from checkoutsim.model.population import Population, PreferenceCode, draw_population
 from checkoutsim.model.recorder import ChannelCode, Recorder, RunColumns
@@ -63,6 +64,7 @@ A finer interval is refused (:class:`TimeSeriesTooLongError`), not silently coar
 rows of 19 float64 columns are 30 MB per day, a 0.54-second interval over a 24-hour day."""
 
 _HOUR_MIN = 60.0
+_LANE_MASK = (1 << LANE_BITS) - 1
 
 
 class DayDidNotDrainError(ValueError):
@@ -122,6 +124,10 @@ class StoreModel:
     drain_limit_min : float
         Minutes after closing by which the store must be empty
         (:class:`DayDidNotDrainError` otherwise).
+    indexed_lanes : bool
+        Choose lanes through a :class:`~checkoutsim.model.lane_index.LaneClass` index (True,
+        O(log lanes) per customer) or by scanning every open lane (False, O(lanes), the
+        reference the index is tested against). Both give identical results.
     """
 
     def __init__(
@@ -130,6 +136,7 @@ class StoreModel:
         population: Population,
         *,
         drain_limit_min: float = DRAIN_LIMIT_MIN,
+        indexed_lanes: bool = True,
     ):
         self.scenario = scenario
         self.pop = population
@@ -170,8 +177,24 @@ class StoreModel:
         self.express_lanes = express.lanes if express else 0
         self.express_limit = express.item_limit if express else 0
         first = scenario.staffing[0]
-        self.lanes = [
-            ServerPool(
+        self.lane_choice = scenario.run.lane_choice
+        lane_count = self.regular_lanes + self.express_lanes
+        # The index costs the same as a scan at weekday's 2-6 open lanes and wins from about
+        # ten (docs/performance.md), so it is always on; the scan is the tested reference.
+        self.indexed = indexed_lanes
+        self.regular_class = LaneClass()
+        self.express_class = LaneClass()
+        self.lanes: list[ServerPool] = [
+            IndexedLane(
+                env,
+                k,
+                self.regular_class if k < self.regular_lanes else self.express_class,
+                queue_level=self.cashier_queue,
+                busy_level=self.cashier_busy,
+                duty_level=self.cashier_duty,
+            )
+            if self.indexed
+            else ServerPool(
                 env,
                 1,
                 0,
@@ -180,7 +203,7 @@ class StoreModel:
                 busy_level=self.cashier_busy,
                 duty_level=self.cashier_duty,
             )
-            for _ in range(self.regular_lanes + self.express_lanes)
+            for k in range(lane_count)
         ]
         self.kiosks = ServerPool(
             env,
@@ -225,6 +248,9 @@ class StoreModel:
         basket_mean = scenario.customers.basket_items.mean
         self.cashier_service_mean = self.cashier_fixed_mean + self.cashier_item_mean * basket_mean
         self.kiosk_service_mean = self.kiosk_fixed_mean + self.kiosk_item_mean * basket_mean
+        switching = scenario.customers.switching
+        self.never_kiosk_tolerance_min = switching.never_kiosk_tolerance_min if switching else None
+        self.kiosk_tolerance_min = switching.kiosk_tolerance_min if switching else None
         balking = scenario.customers.balking
         self.balk_mid = balking.midpoint_queue_length if balking else math.inf
         self.balk_slope = balking.steepness_per_customer if balking else 0.0
@@ -541,7 +567,71 @@ class StoreModel:
         preference = pop.preference.item(i)
         kiosk_ok = self.kiosks.accepting and items <= self.kiosk_limit
         if kiosk_ok and preference == PreferenceCode.PREFER_KIOSK:
-            return KIOSK
+            if self.kiosk_tolerance_min is None:
+                return KIOSK
+            return self._kiosk_customer_switches(i, items)
+        if self.never_kiosk_tolerance_min is not None and preference == PreferenceCode.NEVER_KIOSK:
+            return self._cashier_customer_switches(i, items, kiosk_ok)
+        # _choose_line inlined: one call fewer per customer on the hot path.
+        if self.indexed:
+            flexible = kiosk_ok and preference == PreferenceCode.FLEXIBLE
+            return self._choose_indexed(i, items, flexible, kiosk_ok)
+        return self._choose_by_scan(i, items, preference, kiosk_ok)
+
+    def _choose_line(self, i: int, items: int, preference: int, kiosk_ok: bool) -> int | None:
+        """The line the policy picks for customer ``i`` (a never-kiosk customer: a lane)."""
+        if self.indexed:
+            return self._choose_indexed(
+                i, items, kiosk_ok and preference == PreferenceCode.FLEXIBLE, kiosk_ok
+            )
+        return self._choose_by_scan(i, items, preference, kiosk_ok)
+
+    def _choose_indexed(self, i: int, items: int, flexible: bool, kiosk_ok: bool) -> int | None:
+        """:meth:`_choose_by_scan`'s answer from the lane index, without looking at every lane.
+
+        The first open lane (in lane order) with the fewest customers is the head of its
+        class's heap; a flexible customer then weighs it against the kiosk bank exactly as the
+        policy weighs the options (cashier lanes first, so the kiosk wins only when strictly
+        better).
+        """
+        express_ok = items <= self.express_limit
+        if self.lane_choice == "random":
+            regular = self.regular_class.open_ids
+            express = self.express_class.open_ids if express_ok else []
+            n = len(regular) + len(express) + flexible
+            if n == 0:
+                return KIOSK if kiosk_ok else None
+            k = min(int(self.pop.choice_u.item(i) * n), n - 1)
+            if k < len(regular):
+                return regular[k]
+            k -= len(regular)
+            return express[k] if k < len(express) else KIOSK
+        best = self.regular_class.best()
+        if express_ok:
+            other = self.express_class.best()
+            if other >= 0 and (best < 0 or other < best):
+                best = other
+        if best < 0:
+            return KIOSK if kiosk_ok else None
+        lane = best & _LANE_MASK
+        count = best >> LANE_BITS
+        if self.lane_choice == "shortest_queue":
+            return KIOSK if flexible and self._kiosk_ahead() < count else lane
+        own = self.cashier_fixed_mean + self.cashier_item_mean * items
+        total = count * self.cashier_service_mean + own
+        if (count + 1) * self.cashier_service_mean + own == total:
+            # Lanes with more customers would tie in floating point (a zero or vanishing mean
+            # service time): only the scan knows which comes first.
+            return self._choose_by_scan(i, items, self.pop.preference.item(i), kiosk_ok)
+        if flexible:
+            kiosk = self._kiosk_option(items)
+            if kiosk.expected_wait_min + kiosk.own_service_min < total:
+                return KIOSK
+        return lane
+
+    def _choose_by_scan(self, i: int, items: int, preference: int, kiosk_ok: bool) -> int | None:
+        """Build an option per open lane the customer may use (and the kiosks) for the policy."""
+        pop = self.pop
         options: list[Option] = []
         own_cashier = self.cashier_fixed_mean + self.cashier_item_mean * items
         for lane_index, lane, item_limit in self._open_lanes:
@@ -550,7 +640,14 @@ class StoreModel:
             waiting = lane.queue_length
             ahead = waiting + lane.busy
             options.append(
-                Option(False, lane_index, waiting, ahead * self.cashier_service_mean, own_cashier)
+                Option(
+                    False,
+                    lane_index,
+                    waiting,
+                    ahead,
+                    ahead * self.cashier_service_mean,
+                    own_cashier,
+                )
             )
         if kiosk_ok and preference == PreferenceCode.FLEXIBLE:
             options.append(self._kiosk_option(items))
@@ -558,6 +655,42 @@ class StoreModel:
             # A never-kiosk customer with no lane open uses a kiosk after all.
             return KIOSK if kiosk_ok else None
         return options[self.policy(options, pop.choice_u.item(i))].lane
+
+    # -- switching channel (issue 13) ---------------------------------------------------------
+    def _lane_wait_min(self, lane: int) -> float:
+        """The wait a customer sees at cashier lane ``lane``: customers ahead x mean service."""
+        pool = self.lanes[lane]
+        return (pool.queue_length + pool.busy) * self.cashier_service_mean
+
+    def _cashier_customer_switches(self, i: int, items: int, kiosk_ok: bool) -> int | None:
+        """A never-kiosk customer's lane, or the kiosks if the lane's wait is past tolerance.
+
+        They switch only when the kiosks look quicker than the lane they would have joined.
+        """
+        lane = self._choose_line(i, items, PreferenceCode.NEVER_KIOSK, kiosk_ok)
+        if lane is None or lane == KIOSK or not kiosk_ok:
+            return lane
+        seen = self._lane_wait_min(lane)
+        tolerance = cast(float, self.never_kiosk_tolerance_min)
+        if seen > tolerance and self._kiosk_option(items).expected_wait_min < seen:
+            self.recorder.switched(i)
+            return KIOSK
+        return lane
+
+    def _kiosk_customer_switches(self, i: int, items: int) -> int:
+        """A prefer-kiosk customer's kiosks, or a lane if the kiosk wait is past tolerance.
+
+        The lane is the one the policy would pick among lanes; they switch only when it looks
+        quicker than the kiosks.
+        """
+        seen = self._kiosk_option(items).expected_wait_min
+        if seen <= cast(float, self.kiosk_tolerance_min):
+            return KIOSK
+        lane = self._choose_line(i, items, PreferenceCode.NEVER_KIOSK, False)
+        if lane is None or self._lane_wait_min(lane) >= seen:
+            return KIOSK
+        self.recorder.switched(i)
+        return lane
 
     def _kiosk_option(self, items: int) -> Option:
         kiosks = self.kiosks
@@ -568,7 +701,12 @@ class StoreModel:
             # Next of (waiting + 1) customers to get one of `servers` kiosks.
             expected = (waiting + 1) * self.kiosk_service_mean / max(kiosks.servers, 1)
         own = self.kiosk_fixed_mean + self.kiosk_item_mean * items
-        return Option(True, -1, waiting, expected, own)
+        return Option(True, -1, waiting, self._kiosk_ahead(), expected, own)
+
+    def _kiosk_ahead(self) -> int:
+        """Customers ahead at the kiosk bank: 0 if a kiosk is free, else those waiting + 1."""
+        kiosks = self.kiosks
+        return 0 if kiosks.idle > 0 else kiosks.queue_length + 1
 
     def _balks(self, i: int, waiting: int) -> bool:
         if self.balk_slope == 0.0:
@@ -597,3 +735,7 @@ class StoreModel:
             for k, lane in enumerate(self.lanes)
             if lane.accepting
         ]
+        if self.indexed:
+            regular = self.regular_lanes
+            self.regular_class.reset((k, lane) for k, lane, _ in self._open_lanes if k < regular)
+            self.express_class.reset((k, lane) for k, lane, _ in self._open_lanes if k >= regular)

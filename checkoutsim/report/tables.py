@@ -46,6 +46,7 @@ HEADLINE_METRICS: list[tuple[str, str]] = [
 EXPERIENCE_METRICS: list[tuple[str, str]] = [
     ("perceived_wait_mean_min", "Perceived wait, mean (felt min)"),
     ("overtaken_per_customer", "Overtaken in line (per customer)"),
+    ("switched_pct", "Pushed to the other channel (%)"),
     ("csat_mean", "CSAT, mean (1-5, estimate)"),
     ("satisfied_pct", "Satisfied, CSAT 4-5 (%)"),
     ("ces_mean", "Customer Effort Score, mean (1-7, 7 = easy)"),

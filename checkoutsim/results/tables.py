@@ -94,6 +94,7 @@ def customers_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "assists": c["assists"].astype(np.int32),
         "assist_wait_min": c["assist_wait_min"],
         "assist_total_min": c["assist_total_min"],
+        "switches": c["switches"].astype(np.int32),
         "arrival_hour": _hour_labels(scenario, c["arrival_min"]),
     }
     return _keyed(scenario.name, seed, reps, columns)

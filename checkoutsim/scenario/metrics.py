@@ -45,6 +45,7 @@ _LOWER = (
     # experience (estimates)
     "perceived_wait_mean_min",
     "overtaken_per_customer",
+    "switched_pct",
     "detractors",
     "detractors_pct",
     "detractors_made_at_checkout",

@@ -67,6 +67,7 @@ __all__ = [
     "ServiceRecovery",
     "StaffingBlock",
     "Store",
+    "Switching",
     "TargetText",
     "TimeOfDay",
     "cross_field_problems",
@@ -393,6 +394,34 @@ class ChannelPreference(_Model):
         return self
 
 
+Tolerance = Annotated[float, Field(gt=0, le=MAX_DURATION_MIN)]
+"""A wait in minutes a customer will accept before switching channel, above 0 and at most a
+day."""
+
+
+class Switching(_Model):
+    """Customers whose channel preference gives way to a long line (issue 13).
+
+    A customer compares the wait they see, in minutes (customers ahead times the mean service
+    time, as the ``expected_wait`` policy estimates it), with their tolerance; past it they take
+    the other channel if it looks quicker. Either key may be null: that preference never gives
+    way.
+    """
+
+    never_kiosk_tolerance_min: Tolerance | None = Field(
+        default=None,
+        description="A never-kiosk customer uses the kiosks when the cashier wait they see "
+        "exceeds this many minutes and the kiosks look quicker; null = never. Above 0, at most "
+        "1,440.",
+    )
+    kiosk_tolerance_min: Tolerance | None = Field(
+        default=None,
+        description="A prefer-kiosk customer goes to a cashier when the kiosk wait they see "
+        "exceeds this many minutes and a lane looks quicker; null = never. Above 0, at most "
+        "1,440.",
+    )
+
+
 class Customers(_Model):
     """What customers bring and how they behave."""
 
@@ -413,6 +442,10 @@ class Customers(_Model):
     kiosk_item_limit: ItemLimit | None = Field(
         default=None,
         description="Largest basket (items) allowed at a kiosk, 1 to 10,000; null = no limit.",
+    )
+    switching: Switching | None = Field(
+        default=None,
+        description="Channel switching when a line is long; null = preferences never give way.",
     )
 
 
@@ -576,6 +609,12 @@ class PerceivedWait(_Model):
         default=0.25,
         description="Felt minutes added each time a later arrival in the same channel is "
         "served first (unfair wait).",
+    )
+    switched_felt_min: Minutes = Field(
+        default=2.0,
+        description="Felt minutes of frustration added each time a long line pushed the "
+        "customer to the channel they did not prefer (counts towards satisfaction and the "
+        "coupon threshold, not towards perceived wait).",
     )
     confusion_felt_min: Minutes = Field(
         default=1.0,
