@@ -699,6 +699,14 @@ def optimize_command(
             "--check-replications", min=2, help="Fresh days of the final check (default: as -n)."
         ),
     ] = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="Minimise the 'total' cost per day (labour, kiosks, coupons, lost margin, "
+            "shrink, rescans) or the 'labour' cost alone.",
+        ),
+    ] = "total",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -750,6 +758,8 @@ def optimize_command(
             raise UserError(f"--by must be 'block' or 'day', got {by!r}")
         if start not in ("analytic", "current"):
             raise UserError(f"--start must be 'analytic' or 'current', got {start!r}")
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
         try:
             parsed = [parse_target(t) for t in targets]
         except ValueError as exc:
@@ -788,6 +798,7 @@ def optimize_command(
                         replications=replications,
                         seed=seed,
                         check_replications=check_replications,
+                        objective=objective,
                         kiosks=kiosks,
                         max_kiosks_per_attendant=max_kiosks_per_attendant,
                         start=start,

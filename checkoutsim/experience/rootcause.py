@@ -16,6 +16,8 @@ Causes (:func:`cause_names`):
     arrivals (unfair waits).
 ``service``
     No delay: the felt minutes of being served (scanning, paying).
+``acknowledged``
+    Negative dissatisfaction: CSAT points given back by staff acknowledging the problem.
 ``coupon_recovery``
     Negative dissatisfaction: CSAT points given back by coupons.
 
@@ -24,7 +26,8 @@ For each cause: ``delay_min`` (real customer-minutes), ``felt_min`` (perceived m
 shared among the causes in proportion to their share of the customer's frustration),
 customers affected and lost baskets. The parts add up exactly: delay to the sum of
 ``queue_wait_min`` and ``assist_total_min``, felt minutes to the sum of
-``perceived_wait_min``, CSAT points to the sum of ``no_wait_score - satisfaction``.
+``perceived_wait_min``, CSAT points to the sum of ``no_wait_score - satisfaction``; a served
+customer's loss is that before any recovery, which the recovery rows give back.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ CAUSE_LABELS = {
     "balked": "Balked",
     "overtaken": "Overtaken (unfair)",
     "service": "Being served",
+    "acknowledged": "Acknowledged (recovery)",
     "coupon_recovery": "Coupons (recovery)",
 }
 """Readable labels of the fixed causes; ``help:<cause>`` reads "Help: <cause>"."""
@@ -70,6 +74,7 @@ def cause_names(scenario: Scenario) -> list[str]:
         "balked",
         "overtaken",
         "service",
+        "acknowledged",
         "coupon_recovery",
     ]
 
@@ -119,13 +124,14 @@ def attribute_delay(
         customers["departure_min"] - customers["service_start_min"] - customers["assist_total_min"]
     ).to_numpy()
     frustration = customers["frustration_min"].to_numpy()
+    first = customers["satisfaction_before_recovery"].to_numpy()
     before = customers["satisfaction_without_coupon"].to_numpy()
     after = customers["satisfaction"].to_numpy()
     items = customers["basket_items"].to_numpy().astype(np.float64)
     overtaken = customers["overtaken"].to_numpy().astype(np.float64)
     hour = customers["arrival_hour"].astype(str).to_numpy()
     rows = np.arange(len(customers))
-    loss = np.maximum(top - before, 0.0)
+    loss = np.maximum(top - first, 0.0)
     # Share of each served customer's CSAT loss per felt minute of frustration.
     per_felt = np.divide(loss, frustration, out=np.zeros_like(loss), where=frustration > 0)
 
@@ -169,6 +175,8 @@ def attribute_delay(
         lost=True,
     )
     part(balked, code["balked"], 0.0, 0.0, loss, lost=True)
+    acked = customers["acknowledged"].to_numpy().astype(bool)
+    part(acked, code["acknowledged"], 0.0, 0.0, -(before - first))
     coupon = customers["coupon"].to_numpy().astype(bool)
     part(coupon, code["coupon_recovery"], 0.0, 0.0, -(after - before))
 

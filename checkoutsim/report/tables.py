@@ -6,7 +6,7 @@ import math
 
 from rich.table import Table
 
-from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.experience.costs import CHURN_METRICS, MONEY_METRICS
 from checkoutsim.results.tables import SimulationResult
 
 __all__ = [
@@ -62,7 +62,9 @@ _LABELS = {
     **dict(HEADLINE_METRICS),
     **dict(EXPERIENCE_METRICS),
     **dict(MONEY_METRICS),
+    **dict(CHURN_METRICS),
     "staff_hours": "Scheduled staff hours (h per day)",
+    "lost_customers": "Customers lost (balked + reneged)",
 }
 _MONEY = frozenset(name for name, _ in MONEY_METRICS)
 
