@@ -43,9 +43,11 @@ __all__ = [
     "cost_table",
     "money_hourly_metrics",
     "money_metrics",
+    "rescan_cost_per_transaction",
     "scheduled_hours",
     "scheduled_hours_by_clock_hour",
     "shrink_factor",
+    "shrink_per_customer",
 ]
 
 _KEYS = ["scenario", "rep", "seed"]
@@ -139,20 +141,40 @@ def _block_ratio(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return starts, ratio
 
 
-def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
-    """Shrink (currency) and kiosk transactions of one day."""
+def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarray:
+    """Expected shrink (currency) on each customer's basket: zero unless served at a kiosk.
+
+    Basket value x ``shrink_bp_of_kiosk_sales`` / 10,000 x :func:`shrink_factor` of the
+    kiosks per attendant in the staffing block where the kiosk service started.
+    """
     c = scenario.costs
-    kiosk = (cust["outcome"].to_numpy() == "served") & (cust["channel"].to_numpy() == "kiosk")
+    kiosk = (customers["outcome"].to_numpy() == "served") & (
+        customers["channel"].to_numpy() == "kiosk"
+    )
+    out = np.zeros(len(customers))
     if not kiosk.any():
-        return 0.0, 0.0
+        return out
     starts, ratio = _block_ratio(scenario)
-    when = cust["service_start_min"].to_numpy()[kiosk]
+    when = customers["service_start_min"].to_numpy()[kiosk]
     block = np.clip(np.searchsorted(starts, when, side="right") - 1, 0, len(starts) - 1)
     factor = shrink_factor(
         ratio[block], c.shrink_reference_kiosks_per_attendant, c.shrink_ratio_elasticity
     )
-    sales = cust["basket_items"].to_numpy()[kiosk] * c.spend_per_item
-    return float(np.sum(sales * factor) * c.shrink_bp_of_kiosk_sales / 10_000.0), float(kiosk.sum())
+    sales = customers["basket_items"].to_numpy()[kiosk] * c.spend_per_item
+    out[kiosk] = sales * factor * c.shrink_bp_of_kiosk_sales / 10_000.0
+    return out
+
+
+def rescan_cost_per_transaction(scenario: Scenario) -> float:
+    """Expected attendant cost of random rescans per kiosk transaction (currency)."""
+    c = scenario.costs
+    return c.rescan_pct / 100.0 * c.rescan_min / 60.0 * c.attendant_wage_per_hour
+
+
+def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
+    """Shrink (currency) and kiosk transactions of one day."""
+    kiosk = (cust["outcome"].to_numpy() == "served") & (cust["channel"].to_numpy() == "kiosk")
+    return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
 
 
 def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
@@ -191,7 +213,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
     churn_cost = churn["checkout"].margin_at_risk_per_day if c.total_cost_includes_churn else 0.0
     shrink, kiosk_transactions = _shrink(scenario, cust)
     rescans = kiosk_transactions * c.rescan_pct / 100.0
-    rescan_cost = rescans * c.rescan_min / 60.0 * c.attendant_wage_per_hour
+    rescan_cost = kiosk_transactions * rescan_cost_per_transaction(scenario)
     lost_margin = lost_sales * c.gross_margin_pct / 100.0
     return {
         "cashier_hours": hours["cashier"],
