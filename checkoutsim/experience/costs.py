@@ -141,6 +141,16 @@ def _block_ratio(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return starts, ratio
 
 
+def _is(column: pd.Series, label: str) -> np.ndarray:
+    """``column == label`` as a bool array, by category code when categorical (fast)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = column.cat.categories
+        if label not in cats:
+            return np.zeros(len(column), dtype=bool)
+        return np.asarray(column.cat.codes.to_numpy() == cats.get_loc(label))
+    return np.asarray(column.to_numpy() == label)
+
+
 def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarray:
     """Expected shrink (currency) on each customer's basket: zero unless served at a kiosk.
 
@@ -148,9 +158,7 @@ def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarr
     kiosks per attendant in the staffing block where the kiosk service started.
     """
     c = scenario.costs
-    kiosk = (customers["outcome"].to_numpy() == "served") & (
-        customers["channel"].to_numpy() == "kiosk"
-    )
+    kiosk = _is(customers["outcome"], "served") & _is(customers["channel"], "kiosk")
     out = np.zeros(len(customers))
     if not kiosk.any():
         return out
@@ -173,7 +181,7 @@ def rescan_cost_per_transaction(scenario: Scenario) -> float:
 
 def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
     """Shrink (currency) and kiosk transactions of one day."""
-    kiosk = (cust["outcome"].to_numpy() == "served") & (cust["channel"].to_numpy() == "kiosk")
+    kiosk = _is(cust["outcome"], "served") & _is(cust["channel"], "kiosk")
     return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
 
 
@@ -187,9 +195,9 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
     coupons = float(cust["coupon"].sum())
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
     operating = labour_cashier + labour_attendant + kiosk + coupon_cost
-    outcome = cust["outcome"].to_numpy()
-    served = int((outcome == "served").sum())
-    lost_items = float(cust["basket_items"].to_numpy()[outcome != "served"].sum())
+    is_served = _is(cust["outcome"], "served")
+    served = int(is_served.sum())
+    lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
     lost_sales = lost_items * c.spend_per_item
     classes = cust["nps_class"].cat.codes.to_numpy()
     baseline = cust["nps_class_baseline"].cat.codes.to_numpy()
@@ -227,7 +235,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
         "cost_per_customer_served": operating / served if served else np.nan,
         "lost_sales": lost_sales,
         "lost_margin": lost_margin,
-        "lost_customers": float((outcome != "served").sum()),
+        "lost_customers": float((~is_served).sum()),
         "shrink_cost": shrink,
         "rescans": rescans,
         "rescan_cost": rescan_cost,
