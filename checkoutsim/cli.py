@@ -666,6 +666,112 @@ def compare_command(
             _stdout().print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
 
 
+@app.command("sensitivity")
+def sensitivity_command(
+    source: Annotated[
+        Path, typer.Argument(help="A plan file (base + variants) or a scenario file's plan file.")
+    ],
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-n",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days per plan (default: plan/base).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed shared by every plan."),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", min=0, max=1000, help="Latin hypercube draws (0 = none)."),
+    ] = 16,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write CSV tables and the tornado figure here."),
+    ] = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Which experience and money assumptions flip the ranking of plans (days simulated once)."""
+    from rich.table import Table
+
+    from checkoutsim.planning.sensitivity import sensitivity, tornado_figure
+    from checkoutsim.scenario.loader import ScenarioError
+
+    with user_errors(source):
+        with contextlib.ExitStack() as stack:
+            folder = stack.enter_context(_results_folder(out)) if out is not None else None
+            try:
+                result = sensitivity(
+                    source,
+                    replications=replications,
+                    seed=seed,
+                    samples=samples,
+                    workers=workers or 1,
+                    progress=lambda text: _stderr().print(text, style="dim"),
+                )
+            except ScenarioError:
+                raise
+            except ValueError as exc:
+                raise UserError(f"{exc} (give a plan file with at least one variant)") from None
+            if folder is not None:
+                with _writing_results(folder.path):
+                    folder.write_text("sensitivity.csv", result.one_at_a_time.to_csv(index=False))
+                    folder.write_text("sensitivity_grid.csv", result.grid.to_csv(index=False))
+                    folder.write_text("hypercube.csv", result.hypercube.to_csv(index=False))
+                    folder.write_text("baseline.csv", result.baseline.to_csv(index=False))
+                    fig = tornado_figure(result)
+                    folder.write("tornado.png", lambda handle: fig.savefig(handle, format="png"))
+                    folder.describe(
+                        command_name="sensitivity",
+                        replications=result.replications,
+                        seed=result.seed,
+                        plans=result.plans,
+                    )
+                _finish(folder, None)
+        console = _stdout()
+        base = Table(title=f"Plans at the scenario's assumptions ({result.replications} days)")
+        for col in ("Plan", "Total cost / day", "CSAT", "NPS"):
+            base.add_column(col, justify="right")
+        for r in result.baseline.itertuples(index=False):
+            base.add_row(r.plan, f"{r.total_cost:,.0f}", f"{r.csat_mean:.3f}", f"{r.nps:.1f}")
+        console.print(base)
+        table = Table(title="One at a time: does the best plan change within the range?")
+        for col in ("Assumption", "Range", "Criterion", "Best", "Flips at", "New best"):
+            table.add_column(col, overflow="fold")
+        for r in result.one_at_a_time.itertuples(index=False):
+            flip = f"{r.best_flip_value:g}" if r.flips_best else "no"
+            style = "bold" if r.flips_best else None
+            table.add_row(
+                r.assumption,
+                f"{r.low:g}-{r.high:g} (now {r.base_value:g})",
+                r.criterion,
+                r.best_at_base,
+                flip,
+                r.new_best,
+                style=style,
+            )
+        console.print(table)
+        for r in result.hypercube.itertuples(index=False):
+            console.print(
+                f"Latin hypercube, {r.samples} joint draws: the best plan by {r.criterion} "
+                f"changes in {r.best_changed} ({r.best_changed_pct:.0f}%).",
+                highlight=False,
+            )
+        deciding = result.deciding()
+        names = ", ".join(sorted(set(deciding["assumption"]))) or "none"
+        console.print(f"Assumptions that flip a best plan: {names}.", highlight=False)
+        console.print(
+            f"Re-ranking took {result.elapsed_s:.1f} s (the days were simulated once).",
+            highlight=False,
+        )
+        if out is not None:
+            console.print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
+
+
 @app.command("sweep")
 def sweep_command(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file (base + grid or points).")],
@@ -855,6 +961,14 @@ def optimize_command(
             "--check-replications", min=2, help="Fresh days of the final check (default: as -n)."
         ),
     ] = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="Minimise the 'total' cost per day (labour, kiosks, coupons, lost margin, "
+            "shrink, rescans) or the 'labour' cost alone.",
+        ),
+    ] = "total",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -909,6 +1023,8 @@ def optimize_command(
             raise UserError(f"--by must be 'block' or 'day', got {by!r}")
         if start not in ("analytic", "current"):
             raise UserError(f"--start must be 'analytic' or 'current', got {start!r}")
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
         try:
             parsed = [parse_target(t) for t in targets]
         except ValueError as exc:
@@ -948,6 +1064,7 @@ def optimize_command(
                         replications=replications,
                         seed=seed,
                         check_replications=check_replications,
+                        objective=objective,
                         kiosks=kiosks,
                         max_kiosks_per_attendant=max_kiosks_per_attendant,
                         start=start,

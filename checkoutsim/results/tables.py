@@ -460,7 +460,7 @@ class SimulationResult:
             base = replication_metrics(
                 self.customers, self.assists, self.timeseries, self.target_wait_min
             )
-            experience = experience_metrics(self.scenario, self.customers)
+            experience = experience_metrics(self.scenario, self.customers, self.coupons)
             days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
             money = money_metrics(self.scenario, self.customers, days=map(tuple, days))
             # An empty part (no customer on any day) would turn every column into objects.

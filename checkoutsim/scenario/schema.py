@@ -737,22 +737,47 @@ class Satisfaction(_Model):
 
 
 class ServiceRecovery(_Model):
-    """The coupon book: staff hand a coupon to a frustrated customer they serve or help.
+    """Service recovery in steps: acknowledge, then a coupon only as a last resort.
 
-    Each staff member (the cashier of each lane, each attendant) holds ``coupons_per_shift``
-    coupons per shift; a shift is one unbroken stretch on duty in the staffing plan.
+    At each contact with a frustrated customer the staff member first acknowledges the problem
+    and takes responsibility (free; restores ``acknowledge_restore_share`` of the CSAT the
+    checkout cost). Only above ``frustration_threshold_felt_min`` do they also hand over a
+    coupon, from a book of ``coupons_per_book`` per staff member that lasts ``book_days``
+    simulated days (replications are consecutive days; what is left carries over). The old
+    ``coupons_per_shift`` (a fresh book every shift) is still accepted and then replaces the
+    book.
     """
 
     coupon_value: Money = Field(
         default=2.0, description="Face value of one coupon, in the costs currency."
     )
-    coupons_per_shift: Annotated[int, Field(ge=0, le=MAX_COUPONS)] = Field(
-        default=10, description="Coupons each staff member holds per shift, 0 to 10,000."
+    acknowledge_threshold_felt_min: Minutes = Field(
+        default=3.0,
+        description="Felt minutes of frustration at the moment of reaching staff from which "
+        "the staff member acknowledges the problem and takes responsibility (free), 0 to 1,440.",
+    )
+    acknowledge_restore_share: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        default=0.25,
+        description="Share, 0 to 1, of the CSAT points the checkout cost that acknowledging "
+        "gives back.",
     )
     frustration_threshold_felt_min: Minutes = Field(
-        default=5.0,
-        description="Felt minutes of frustration at the moment of reaching staff above which "
-        "a coupon is offered.",
+        default=15.0,
+        description="Felt minutes of frustration at the moment of reaching staff from which a "
+        "coupon is also offered (the last resort), 0 to 1,440.",
+    )
+    coupons_per_book: Annotated[int, Field(ge=0, le=MAX_COUPONS)] = Field(
+        default=24, description="Coupons in each staff member's book, 0 to 10,000."
+    )
+    book_days: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
+        default=90,
+        description="Simulated days one book lasts (1 = a fresh book every day; 90 = a "
+        "season), 1 to 10,000; unused coupons carry over from day to day within it.",
+    )
+    coupons_per_shift: Annotated[int, Field(ge=0, le=MAX_COUPONS)] | None = Field(
+        default=None,
+        description="Old form, 0 to 10,000: a fresh book of this many every shift (replaces "
+        "coupons_per_book and book_days).",
     )
     csat_lift_score: Weight = Field(
         default=0.5,
@@ -790,7 +815,44 @@ class Costs(_Model):
         "spending elsewhere.",
     )
     customer_value_per_year: Money = Field(
-        default=852.0, description="Yearly spend at the store of a customer who is lost."
+        default=852.0,
+        description="Yearly spend at the store of a regular customer; sets their visits per "
+        "year (this / the day's mean spend per visit) unless visits_per_year is given.",
+    )
+    visits_per_year: Annotated[float, Field(ge=1.0, le=1_000.0)] | None = Field(
+        default=None,
+        description="Visits a year of one customer, 1 to 1,000; when given, it wins over "
+        "customer_value_per_year (default: derived from it).",
+    )
+    open_days_per_year: Annotated[int, Field(ge=1, le=366)] = Field(
+        default=360, description="Days a year the store opens, 1 to 366 (days like this one)."
+    )
+    total_cost_includes_churn: bool = Field(
+        default=False,
+        description="Add the margin at risk from detractors made at the checkout (per day) to "
+        "total_cost, the optimiser's objective.",
+    )
+    shrink_bp_of_kiosk_sales: Annotated[float, Field(ge=0.0, le=10_000.0)] = Field(
+        default=100.0,
+        description="Stock lost (unscanned or mis-scanned items) per kiosk-scanned sales, in "
+        "basis points (1 bp = 0.01%), 0 to 10,000, at shrink_reference_kiosks_per_attendant.",
+    )
+    shrink_reference_kiosks_per_attendant: Annotated[float, Field(gt=0.0, le=1_000.0)] = Field(
+        default=5.0,
+        description="Kiosks per attendant on duty at which shrink_bp_of_kiosk_sales holds, "
+        "above 0 and at most 1,000.",
+    )
+    shrink_ratio_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        default=0.5,
+        description="Shrink rate scales as (kiosks per attendant / reference) ** this, 0 to 5 "
+        "(0 = the attendant ratio does not matter).",
+    )
+    rescan_pct: Percent = Field(
+        default=0.0,
+        description="Kiosk transactions an attendant randomly rescans, percent (0 = none).",
+    )
+    rescan_min: Minutes = Field(
+        default=1.0, description="Attendant minutes one random rescan takes, 0 to 1,440."
     )
 
 
