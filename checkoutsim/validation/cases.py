@@ -353,7 +353,8 @@ def _machine_repair_case(path: Path, warmup_min: float) -> Case:
     _require(len(s.kiosks.confusion) == 1, path, "one confusion cause")
     cause = s.kiosks.confusion[0]
     _require(cause.per == "item" and cause.at == "scan", path, "confusion per item, at scan")
-    _require(_is_fixed(s.attendants.walk_min, 0), path, "attendants.walk_min must be fixed 0")
+    walk = s.attendants.walk_min
+    _require(walk is not None and _is_fixed(walk, 0), path, "attendants.walk_min must be fixed 0")
     repair = _exponential_mean(cause.resolve_min, path, "kiosks.confusion[0].resolve_min")
     items = basket.mean
     work = items * scan.mean
