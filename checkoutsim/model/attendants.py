@@ -113,8 +113,12 @@ class HelpDesk(ServerPool):
             self.queue_level.add(1)
         return event
 
-    def walk_to(self, attendant: int, kiosk: int) -> float:
-        """Minutes for ``attendant`` to walk to ``kiosk``; the attendant is then there."""
+    def walk_to(self, attendant: int, kiosk: int, drawn: float = 0.0) -> float:
+        """Minutes for ``attendant`` to walk to ``kiosk``; the attendant is then there.
+
+        ``drawn`` (a walk drawn per freeze, used without a geometry) is ignored: the signature
+        matches the store's walk function so this method can be it.
+        """
         target = self._kiosk_m[kiosk]
         minutes = abs(target - self.position[attendant]) / self._speed
         self.position[attendant] = target

@@ -540,9 +540,10 @@ class StoreModel:
             self.open_freezes += 1
             if notice > 0.0:
                 # Unnoticed, the freeze already waits for help (help_queue counts it).
-                self.help_queue.add(1)
+                help_queue = self.help_queue
+                help_queue.add(1)
                 yield env.timeout(notice)
-                self.help_queue.add(-1)
+                help_queue.add(-1)
             noticed = env.now
             help_request = self._ask_help(kiosk, self.cause_rank[cause])
             attendant: int = cast(
@@ -598,7 +599,7 @@ class StoreModel:
             if config.geometry is None:
                 self._walk_min = lambda a, k, drawn: drawn
             else:
-                self._walk_min = lambda a, k, drawn: desk.walk_to(a, k)
+                self._walk_min = desk.walk_to
         causes = scenario.kiosks.confusion
         self.cause_remote = [cause.clearing == "remote" for cause in causes]
         self.cause_rank = [cause.priority for cause in causes]
