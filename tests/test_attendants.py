@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checkoutsim.model.population import draw_faults
+from checkoutsim.model.kiosk_faults import draw_faults
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.model.store import run_replication
 from checkoutsim.model.streams import Source, Streams
@@ -319,7 +319,7 @@ def test_a_kiosk_out_of_order_serves_nobody_until_repaired() -> None:
     assert np.all(f["down_min"] >= f["struck_min"])
     # Every fault struck (one block, every kiosk on) put a kiosk out of order, most of them
     # after waiting for its customer to finish.
-    drawn = draw_faults(s, Streams(3, 0).generator(Source.FAULTS))["fault_min"]
+    drawn = draw_faults(s, Streams(3, 0).generator(Source.FAULTS)).fault_min
     assert f["kind"].size == drawn.size
     assert np.mean(f["down_min"] > f["struck_min"]) > 0.3
     kiosk_customers = (c["channel"] == 1) & np.isfinite(c["service_start_min"])

@@ -15,16 +15,38 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import simpy
 
-from checkoutsim.model.population import Population
 from checkoutsim.model.recorder import Recorder
 from checkoutsim.model.resources import ServerPool, TimeWeighted
 from checkoutsim.scenario.schema import Scenario
 
-__all__ = ["KioskBank", "run_faults"]
+__all__ = ["FaultSchedule", "KioskBank", "draw_faults", "run_faults"]
+
+
+@dataclass(frozen=True)
+class FaultSchedule:
+    """The day's kiosk faults in time order (arrays of equal length).
+
+    Not part of the customers' :class:`~checkoutsim.model.population.Population`: a fault
+    belongs to the bank (its rate scales with ``kiosks.count``), so two plans with different
+    banks still see the same customers.
+    """
+
+    fault_min: np.ndarray
+    fault_kind: np.ndarray
+    fault_repair_min: np.ndarray
+    fault_kiosk: np.ndarray
+    fault_walk_min: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of faults drawn."""
+        return int(self.fault_min.shape[0])
 
 
 class KioskBank(ServerPool):
@@ -69,7 +91,7 @@ class KioskBank(ServerPool):
 def run_faults(
     env: simpy.Environment,
     scenario: Scenario,
-    pop: Population,
+    pop: FaultSchedule,
     bank: KioskBank,
     ask_help: Callable[[int, int], simpy.Event],
     walk_min: Callable[[int, int, float], float],
@@ -136,3 +158,41 @@ def _outage(
         yield env.timeout(repair)
     recorder.fault(kind, kiosk, attendant, struck, down, assigned, env.now)
     bank.put_back(kiosk)
+
+
+def draw_faults(scenario: Scenario, rng: np.random.Generator) -> FaultSchedule:
+    """Kiosk faults of the day in time order: when, which kind, how long to repair.
+
+    Each kind strikes the bank as a Poisson process of ``per_kiosk_hour`` x kiosks
+    (``kiosks.count``) per hour over opening hours, at a kiosk drawn uniformly; the model skips
+    a fault whose kiosk number is not below the number switched on (thinning), so the rate is
+    per kiosk switched on. Drawn here so that a staffing change never shifts the faults
+    (common random numbers).
+    """
+    day = float(scenario.store.day_length_min)
+    times, kinds, repairs, kiosks = [], [], [], []
+    for kind, fault in enumerate(scenario.kiosks.faults):
+        rate = fault.per_kiosk_hour * scenario.kiosks.count / 60.0
+        count = int(rng.poisson(rate * day))
+        times.append(day * rng.random(count))
+        kinds.append(np.full(count, kind, dtype=np.int64))
+        repairs.append(fault.repair_min.sample(rng, count))
+        kiosks.append(rng.integers(0, max(scenario.kiosks.count, 1), size=count))
+    if not times:
+        empty = np.empty(0)
+        none = np.empty(0, dtype=np.int64)
+        return FaultSchedule(empty, none, empty, none, empty)
+    t = np.concatenate(times)
+    order = np.argsort(t, kind="stable")
+    return FaultSchedule(
+        fault_min=t[order],
+        fault_kind=np.concatenate(kinds)[order],
+        fault_repair_min=np.concatenate(repairs)[order],
+        fault_kiosk=np.concatenate(kiosks)[order],
+        # The attendant's walk to an attendant-cleared fault (unused with a geometry).
+        fault_walk_min=(
+            np.zeros(t.shape[0])
+            if scenario.attendants.walk_min is None
+            else scenario.attendants.walk_min.sample(rng, t.shape[0])[order]
+        ),
+    )

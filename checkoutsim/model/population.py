@@ -49,8 +49,7 @@ class Population:
     Confusion events are stored flat, grouped by customer: the events of customer ``i`` are
     ``event_*[event_start[i]:event_start[i + 1]]``, ordered by ``event_position``.
     ``event_notice_min`` is the notice delay before any growth with open freezes (see
-    :mod:`checkoutsim.model.attendants`). Kiosk faults are ``fault_*``, in time order: when a
-    fault strikes (minutes after opening), which kind, and its repair minutes.
+    :mod:`checkoutsim.model.attendants`).
     """
 
     arrival_min: np.ndarray
@@ -68,11 +67,6 @@ class Population:
     event_resolve_min: np.ndarray
     event_walk_min: np.ndarray
     event_notice_min: np.ndarray
-    fault_min: np.ndarray
-    fault_kind: np.ndarray
-    fault_repair_min: np.ndarray
-    fault_kiosk: np.ndarray
-    fault_walk_min: np.ndarray
 
     @property
     def size(self) -> int:
@@ -133,7 +127,6 @@ def customer_inputs(scenario: Scenario) -> dict[str, object]:
         "attendant notice": scenario.attendants.model_dump(
             include={"notice_min", "other_work_share", "other_work_task_min"}
         ),
-        "kiosk faults": [fault.model_dump() for fault in scenario.kiosks.faults],
     }
 
 
@@ -190,7 +183,6 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
     balk_u = streams.generator(Source.BALKING).random(size=n)
 
     events = _draw_confusion(scenario, streams, items)
-    faults = draw_faults(scenario, streams.generator(Source.FAULTS))
 
     return Population(
         arrival_min=arrivals,
@@ -203,7 +195,6 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
         choice_u=choice_u,
         balk_u=balk_u,
         **events,
-        **faults,
     )
 
 
@@ -284,46 +275,3 @@ def draw_notice(attendants: Attendants, rng: np.random.Generator, n: int) -> np.
         remaining = rng.random(size=n) * task.sample(rng, n)
         notice += np.where(busy, remaining, 0.0)
     return notice
-
-
-def draw_faults(scenario: Scenario, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Kiosk faults of the day in time order: when, which kind, how long to repair.
-
-    Each kind strikes the bank as a Poisson process of ``per_kiosk_hour`` x kiosks
-    (``kiosks.count``) per hour over opening hours, at a kiosk drawn uniformly; the model skips
-    a fault whose kiosk number is not below the number switched on (thinning), so the rate is
-    per kiosk switched on. Drawn here so that a staffing change never shifts the faults
-    (common random numbers).
-    """
-    day = float(scenario.store.day_length_min)
-    times, kinds, repairs, kiosks = [], [], [], []
-    for kind, fault in enumerate(scenario.kiosks.faults):
-        rate = fault.per_kiosk_hour * scenario.kiosks.count / 60.0
-        count = int(rng.poisson(rate * day))
-        times.append(day * rng.random(count))
-        kinds.append(np.full(count, kind, dtype=np.int64))
-        repairs.append(fault.repair_min.sample(rng, count))
-        kiosks.append(rng.integers(0, max(scenario.kiosks.count, 1), size=count))
-    if not times:
-        empty = np.empty(0)
-        return {
-            "fault_min": empty,
-            "fault_kind": np.empty(0, dtype=np.int64),
-            "fault_repair_min": empty,
-            "fault_kiosk": np.empty(0, dtype=np.int64),
-            "fault_walk_min": empty,
-        }
-    t = np.concatenate(times)
-    order = np.argsort(t, kind="stable")
-    return {
-        "fault_min": t[order],
-        "fault_kind": np.concatenate(kinds)[order],
-        "fault_repair_min": np.concatenate(repairs)[order],
-        "fault_kiosk": np.concatenate(kiosks)[order],
-        # The attendant's walk to an attendant-cleared fault (unused with a geometry).
-        "fault_walk_min": (
-            np.zeros(t.shape[0])
-            if scenario.attendants.walk_min is None
-            else scenario.attendants.walk_min.sample(rng, t.shape[0])[order]
-        ),
-    }

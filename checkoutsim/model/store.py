@@ -32,12 +32,12 @@ import numpy as np
 import simpy
 
 from checkoutsim.model.attendants import HelpDesk
-from checkoutsim.model.kiosk_faults import KioskBank, run_faults
+from checkoutsim.model.kiosk_faults import FaultSchedule, KioskBank, draw_faults, run_faults
 from checkoutsim.model.policies import POLICIES, Option
 from checkoutsim.model.population import Population, PreferenceCode, draw_population
 from checkoutsim.model.recorder import ChannelCode, Recorder, RunColumns
 from checkoutsim.model.resources import ServerPool, TimeWeighted
-from checkoutsim.model.streams import Streams
+from checkoutsim.model.streams import Source, Streams
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = [
@@ -107,8 +107,10 @@ def run_replication(
     -----
     Pure: the same (scenario, rep, seed) gives identical columns in any process.
     """
-    population = draw_population(scenario, Streams(seed, rep))
-    model = StoreModel(scenario, population, drain_limit_min=drain_limit_min)
+    streams = Streams(seed, rep)
+    population = draw_population(scenario, streams)
+    faults = draw_faults(scenario, streams.generator(Source.FAULTS))
+    model = StoreModel(scenario, population, faults=faults, drain_limit_min=drain_limit_min)
     return model.run()
 
 
@@ -131,10 +133,12 @@ class StoreModel:
         scenario: Scenario,
         population: Population,
         *,
+        faults: FaultSchedule | None = None,
         drain_limit_min: float = DRAIN_LIMIT_MIN,
     ):
         self.scenario = scenario
         self.pop = population
+        self.faults = faults
         self.env = simpy.Environment()
         env = self.env
         self.close_min = float(scenario.store.day_length_min)
@@ -251,12 +255,12 @@ class StoreModel:
         env.process(self._staffing())
         env.process(self._sampler())
         env.process(self._closing())
-        if isinstance(self.kiosks, KioskBank) and self.pop.fault_min.size:
+        if isinstance(self.kiosks, KioskBank) and self.faults is not None and self.faults.size:
             env.process(
                 run_faults(
                     env,
                     self.scenario,
-                    self.pop,
+                    self.faults,
                     self.kiosks,
                     self._ask_help,
                     self._walk_min,
