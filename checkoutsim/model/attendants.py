@@ -94,8 +94,10 @@ class HelpDesk(ServerPool):
         )
 
     # -- the customer's (kiosk's) side ------------------------------------------------------------
-    def ask(self, kiosk: int, rank: int) -> HelpRequest:
+    def ask(self, kiosk: int, rank: int) -> simpy.Event:
         """Ask for an attendant at ``kiosk``; the event's value is the attendant's id."""
+        if self.dispatch == "fcfs":
+            return self.request()  # first come: the plain pool's request, nothing to rank
         event = HelpRequest(self.env, kiosk, rank, self._seq)
         self._seq += 1
         idle = self._idle
