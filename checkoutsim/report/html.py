@@ -175,6 +175,18 @@ def _section(title: str, body: str, section_id: str) -> str:
     return f'<section id="{_esc(section_id)}"><h2>{_esc(title)}</h2>{body}</section>'
 
 
+def _walk_fact(attendants: dict[str, Any]) -> tuple[str, str]:
+    """The attendant's walk: a drawn time, or distance over speed on the bank's geometry."""
+    if attendants.get("walk_min") is not None:
+        return ("Attendant walk (min)", _describe(attendants["walk_min"]))
+    geo = attendants.get("geometry") or {}
+    return (
+        "Attendant walk",
+        f"by distance: kiosks {_short(geo.get('kiosk_spacing_m'))} m apart, "
+        f"{_short(geo.get('walk_m_per_min'))} m/min",
+    )
+
+
 def _describe(value: Any) -> str:
     """A distribution or setting as short text: ``lognormal(mean=12, sd=16)``."""
     if isinstance(value, dict) and "kind" in value:
@@ -222,7 +234,13 @@ def scenario_html(scenario: Scenario, heading: str | None = None) -> str:
         ("Cashier scan (min/item)", _describe(d["cashiers"]["scan_min_per_item"])),
         ("Kiosks", str(d["kiosks"]["count"])),
         ("Kiosk scan (min/item)", _describe(d["kiosks"]["scan_min_per_item"])),
-        ("Attendant walk (min)", _describe(d["attendants"]["walk_min"])),
+        _walk_fact(d["attendants"]),
+        (
+            "Attendant notice",
+            f"{_describe(d['attendants'].get('notice_min') or 0.0)} min; other duties "
+            f"{d['attendants'].get('other_work_share', 0.0):g} of the time; dispatch "
+            f"{d['attendants'].get('dispatch', 'fcfs')}",
+        ),
     ]
     parts.append(table_html(["Assumption", "Value"], facts, text=True))
     confusion = d["kiosks"].get("confusion") or []

@@ -110,6 +110,7 @@ def assists_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "kiosk": a["kiosk"].astype(np.int32),
         "attendant": a["attendant"].astype(np.int32),
         "stuck_min": a["stuck_min"],
+        "noticed_min": a["noticed_min"],
         "assigned_min": a["assigned_min"],
         "attendant_arrived_min": a["attendant_arrived_min"],
         "resolved_min": a["resolved_min"],
