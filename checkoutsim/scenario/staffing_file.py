@@ -138,7 +138,7 @@ def read_staffing_table(path: Path, shown: str, sheet: str | None, max_bytes: in
         raise StaffingFileError(f"{shown}: 'sheet' is only for an .xlsx workbook, not a CSV file")
     if not path.exists():
         raise StaffingFileError(
-            f"{shown}: file not found (the path is relative to the scenario file)"
+            f"{shown}: file not found (the path is relative to the file that names it)"
         )
     if not path.is_file():
         raise StaffingFileError(f"{shown}: is a folder or a device, expected a {suffix} file")
