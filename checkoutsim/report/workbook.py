@@ -4,8 +4,10 @@ Sheets (those a command has): ``summary`` (every metric, mean and 95% interval),
 (the same by hour of the day), ``staffing`` (the plan(s) on duty), ``differences`` (paired,
 plan minus base), and for a sweep ``plans``; an optimisation's sheets are built in
 :mod:`checkoutsim.planning.workbook`.
-Every header says its unit (a metric's unit is in its own ``Unit`` column, since rows differ),
-figures are rounded to 2 decimals (p-values to 4) and shown with thousands separators.
+Every header says its unit (a metric's unit is in its own ``Unit`` column, since rows differ;
+the sweep's ``plans`` sheet, one column a metric, puts it in each header), figures are rounded
+to 2 decimals (p-values to 4) and shown with thousands separators, and an interval's ends stop
+where its metric ends (no count or wait below 0, no percentage above 100), as in the terminal.
 
 The file is written atomically (a temporary file renamed into place), and an existing file is
 replaced only when checkoutsim wrote it (its document properties say so): a planner's own
