@@ -1193,7 +1193,7 @@ def validate(
         else:
             from checkoutsim.scenario.loader import scenario_from_mapping
 
-            scenario = scenario_from_mapping(data, source)
+            scenario = scenario_from_mapping(data, source, scenario_file.parent)
     from checkoutsim.scenario.load_check import overloaded_blocks
 
     blocks = len(scenario.staffing)

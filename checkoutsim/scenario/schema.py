@@ -69,6 +69,7 @@ __all__ = [
     "Scenario",
     "ServiceRecovery",
     "StaffingBlock",
+    "StaffingFile",
     "Store",
     "Switching",
     "TargetText",
@@ -732,6 +733,55 @@ class StaffingBlock(_Model):
     )
 
 
+class StaffingFile(_Model):
+    """``staffing: {from: ..., sheet: ...}``: the blocks are rows of a CSV file or a sheet.
+
+    Read by :mod:`checkoutsim.scenario.loader` (see :mod:`checkoutsim.scenario.staffing_file`)
+    when a scenario file is loaded; a :class:`Scenario` always holds the blocks themselves.
+    """
+
+    model_config = ConfigDict(**_CONFIG, populate_by_name=True)
+
+    from_: str = Field(
+        alias="from",
+        min_length=1,
+        max_length=1_000,
+        description="A .csv file or an .xlsx workbook, relative to the scenario file; its "
+        "first row names the columns (start, end, cashiers, express_cashiers, attendants, "
+        "kiosks), each further row is one block.",
+    )
+    sheet: Annotated[str, Field(min_length=1, max_length=31)] | None = Field(
+        default=None,
+        description="The workbook's sheet (at most 31 characters, as Excel allows); default: "
+        "the first sheet. Only for an .xlsx file.",
+    )
+
+
+def _no_file_reference(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        raise ValueError(
+            "a staffing file ({from: ...}) is read when a scenario file is loaded "
+            "(load_scenario, a plan or sweep file); a scenario built from data needs the list "
+            "of blocks itself"
+        )
+    return value
+
+
+def _staffing_json_schema(schema: dict[str, Any]) -> None:
+    """Let editors accept the list of blocks or a ``{from, sheet}`` file reference."""
+    blocks = dict(schema)
+    description = blocks.pop("description", None)
+    blocks.pop("title", None)
+    reference = StaffingFile.model_json_schema(by_alias=True)
+    reference.pop("title", None)
+    reference["description"] = "A CSV file or a workbook sheet holding the staffing blocks."
+    schema.clear()
+    schema["anyOf"] = [blocks, reference]
+    if description is not None:
+        schema["description"] = description
+    schema["title"] = "Staffing"
+
+
 class RunSettings(_Model):
     """How the simulation is run and judged."""
 
@@ -1057,11 +1107,14 @@ class Scenario(_Model):
     cashiers: Cashiers
     kiosks: Kiosks
     attendants: Attendants
-    staffing: list[StaffingBlock] = Field(
+    staffing: Annotated[list[StaffingBlock], BeforeValidator(_no_file_reference)] = Field(
         min_length=1,
         max_length=1_440,
         description="Blocks covering opening to closing without gaps or overlaps (at most "
-        "1,440: one a minute).",
+        "1,440: one a minute); or {from: FILE.csv} / {from: FILE.xlsx, sheet: NAME}, a table "
+        "with one row a block and the block keys as columns, read when the scenario file is "
+        "loaded (the path is relative to the scenario file).",
+        json_schema_extra=_staffing_json_schema,
     )
     run: RunSettings = Field(default_factory=RunSettings)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
