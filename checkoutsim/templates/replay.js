@@ -459,12 +459,12 @@
     });
     controls();
     var args = fromHash();
-    player.seek(args.at !== undefined ? Number(args.at) * 60 : 0);
+    player.seek(args.at !== undefined ? Math.round(Number(args.at) * 60) : 0);
     var ready = performance.now();
     document.body.setAttribute("data-ready-ms", ready.toFixed(0));
     if (args.check !== undefined) {
       var checks = args.check.split(",").map(Number).map(function (minute) {
-        player.seek(minute * 60);
+        player.seek(Math.round(minute * 60));
         var s = player.state();
         s.minute = minute;
         return s;
