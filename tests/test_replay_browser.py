@@ -184,6 +184,21 @@ def test_run_replay_draws_the_recorded_day(tmp_path: Path) -> None:
             assert busy == int(row["attendants_busy"].iloc[0])
             scanning = sum(s in ("scanning", "frozen", "helped") for s in panel["kiosk_state"])
             assert scanning == int(row["kiosks_busy"].iloc[0])
+    # Lanes open as the staffing block of the moment says (a closing lane may still serve).
+    for minute, check in zip(minutes, checks, strict=True):
+        block = [b for b in scenario.staffing if scenario.minutes_after_open(b.start) <= minute][-1]
+        regular = scenario.cashiers.lanes
+        open_ = [k for k, s in enumerate(check["panels"][0]["lane_state"]) if s == "open"]
+        assert open_ == [*range(block.cashiers), *range(regular, regular + block.express_cashiers)]
+    # Hovering a customer shows their record.
+    hover = checks[0]["hover"]
+    assert hover["shown"]
+    record = dict(hover["rows"])
+    row = customers[customers["customer_id"] == hover["id"]].iloc[0]
+    assert record["Customer"].startswith(f"#{hover['id']} ")
+    assert record["Basket"] == f"{row['basket_items']} items"
+    assert record["Queue wait"] == f"{round(row['queue_wait_min'] * 60) / 60:.1f} min"
+    assert record["Satisfaction"] == f"{round(row['satisfaction'] * 100) / 100:.2f} / 5"
     # The moments chosen show something: a queue, a busy attendant, a frozen kiosk.
     assert sum(checks[0]["panels"][0]["lane_queue"]) > 0
     assert any(s != "idle" and s != "off" for s in checks[1]["panels"][0]["attendant_state"])

@@ -429,6 +429,25 @@
     });
   }
 
+  // Moves the mouse onto the first customer drawn (as a reader would) and returns the
+  // tooltip's text with that customer's id: the hover path, exercised by the browser test.
+  function hoverFirstDot() {
+    var dot = document.querySelector("g.dots circle[data-c]:not([visibility])");
+    if (!dot) return null;
+    var box = dot.getBoundingClientRect();
+    dot.dispatchEvent(new MouseEvent("mousemove", {
+      bubbles: true, clientX: box.left + box.width / 2, clientY: box.top + box.height / 2
+    }));
+    var tip = document.getElementById("tip");
+    var panel = player.panels[Number(dot.closest("[data-panel]").dataset.panel)];
+    var out = { id: panel.d.customers.id[Number(dot.getAttribute("data-c"))], shown: !tip.hidden,
+      rows: Array.prototype.map.call(tip.querySelectorAll("tr"), function (tr) {
+        return [tr.cells[0].textContent, tr.cells[1].textContent];
+      }) };
+    tip.hidden = true;
+    return out;
+  }
+
   function fromHash() {
     var hash = location.hash.slice(1), out = {};
     hash.split("&").forEach(function (part) {
@@ -467,6 +486,7 @@
         player.seek(Math.round(minute * 60));
         var s = player.state();
         s.minute = minute;
+        s.hover = hoverFirstDot();
         return s;
       });
       var pre = document.getElementById("replay-check");
