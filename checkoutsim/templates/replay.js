@@ -100,7 +100,7 @@
     var cw = (BANK_RIGHT - BANK_LEFT) / cols, ch = Math.min(62, 200 / rows);
     var bank = svg("g", { class: "bank" }, floor);
     var head = svg("text", { x: BANK_LEFT, y: BANK_TOP - 12, class: "label" }, bank);
-    head.textContent = "Self-checkout (" + K + " kiosks)";
+    head.textContent = K ? "Self-checkout (" + K + " kiosks)" : "No self-checkout kiosks";
     this.kiosks = [];
     for (var q = 0; q < K; q++) {
       var kx = BANK_LEFT + cw * (q % cols), ky = BANK_TOP + ch * Math.floor(q / cols);
@@ -114,15 +114,16 @@
     var lineY = this.bankBottom + 30;
     this.kioskLineY = lineY;
     var lineLabel = svg("text", { x: BANK_LEFT, y: lineY - 14, class: "label" }, floor);
-    lineLabel.textContent = "Kiosk line";
+    lineLabel.textContent = K ? "Kiosk line" : "";
     this.kioskLine = svg("g", { class: "kiosk-line", "data-queue": 0 }, floor);
     this.kioskMore = svg("text", { x: BANK_RIGHT, y: lineY - 14, "text-anchor": "end", class: "more" }, floor);
     // Attendants: the desk, their walks, themselves.
     var deskY = Math.min(FLOOR_H - 40, lineY + 60);
     this.deskY = deskY;
-    var desk = svg("rect", { x: BANK_LEFT, y: deskY - 14, width: 26 * Math.max(m.attendants, 1) + 8, height: 28, rx: 6, class: "desk" }, floor);
+    var deskGroup = svg("g", { visibility: m.attendants ? "visible" : "hidden" }, floor);
+    var desk = svg("rect", { x: BANK_LEFT, y: deskY - 14, width: 26 * Math.max(m.attendants, 1) + 8, height: 28, rx: 6, class: "desk" }, deskGroup);
     desk.setAttribute("data-desk", "1");
-    var dl = svg("text", { x: BANK_LEFT + 26 * Math.max(m.attendants, 1) + 16, y: deskY + 4, class: "small" }, floor);
+    var dl = svg("text", { x: BANK_LEFT + 26 * Math.max(m.attendants, 1) + 16, y: deskY + 4, class: "small" }, deskGroup);
     dl.textContent = "attendants' desk";
     this.attendants = [];
     for (var a = 0; a < m.attendants; a++) {
