@@ -186,6 +186,28 @@ ReportOption = Annotated[
 ]
 
 
+ReplayOption = Annotated[
+    bool,
+    typer.Option(
+        "--replay",
+        help="Also write replay.html: day 0 played on the store's floor plan in the browser "
+        "(one self-contained file).",
+    ),
+]
+
+
+def _write_replay(
+    folder: ResultsFolder, days: Callable[[], list[dict[str, Any]]], title: str
+) -> str:
+    """Write ``replay.html`` into ``folder``; return its file name (for the report's link)."""
+    from checkoutsim.report.replay import REPLAY
+    from checkoutsim.report.replay_page import replay_page, write_replay
+
+    with _writing_results(folder.path):
+        write_replay(folder, replay_page(days(), title=title, command=_command_line()))
+    return REPLAY
+
+
 def _xlsx_checked(path: Path | None) -> None:
     """Refuse a bad ``--xlsx`` path before simulating (see checkoutsim.report.workbook)."""
     if path is None:
@@ -382,6 +404,7 @@ def run(
         typer.Option("--max-replications", min=1, help="With --precision: stop here anyway."),
     ] = 200,
     report: ReportOption = False,
+    replay: ReplayOption = False,
     xlsx: XlsxOption = None,
     targets: Annotated[
         list[str] | None,
@@ -432,12 +455,19 @@ def run(
             extra = {"precision": _precision_json(outcome)} if outcome else None
             with _writing_results(out_dir):
                 write_results(result, folder, command=_command_line(), extra=extra)
+            replay_file = None
+            if replay:
+                from checkoutsim.report.replay import day_data
+
+                replay_file = _write_replay(
+                    folder, lambda: [day_data(result, 0)], f"checkoutsim replay: {scenario.name}"
+                )
             build = None
             if report:
                 from checkoutsim.report.html import run_report
 
                 def build(command: str) -> str:
-                    return run_report(result, command=command, targets=checked)
+                    return run_report(result, command=command, targets=checked, replay=replay_file)
 
             _finish(folder, build)
         if xlsx is not None:
@@ -592,6 +622,7 @@ def compare_command(
         bool, typer.Option("--json", help="Print summary and differences as JSON on stdout.")
     ] = False,
     report: ReportOption = False,
+    replay: ReplayOption = False,
     xlsx: XlsxOption = None,
 ) -> None:
     """Compare plans on the same simulated customers: paired differences with intervals."""
@@ -623,7 +654,7 @@ def compare_command(
             raise UserError(f"a comparison needs at least 2 replications, got {reps}")
         root = next(s for s in (seed, plan_seed, first.run.seed) if s is not None)
         total = reps * len(named)
-        if report and out is None:
+        if (report or replay) and out is None:
             out = _default_folder("compare", next(iter(named)))
         with contextlib.ExitStack() as stack:
             folder = stack.enter_context(_results_folder(out)) if out is not None else None
@@ -642,13 +673,22 @@ def compare_command(
             if folder is not None:
                 with _writing_results(folder.path):
                     write_comparison(result, folder, command=_command_line())
+                replay_file = None
+                if replay:
+                    from checkoutsim.report.replay import simulated_day
+
+                    replay_file = _write_replay(
+                        folder,
+                        lambda: [simulated_day(sc, 0, root, name) for name, sc in named.items()],
+                        f"checkoutsim replay: {', '.join(named)}",
+                    )
                 build = None
                 if report:
                     from checkoutsim.report.html import comparison_report
 
                     def build(command: str) -> str:
                         return comparison_report(
-                            result, metrics=shown, scope=scope, command=command
+                            result, metrics=shown, scope=scope, command=command, replay=replay_file
                         )
 
                 _finish(folder, build)
@@ -1156,6 +1196,53 @@ def _file_kind(path: Path) -> tuple[str, Any, str]:
     if "base" not in data:
         return "scenario", data, source
     return ("sweep" if "grid" in data or "points" in data else "plan"), data, source
+
+
+@app.command("replay")
+def replay_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    day: Annotated[
+        int,
+        typer.Option(
+            "--day",
+            "-d",
+            min=0,
+            max=MAX_REPLICATIONS - 1,
+            help="The simulated day (replication, from 0) to replay; the same day as that "
+            "replication of 'run' with the same seed.",
+        ),
+    ] = 0,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: results/replay/NAME)."),
+    ] = None,
+) -> None:
+    """Simulate one day and write replay.html: the day played on the store's floor plan."""
+    from checkoutsim.report.replay import simulated_day
+
+    with user_errors(scenario_file):
+        scenario = _load(scenario_file)
+        root = scenario.run.seed if seed is None else seed
+        out_dir = out if out is not None else _default_folder("replay", scenario.name)
+        with (
+            _results_folder(out_dir) as folder,
+            _interruptible(lambda: _folder_state(folder)),
+        ):
+            folder.describe(scenario=scenario.name, seed=root, day=day)
+            _write_replay(
+                folder,
+                lambda: [simulated_day(scenario, day, root)],
+                f"checkoutsim replay: {scenario.name}, day {day}",
+            )
+            _finish(folder, None)
+        _stdout().print(
+            f"Replay of {escape(scenario.name)} day {day} (seed {root}) written to "
+            f"[bold]{escape(str(folder.file('replay.html')))}[/]; open it in a browser.",
+            highlight=False,
+        )
 
 
 @app.command()

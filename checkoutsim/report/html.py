@@ -187,6 +187,18 @@ def _walk_fact(attendants: dict[str, Any]) -> tuple[str, str]:
     )
 
 
+def _replay_section(replay: str | None, what: str) -> list[str]:
+    """A link to the replay page written beside the report (none when there is none)."""
+    if not replay:
+        return []
+    body = (
+        f'<p id="replay-link"><a href="{_esc(replay)}">Watch the replay</a>: {_esc(what)} '
+        "played on the store's floor plan (queues, kiosks, attendants), with play, speed and "
+        "the worst hour. The file sits beside this report.</p>"
+    )
+    return [_section("Replay", body, "replay")]
+
+
 def _describe(value: Any) -> str:
     """A distribution or setting as short text: ``lognormal(mean=12, sd=16)``."""
     if isinstance(value, dict) and "kind" in value:
@@ -350,6 +362,7 @@ def run_report(
     *,
     command: str | None = None,
     targets: Sequence[Target] | None = None,
+    replay: str | None = None,
 ) -> str:
     """The HTML report of one scenario's replications.
 
@@ -362,6 +375,8 @@ def run_report(
     targets : sequence of Target, optional
         Targets for the verdict that opens the report; default the scenario's
         (:func:`checkoutsim.results.verdict.run_verdict`).
+    replay : str, optional
+        The file name of a replay written beside the report (``replay.html``), linked.
 
     Returns
     -------
@@ -371,6 +386,7 @@ def run_report(
     scenario = result.scenario
     sections = [
         _section("Verdict", _verdict_html(result, targets), "verdict"),
+        *_replay_section(replay, "day 0 of this run"),
         _section(
             "Summary",
             table_html(
@@ -480,6 +496,7 @@ def comparison_report(
     metrics: Sequence[str] | None = None,
     scope: str = "all",
     command: str | None = None,
+    replay: str | None = None,
 ) -> str:
     """The HTML report of a comparison (:class:`checkoutsim.experiments.compare.ComparisonResult`).
 
@@ -493,6 +510,8 @@ def comparison_report(
         ``all``, ``cashier`` or ``kiosk``.
     command : str, optional
         For the footer.
+    replay : str, optional
+        The file name of a replay written beside the report (``replay.html``), linked.
     """
     from checkoutsim.report import plots
 
@@ -529,6 +548,7 @@ def comparison_report(
     )
     sections = [
         _section("Summary", overview, "summary"),
+        *_replay_section(replay, "day 0 of every plan, side by side on the same customers"),
         _section(
             "Paired differences",
             figure_html(fig, f"Plan minus {result.base}, with confidence intervals.", "fig-diff")
