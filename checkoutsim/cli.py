@@ -999,6 +999,41 @@ def init(
     _stdout().print(f"Wrote {path}. Next: checkoutsim validate {path} && checkoutsim run {path}")
 
 
+@app.command("export-logs")
+def export_logs_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the log files.")],
+    days: Annotated[
+        int, typer.Option("--days", "-n", min=1, max=MAX_REPLICATIONS, help="Store days.")
+    ] = 5,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    first_day: Annotated[
+        str, typer.Option("--first-day", help="Date of the first day, YYYY-MM-DD.")
+    ] = "2026-03-02",
+) -> None:
+    """Simulate store days and write them as till, kiosk and rota logs (docs/calibrate.md)."""
+    from datetime import date
+
+    with user_errors(scenario_file):
+        if fmt not in ("csv", "parquet"):
+            raise UserError(f"--format must be csv or parquet, got {fmt!r}")
+        try:
+            day = date.fromisoformat(first_day)
+        except ValueError:
+            raise UserError(f"--first-day must be a date YYYY-MM-DD, got {first_day!r}") from None
+        scenario = _load(scenario_file)
+        from checkoutsim.calibration.export import export_logs, write_logs
+
+        tables = export_logs(scenario, days, seed, first_day=day, workers=None)
+        with _writing_results(out):
+            written = write_logs(tables, out, fmt)
+    for path in written:
+        _stdout().print(f"wrote {path}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``python -m checkoutsim``."""
     app()
