@@ -1034,6 +1034,48 @@ def export_logs_command(
         _stdout().print(f"wrote {path}", highlight=False)
 
 
+@app.command("calibrate")
+def calibrate_command(
+    logs: Annotated[Path, typer.Argument(help="Folder of logs (docs/calibrate.md).")],
+    base: Annotated[
+        Path, typer.Option("--base", "-b", help="Scenario that supplies what logs cannot.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
+    name: Annotated[str, typer.Option("--name", help="Name of the calibrated scenario.")] = (
+        "calibrated"
+    ),
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Calibration report (default: OUT with .html)."),
+    ] = None,
+) -> None:
+    """Turn till, kiosk and rota logs into a scenario, with a calibration report."""
+    with user_errors(base):
+        scenario = _load(base)
+        import re
+
+        from checkoutsim.calibration.formats import LogDataError
+        from checkoutsim.calibration.pipeline import calibrate
+        from checkoutsim.scenario.schema import NAME_PATTERN
+
+        if not re.fullmatch(NAME_PATTERN, name):
+            raise UserError(f"--name {name!r} is not a valid scenario name")
+        try:
+            done = calibrate(logs, scenario, name=name, command=_command_line())
+        except LogDataError as exc:
+            raise UserError(str(exc)) from None
+        from checkoutsim.calibration.report import calibration_report
+        from checkoutsim.results.folder import atomic_write_text
+
+        page = report or out.with_suffix(".html")
+        with _writing_results(out):
+            atomic_write_text(out, done.yaml)
+            atomic_write_text(page, calibration_report(done, command=_command_line()))
+    for note in done.calibration.notes:
+        _stderr().print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
+    _stdout().print(f"wrote {out} and {page}. Next: checkoutsim run {out}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``python -m checkoutsim``."""
     app()

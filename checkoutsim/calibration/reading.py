@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from checkoutsim.calibration.formats import (
     CAUSE_CODES,
@@ -50,7 +51,8 @@ OUTLIER_MIN = 120.0
 """A transaction longer than this is an outlier (a till left open, a suspended sale)."""
 
 OUTLIER_FACTOR = 10.0
-"""...and so is one longer than this many times the median of its channel and basket band."""
+"""...and so is one longer than this many times the typical duration of its channel and
+basket size (a Theil-Sen line through duration against items)."""
 
 MAX_BAD_SHARE = 0.05
 """More than this share of negative durations is refused rather than repaired: the columns
@@ -283,19 +285,39 @@ def _screen_transactions(
             "(negative duration)"
         )
         frame = frame[~negative]
-    band = frame.groupby(
-        [frame["channel"], pd.qcut(frame["items"], 10, duplicates="drop", labels=False)]
-    )["duration_min"].transform("median")
+    expected = _typical_duration(frame)
     outlier = (frame["duration_min"] > OUTLIER_MIN) | (
-        frame["duration_min"] > OUTLIER_FACTOR * band
+        frame["duration_min"] > OUTLIER_FACTOR * expected
     )
     if outlier.any():
         notes.append(
             f"{name}: {int(outlier.sum())} transaction(s) longer than {OUTLIER_MIN:.0f} min or "
-            f"{OUTLIER_FACTOR:.0f}x the median of their channel and basket size are outliers: "
+            f"{OUTLIER_FACTOR:.0f}x the typical duration of their channel and basket size are "
+            "outliers: "
             "left out of the service-time fits, kept as arrivals"
         )
     return frame.assign(outlier=outlier.to_numpy())
+
+
+def _typical_duration(frame: pd.DataFrame) -> np.ndarray:
+    """Per row, the duration a robust line through duration against items gives its basket,
+    per channel (Theil-Sen on at most 2,000 rows: robust to the very outliers it screens)."""
+    out = np.empty(len(frame))
+    rng = np.random.default_rng(0)
+    for channel in CHANNEL_VALUES:
+        mask = (frame["channel"] == channel).to_numpy()
+        if not mask.any():
+            continue
+        x = frame["items"].to_numpy(dtype=float)[mask]
+        y = frame["duration_min"].to_numpy(dtype=float)[mask]
+        pick = rng.choice(x.shape[0], min(x.shape[0], 2_000), replace=False)
+        if np.unique(x[pick]).shape[0] > 1:
+            slope, intercept, _, _ = stats.theilslopes(y[pick], x[pick])
+        else:
+            slope, intercept = 0.0, float(np.median(y))
+        floor = max(float(np.median(y)) * 0.1, 1e-3)
+        out[mask] = np.maximum(intercept + slope * x, floor)
+    return out
 
 
 def _whole_days(frame: pd.DataFrame, name: str, notes: list[str]) -> list[pd.Timestamp]:
