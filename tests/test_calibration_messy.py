@@ -174,3 +174,84 @@ def test_unknown_file_suffix_is_refused(clean, scenario, tmp_path) -> None:
     (folder / "transactions.csv").rename(folder / "transactions.xlsx")
     with pytest.raises(LogDataError, match=r"expected a \.csv or \.parquet"):
         read_logs(folder / "transactions.xlsx", None, None, None, open_min=480, close_min=1260)
+
+
+def _messy(t: pd.DataFrame) -> pd.DataFrame:
+    """Duplicates, a clock jump, negative durations, outliers and a missing day at once."""
+    t = pd.concat([t, t.iloc[:5]])
+    t = t[~t["start"].str.startswith("2026-03-03")].reset_index(drop=True)
+    t.loc[10:12, ["start", "end"]] = t.loc[10:12, ["end", "start"]].to_numpy()
+    ends = pd.to_datetime(t.loc[20:21, "start"]) + pd.Timedelta(hours=3)
+    t.loc[20:21, "end"] = ends.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    lane = (t["station"] == "L01") & t["start"].str.startswith("2026-03-04 1")
+    for column in ("start", "end"):
+        shifted = pd.to_datetime(t.loc[lane, column]) - pd.Timedelta(hours=1)
+        t.loc[lane, column] = shifted.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return t
+
+
+def test_messy_logs_calibrate_to_a_valid_scenario(clean, scenario, tmp_path) -> None:
+    from checkoutsim.calibration.pipeline import calibrate
+
+    folder = _copy(clean, tmp_path)
+    _edit(folder, "transactions", _messy)
+    done = calibrate(folder, scenario)
+    notes = " ".join(done.calibration.notes)
+    for expected in (
+        "duplicate",
+        "clock jumps back",
+        "end before they start",
+        "outliers",
+        "no transactions on 2026-03-03",
+    ):
+        assert expected in notes
+    assert done.calibration.arrivals.days == [pd.Timestamp("2026-03-02")]
+    assert "# fitted" in done.yaml
+
+
+@pytest.mark.parametrize("variant", ["no kiosk events or rota", "duration, no tender or join"])
+def test_minimal_logs_calibrate(clean, scenario, tmp_path, variant) -> None:
+    from checkoutsim.calibration.pipeline import calibrate
+
+    folder = _copy(clean, tmp_path)
+    if variant == "no kiosk events or rota":
+        for stem in ("kiosk_events", "cause_codes", "staffing"):
+            (folder / f"{stem}.csv").unlink()
+        done = calibrate(folder, scenario)
+        assert done.scenario.kiosks.confusion == scenario.kiosks.confusion
+        assert done.scenario.staffing == scenario.staffing
+    else:
+
+        def strip(t: pd.DataFrame) -> pd.DataFrame:
+            seconds = (pd.to_datetime(t["end"]) - pd.to_datetime(t["start"])).dt.total_seconds()
+            t = t.drop(columns=["end", "tender_min", "joined_at"])
+            return t.assign(duration_min=seconds / 60)
+
+        _edit(folder, "transactions", strip)
+        done = calibrate(folder, scenario)
+        notes = " ".join(done.calibration.notes)
+        assert "no tender_min logged" in notes
+        assert "service start" in done.calibration.arrivals.source
+        assert done.scenario.customers.payment_min == scenario.customers.payment_min
+
+
+def test_one_day_and_a_rare_cause_still_calibrate(clean, scenario, tmp_path) -> None:
+    from checkoutsim.calibration.pipeline import calibrate
+
+    folder = _copy(clean, tmp_path)
+    _edit(folder, "transactions", lambda t: t[t["start"].str.startswith("2026-03-02")])
+    day = lambda t: t[t["at"].str.startswith("2026-03-02")]  # noqa: E731
+    _edit(
+        folder,
+        "kiosk_events",
+        lambda t: pd.concat(
+            [day(t)[day(t)["cause_code"] != "E04"], day(t)[day(t)["cause_code"] == "E04"].head(2)]
+        ),
+    )
+    done = calibrate(folder, scenario)
+    assert done.calibration.days == 1
+    rare = {c.name: c for c in done.calibration.causes}["payment_failure"]
+    assert rare.chosen == "exponential" and rare.resolve_mean.n == 2
+    from checkoutsim.calibration.report import calibration_report
+
+    assert '<section id="kiosk">' in calibration_report(done)

@@ -62,8 +62,12 @@ class CauseFit:
 
 def link_events(events: pd.DataFrame, transactions: pd.DataFrame) -> pd.Series:
     """Index of the kiosk transaction each event happened in (-1 when none covers it)."""
+    if events.empty:
+        return pd.Series(-1, index=events.index, dtype=np.int64)
     kiosk = transactions[transactions["channel"] == "kiosk"].reset_index()
+    kiosk["day"] = kiosk["day"].astype("datetime64[ns]")
     left = events.reset_index().rename(columns={"index": "event"})
+    left["day"] = left["day"].astype("datetime64[ns]")
     left = left.assign(t=left["at_min"].astype(float)).sort_values("t")
     right = kiosk.assign(t=kiosk["start_min"].astype(float)).sort_values("t")
     right = right.rename(columns={"kiosk": "_k"})
@@ -81,7 +85,14 @@ def link_events(events: pd.DataFrame, transactions: pd.DataFrame) -> pd.Series:
     return owner
 
 
+MIN_RESOLVE_FIT = 10
+"""Fewer clear times than this are too few to choose a family: an exponential with the sample
+mean is written (one parameter), or a fixed value when every time is zero."""
+
+
 def _resolve_fits(x: np.ndarray) -> tuple[list[ResolveCandidate], str, float]:
+    if x.shape[0] < MIN_RESOLVE_FIT or np.ptp(x) == 0:
+        return [], ("exponential" if x.mean() > 0 else "fixed"), math.nan
     out = []
     positive = x[x > 0]
     for name, (dist, fixed) in RESOLVE_FAMILIES.items():

@@ -78,6 +78,9 @@ def _resolve_figure(done: Calibrated) -> Figure:
     for k, cause in enumerate(causes):
         ax = fig.add_subplot((len(causes) + 1) // 2, 2, k + 1)
         ax.hist(cause.clear, bins=30, density=True, color="0.75")
+        if cause.chosen not in RESOLVE_FAMILIES or not cause.candidates:
+            ax.set_title(f"{cause.name}: too few to fit ({cause.clear.shape[0]})", fontsize=8)
+            continue
         dist, fixed = RESOLVE_FAMILIES[cause.chosen]
         data = cause.clear[cause.clear > 0] if fixed else cause.clear
         params = dist.fit(data, **fixed)

@@ -64,6 +64,9 @@ def _resolve(cause: CauseFit, where: Path_, comments: dict) -> dict:
             "high": _r(cause.resolve_high.value),
         }
     comments[(*where, "mean")] = cause.resolve_mean.comment()
+    if cause.chosen == "fixed":
+        comments[(*where, "value")] = comments.pop((*where, "mean"))
+        return {"kind": "fixed", "value": _r(cause.resolve_mean.value)}
     if cause.chosen == "exponential":
         return {"kind": "exponential", "mean": _r(cause.resolve_mean.value)}
     comments[(*where, "sd")] = cause.resolve_sd.comment()
