@@ -1048,6 +1048,10 @@ def calibrate_command(
         Path | None,
         typer.Option("--report", help="Calibration report (default: OUT with .html)."),
     ] = None,
+    weekday: Annotated[
+        list[str] | None,
+        typer.Option("--weekday", help="Only days on this weekday (Mon..Sun); repeatable."),
+    ] = None,
 ) -> None:
     """Turn till, kiosk and rota logs into a scenario, with a calibration report."""
     with user_errors(base):
@@ -1061,7 +1065,7 @@ def calibrate_command(
         if not re.fullmatch(NAME_PATTERN, name):
             raise UserError(f"--name {name!r} is not a valid scenario name")
         try:
-            done = calibrate(logs, scenario, name=name, command=_command_line())
+            done = calibrate(logs, scenario, name=name, command=_command_line(), weekdays=weekday)
         except LogDataError as exc:
             raise UserError(str(exc)) from None
         from checkoutsim.calibration.report import calibration_report

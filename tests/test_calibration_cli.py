@@ -77,3 +77,21 @@ def test_export_logs_writes_parquet_and_refuses_a_bad_format(tmp_path: Path) -> 
     bad = runner.invoke(app, ["export-logs", BASE, "--out", str(tmp_path), "--format", "xls"])
     assert bad.exit_code == 2
     assert "--format must be csv or parquet" in bad.output
+
+
+def test_calibrate_one_weekday(tmp_path: Path) -> None:
+    from checkoutsim.calibration.export import export_logs, write_logs
+    from checkoutsim.calibration.formats import LogDataError
+    from checkoutsim.calibration.pipeline import calibrate
+
+    base = load_scenario(BASE)
+    write_logs(export_logs(base, 3, 4), tmp_path)  # Mon 2 March to Wed 4 March 2026
+    done = calibrate(tmp_path, base, weekdays=["tue"])
+    assert done.calibration.days == 1
+    assert list(done.calibration.weekday_totals.index) == ["Tue"]
+    everything = calibrate(tmp_path, base)
+    assert list(everything.calibration.weekday_totals.index) == ["Mon", "Tue", "Wed"]
+    with pytest.raises(LogDataError, match="unknown weekday"):
+        calibrate(tmp_path, base, weekdays=["Funday"])
+    with pytest.raises(LogDataError, match="no transactions on Sat"):
+        calibrate(tmp_path, base, weekdays=["Sat"])

@@ -54,6 +54,7 @@ class Calibration:
     transactions: int
     hourly_throughput: pd.DataFrame
     daily_service_min: pd.Series
+    weekday_totals: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
 
@@ -130,6 +131,15 @@ def _hourly(logs: Logs, days: list[pd.Timestamp]) -> pd.DataFrame:
     return table
 
 
+def _weekday_totals(t: pd.DataFrame, days: list[pd.Timestamp]) -> pd.DataFrame:
+    """Transactions a day by weekday: mean, sd and days (whether weekdays differ)."""
+    daily = t[t["day"].isin(days)].groupby("day").size()
+    names = pd.DatetimeIndex(daily.index).day_name().str[:3]
+    order = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    table = daily.groupby(names).agg(["mean", "std", "size"])
+    return table.reindex([d for d in order if d in table.index])
+
+
 def calibrate_logs(logs: Logs, base: Scenario) -> Calibration:
     """Estimate everything the logs tell; the rest stays as in ``base`` (and is noted).
 
@@ -198,5 +208,6 @@ def calibrate_logs(logs: Logs, base: Scenario) -> Calibration:
         transactions=len(t),
         hourly_throughput=_hourly(logs, logs.arrival_days),
         daily_service_min=t.groupby("day")["duration_min"].mean(),
+        weekday_totals=_weekday_totals(t, logs.arrival_days),
         notes=notes,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from checkoutsim.calibration.fitting import Calibration, calibrate_logs
 from checkoutsim.calibration.formats import (
     CAUSE_CODES,
@@ -14,7 +16,7 @@ from checkoutsim.calibration.formats import (
     LogDataError,
     TableFormat,
 )
-from checkoutsim.calibration.reading import read_logs
+from checkoutsim.calibration.reading import Logs, read_logs
 from checkoutsim.calibration.scenario_out import calibrated_scenario, scenario_yaml
 from checkoutsim.scenario.schema import Scenario
 
@@ -42,10 +44,48 @@ def find_log(folder: Path, fmt: TableFormat) -> Path | None:
     return found[0] if found else None
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def only_weekdays(logs: Logs, weekdays: list[str]) -> Logs:
+    """The logs of the days that fall on ``weekdays`` (``Mon`` ... ``Sun``)."""
+    wanted = {d.strip()[:3].title() for d in weekdays}
+    unknown = wanted - set(WEEKDAYS)
+    if unknown:
+        raise LogDataError(
+            f"unknown weekday(s) {', '.join(sorted(unknown))}: use {', '.join(WEEKDAYS)}"
+        )
+    keep = [WEEKDAYS.index(d) for d in wanted]
+
+    def on(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[pd.DatetimeIndex(frame["day"]).day_of_week.isin(keep)].copy()
+
+    transactions = on(logs.transactions)
+    if transactions.empty:
+        raise LogDataError(f"no transactions on {', '.join(sorted(wanted))} in the logs")
+    owner_days = set(transactions["day"])
+    return Logs(
+        transactions,
+        on(logs.events),
+        on(logs.staffing) if logs.staffing is not None else None,
+        [d for d in logs.arrival_days if d in owner_days],
+        [*logs.notes, f"only {', '.join(sorted(wanted))}: {len(owner_days)} day(s) used"],
+    )
+
+
 def calibrate(
-    folder: Path, base: Scenario, *, name: str = "calibrated", command: str = ""
+    folder: Path,
+    base: Scenario,
+    *,
+    name: str = "calibrated",
+    command: str = "",
+    weekdays: list[str] | None = None,
 ) -> Calibrated:
     """Calibrate ``base`` from the logs in ``folder`` (file names as in docs/calibrate.md).
+
+    ``weekdays`` (``["Sat"]``, ``["Mon", "Tue"]``) keeps only those days: a store whose days
+    differ calibrates one scenario per kind of day (the report's weekday table shows whether
+    they differ).
 
     Raises
     ------
@@ -68,6 +108,8 @@ def calibrate(
     )
     if events is None:
         logs.notes.append("no kiosk_events log: confusion causes kept from the base scenario")
+    if weekdays:
+        logs = only_weekdays(logs, weekdays)
     cal = calibrate_logs(logs, base)
     scenario, comments = calibrated_scenario(cal, base, name)
     header = (

@@ -118,6 +118,19 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
         f"p = {a.dispersion_p:.3g} ({verdict}); "
         f"day-level multiplier CV {a.day_cv:.3f}.</p>"
         + table_html(["block", "customers/h", "95% CI", "n", "interval"], rows)
+        + table_html(
+            ["weekday", "transactions a day (mean)", "sd", "days"],
+            [
+                (
+                    day,
+                    f"{r['mean']:,.0f}",
+                    "" if r["std"] != r["std"] else f"{r['std']:,.0f}",
+                    int(r["size"]),
+                )
+                for day, r in cal.weekday_totals.iterrows()
+            ],
+            caption="Days by weekday: calibrate one weekday with --weekday when they differ",
+        )
         + figure_html(
             _arrival_figure(done), "Arrival rate per block, each day and fitted", "fig-arrivals"
         )
