@@ -1052,6 +1052,13 @@ def calibrate_command(
         list[str] | None,
         typer.Option("--weekday", help="Only days on this weekday (Mon..Sun); repeatable."),
     ] = None,
+    fit_preferences: Annotated[
+        bool,
+        typer.Option(
+            "--fit-preferences", help="Also fit the channel preference shares by simulation."
+        ),
+    ] = False,
+    workers: WorkersOption = None,
 ) -> None:
     """Turn till, kiosk and rota logs into a scenario, with a calibration report."""
     with user_errors(base):
@@ -1065,7 +1072,15 @@ def calibrate_command(
         if not re.fullmatch(NAME_PATTERN, name):
             raise UserError(f"--name {name!r} is not a valid scenario name")
         try:
-            done = calibrate(logs, scenario, name=name, command=_command_line(), weekdays=weekday)
+            done = calibrate(
+                logs,
+                scenario,
+                name=name,
+                command=_command_line(),
+                weekdays=weekday,
+                preferences=fit_preferences,
+                workers=workers,
+            )
         except LogDataError as exc:
             raise UserError(str(exc)) from None
         from checkoutsim.calibration.report import calibration_report

@@ -255,3 +255,20 @@ def test_one_day_and_a_rare_cause_still_calibrate(clean, scenario, tmp_path) -> 
     from checkoutsim.calibration.report import calibration_report
 
     assert '<section id="kiosk">' in calibration_report(done)
+
+
+def test_a_rota_off_the_minute_gives_whole_minute_blocks(clean, scenario, tmp_path) -> None:
+    from checkoutsim.calibration.pipeline import calibrate
+
+    folder = _copy(clean, tmp_path)
+
+    def nudge(t: pd.DataFrame) -> pd.DataFrame:
+        later = pd.to_datetime(t["start"]) + pd.Timedelta(seconds=20)
+        t["start"] = later.where(t["start"].str[11:16] == "10:00", pd.to_datetime(t["start"]))
+        t["start"] = pd.to_datetime(t["start"]).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return t
+
+    _edit(folder, "staffing", nudge)
+    done = calibrate(folder, scenario)
+    starts = [b.start for b in done.scenario.staffing]
+    assert starts == [b.start for b in scenario.staffing]

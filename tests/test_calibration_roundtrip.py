@@ -101,3 +101,14 @@ def test_calibrated_scenario_reproduces_throughput_and_service_time(done) -> Non
 def _t_interval(x: np.ndarray) -> tuple[float, float]:
     half = stats.t.ppf(0.975, x.shape[0] - 1) * x.std(ddof=1) / np.sqrt(x.shape[0])
     return float(x.mean() - half), float(x.mean() + half)
+
+
+@pytest.mark.slow
+def test_preference_shares_are_recovered_by_simulation(truth: Scenario) -> None:
+    done = round_trip(truth, DAYS, SEED, preferences=True, workers=1)
+    pref = done.calibration.preferences
+    assert pref is not None and pref.identified
+    assert pref.never.covers(truth.customers.channel.never_kiosk_share), pref.never
+    assert pref.prefer.covers(truth.customers.channel.prefer_kiosk_share), pref.prefer
+    line = next(x for x in done.yaml.splitlines() if "never_kiosk_share:" in x)
+    assert "# fitted: n=" in line

@@ -12,6 +12,7 @@ from checkoutsim.calibration.arrivals import ArrivalFit, fit_arrivals
 from checkoutsim.calibration.basket import BasketFit, fit_basket
 from checkoutsim.calibration.estimates import Estimate, proportion
 from checkoutsim.calibration.kiosk import CauseFit, fit_causes, link_events
+from checkoutsim.calibration.preferences import PreferenceFit
 from checkoutsim.calibration.reading import Logs
 from checkoutsim.calibration.service import (
     ChannelFit,
@@ -56,6 +57,7 @@ class Calibration:
     daily_service_min: pd.Series
     weekday_totals: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    preferences: PreferenceFit | None = None
 
 
 def _work(logs: Logs, owner: pd.Series, channel: str) -> tuple[pd.DataFrame, str]:
@@ -85,7 +87,10 @@ def _staffing(logs: Logs, base: Scenario, day_len: int) -> StaffingFit | None:
     rota = logs.staffing
     if rota is None or rota.empty:
         return None
-    cuts = np.unique(np.clip(np.r_[0, day_len, rota["start_min"], rota["end_min"]], 0, day_len))
+    # Whole minutes: a scenario's blocks start and end on "HH:MM".
+    cuts = np.unique(
+        np.clip(np.rint(np.r_[0, day_len, rota["start_min"], rota["end_min"]]), 0, day_len)
+    )
     segments = []
     for lo, hi in itertools.pairwise(cuts):
         mid = (lo + hi) / 2

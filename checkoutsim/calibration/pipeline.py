@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from checkoutsim.calibration.fitting import Calibration, calibrate_logs
@@ -16,6 +17,7 @@ from checkoutsim.calibration.formats import (
     LogDataError,
     TableFormat,
 )
+from checkoutsim.calibration.preferences import PreferenceFit, fit_preferences, kiosk_share_cells
 from checkoutsim.calibration.reading import Logs, read_logs
 from checkoutsim.calibration.scenario_out import calibrated_scenario, scenario_yaml
 from checkoutsim.scenario.schema import Scenario
@@ -73,6 +75,21 @@ def only_weekdays(logs: Logs, weekdays: list[str]) -> Logs:
     )
 
 
+def _preferences(logs: Logs, scenario: Scenario, days: int, workers: int | None) -> PreferenceFit:
+    t = logs.transactions
+    joined = t["joined_min"].to_numpy(dtype=float)
+    use_joined = bool(np.isfinite(joined).all())
+    when = joined if use_joined else t["start_min"].to_numpy(dtype=float)
+    observed = kiosk_share_cells(
+        np.floor(when / 60),
+        t["items"].to_numpy(),
+        (t["channel"] == "kiosk").to_numpy(),
+        scenario.customers.kiosk_item_limit or 10**9,
+    )
+    column = "arrival_min" if use_joined else "service_start_min"
+    return fit_preferences(scenario, observed, arrival_column=column, days=days, workers=workers)
+
+
 def calibrate(
     folder: Path,
     base: Scenario,
@@ -80,12 +97,18 @@ def calibrate(
     name: str = "calibrated",
     command: str = "",
     weekdays: list[str] | None = None,
+    preferences: bool = False,
+    workers: int | None = 1,
 ) -> Calibrated:
     """Calibrate ``base`` from the logs in ``folder`` (file names as in docs/calibrate.md).
 
     ``weekdays`` (``["Sat"]``, ``["Mon", "Tue"]``) keeps only those days: a store whose days
     differ calibrates one scenario per kind of day (the report's weekday table shows whether
     they differ).
+
+    ``preferences=True`` also fits the channel preference shares by simulation
+    (:mod:`~checkoutsim.calibration.preferences`: about 80 scenario variants of as many days
+    as the logs hold, at least 5; ``workers`` processes).
 
     Raises
     ------
@@ -112,6 +135,14 @@ def calibrate(
         logs = only_weekdays(logs, weekdays)
     cal = calibrate_logs(logs, base)
     scenario, comments = calibrated_scenario(cal, base, name)
+    if preferences:
+        cal.preferences = _preferences(logs, scenario, max(cal.days, 5), workers)
+        if not cal.preferences.identified:
+            cal.notes.append(
+                "channel preferences: the moment surface is not convex, so these logs do not "
+                "pin the shares down; the grid's best point is written with a wide interval"
+            )
+        scenario, comments = calibrated_scenario(cal, base, name)
     header = (
         f"Calibrated by `{command or 'checkoutsim calibrate'}` from {cal.transactions:,} "
         f"transactions over {cal.days} day(s).\n"

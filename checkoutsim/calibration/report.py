@@ -190,11 +190,18 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
         )
     sections.append(_section("Service times", body, "service"))
     ch = cal.channels
+    pref = cal.preferences
+    said = (
+        f"Preference shares by the simulated method of moments ({pref.cells} hour x basket "
+        f"cells, {len(pref.grid)} variants of {pref.days_simulated} simulated days): never "
+        f"kiosk {_ci(pref.never)}, prefer kiosk {_ci(pref.prefer)}."
+        if pref is not None
+        else "The preference shares (never / prefer kiosk) are not fitted (add "
+        "--fit-preferences to fit them by simulation) and stay as in the base scenario."
+    )
     body = (
         f"<p>Largest basket seen at a kiosk: {ch.kiosk_max_items} (written as the kiosk item "
-        f"limit); {ch.above_limit_share:.1%} of baskets are larger. The preference shares "
-        "(never / prefer kiosk) are not identified from transactions alone and stay as in the "
-        "base scenario.</p>"
+        f"limit); {ch.above_limit_share:.1%} of baskets are larger. {_escape(said)}</p>"
         + table_html(
             ["basket (items)", "kiosk share (95% CI)", "n"],
             [(band, _ci(s), s.n) for band, s in zip(ch.bands, ch.kiosk_share, strict=True)],

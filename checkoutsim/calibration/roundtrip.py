@@ -20,12 +20,14 @@ def known_scenario(base: Scenario) -> Scenario:
     return base.with_overrides({"customers": {"balking": None, "patience_min": None}})
 
 
-def round_trip(truth: Scenario, days: int, seed: int) -> Calibrated:
+def round_trip(
+    truth: Scenario, days: int, seed: int, *, preferences: bool = False, workers: int | None = 1
+) -> Calibrated:
     """Export ``days`` days of ``truth`` at ``seed`` and calibrate them back (base: ``truth``)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_logs(export_logs(truth, days, seed), folder)
-        return calibrate(folder, truth)
+        return calibrate(folder, truth, preferences=preferences, workers=workers)
 
 
 def parameter_checks(truth: Scenario, done: Calibrated) -> list[tuple[str, float, Estimate]]:
@@ -64,6 +66,12 @@ def parameter_checks(truth: Scenario, done: Calibrated) -> list[tuple[str, float
                 (f"payment.{method}.minutes", pay.values[j], cal.payment.times[k]),
                 (f"payment.{method}.share", weights[j], cal.payment.shares[k]),
             ]
+    if cal.preferences is not None:
+        share = truth.customers.channel
+        out += [
+            ("channel.never_kiosk_share", share.never_kiosk_share, cal.preferences.never),
+            ("channel.prefer_kiosk_share", share.prefer_kiosk_share, cal.preferences.prefer),
+        ]
     open_min = truth.store.open_min
     a = cal.arrivals
     for j, rate in enumerate(a.rates):

@@ -170,10 +170,29 @@ def calibrated_scenario(
             comments[(*where, "probability")] = cause.probability.comment() + f", per {cause.per}"
         data["kiosks"]["confusion"] = confusion
     data["kiosks"]["count"] = max(base.kiosks.count, cal.kiosks_seen)
+    if cal.preferences is not None:
+        pref = cal.preferences
+        data["customers"]["channel"] = {
+            "never_kiosk_share": _r(pref.never.value),
+            "prefer_kiosk_share": _r(pref.prefer.value),
+        }
+        comments[("customers", "channel", "never_kiosk_share")] = pref.never.comment()
+        comments[("customers", "channel", "prefer_kiosk_share")] = pref.prefer.comment()
     s = cal.staffing
     if s is not None:
         data["staffing"] = s.blocks
         data["cashiers"]["lanes"] = max(base.cashiers.lanes, s.regular_lanes)
+        base_express = base.cashiers.express
+        if s.express_lanes and not s.express_item_limit and base_express is None:
+            # Express crew seen but no express limit known: counted as regular cashiers.
+            for block in data["staffing"]:
+                block["cashiers"] += block["express_cashiers"]
+                block["express_cashiers"] = 0
+            data["cashiers"]["lanes"] = max(
+                data["cashiers"]["lanes"], max(b["cashiers"] for b in data["staffing"])
+            )
+        elif s.express_lanes and not s.express_item_limit and base_express is not None:
+            data["cashiers"]["express"]["lanes"] = max(s.express_lanes, base_express.lanes)
         if s.express_lanes and s.express_item_limit:
             data["cashiers"]["express"] = {
                 "lanes": max(
