@@ -67,6 +67,7 @@ def _service_figure(done: Calibrated) -> Figure:
         ax.set_xlabel("items")
         ax.set_ylabel("minutes")
         ax.set_ylim(0, np.quantile(fit.work, 0.995) * 1.1)
+        ax.set_xlim(0, np.quantile(fit.items, 0.995) * 1.1)
         ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
