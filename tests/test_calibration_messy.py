@@ -272,3 +272,18 @@ def test_a_rota_off_the_minute_gives_whole_minute_blocks(clean, scenario, tmp_pa
     done = calibrate(folder, scenario)
     starts = [b.start for b in done.scenario.staffing]
     assert starts == [b.start for b in scenario.staffing]
+
+
+def test_utc_offsets_across_a_clock_change_are_read_as_wall_clock(clean, scenario, tmp_path):
+    folder = _copy(clean, tmp_path)
+
+    def offsets(t: pd.DataFrame) -> pd.DataFrame:
+        early = pd.to_datetime(t["start"]).dt.hour < 12
+        for column in ("start", "end", "joined_at"):
+            t[column] = t[column] + early.map({True: "+01:00", False: "+02:00"})
+        return t
+
+    _edit(folder, "transactions", offsets)
+    logs = _read(folder, scenario)
+    assert any("UTC offsets" in n and "wall-clock" in n for n in logs.notes)
+    assert len(logs.transactions) == len(_read(clean, scenario).transactions)

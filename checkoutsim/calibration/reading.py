@@ -134,8 +134,26 @@ def _bad_row(path: Path, table: pd.DataFrame, bad: pd.Series, column: str, what:
         )
 
 
-def _timestamps(path: Path, table: pd.DataFrame, column: str, required: bool) -> pd.Series:
+_OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z)$"
+
+
+def _timestamps(
+    path: Path, table: pd.DataFrame, column: str, required: bool, notes: list[str]
+) -> pd.Series:
     raw = table[column]
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        text = raw.astype("string").str.strip()
+        offset = text.str.contains(_OFFSET, regex=True).fillna(False)
+        if offset.any():
+            # A daylight-saving change gives two offsets in one day; the store's day runs on
+            # wall-clock time, so the offset is dropped rather than converted.
+            notes.append(
+                f"{path.name}: {column} carries UTC offsets on {int(offset.sum())} row(s): "
+                "read as local wall-clock time, offsets dropped"
+            )
+            raw = text.str.replace(_OFFSET, "", regex=True)
+    elif isinstance(raw.dtype, pd.DatetimeTZDtype):
+        raw = raw.dt.tz_localize(None)
     parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
     bad = parsed.isna() & (raw.notna() if not required else True)
     _bad_row(path, table, bad, column, "a timestamp (YYYY-MM-DD HH:MM[:SS])")
@@ -206,9 +224,9 @@ def read_logs(
             f"{transactions}: give the service end as an 'end' or a 'duration_min' column "
             "(neither is there)"
         )
-    start = _timestamps(transactions, t, "start", True)
+    start = _timestamps(transactions, t, "start", True, notes)
     if "end" in t.columns:
-        end = _timestamps(transactions, t, "end", True)
+        end = _timestamps(transactions, t, "end", True, notes)
         duration = (end - start).dt.total_seconds().to_numpy() / 60.0
     else:
         duration = _numbers(transactions, t, "duration_min", True).to_numpy()
@@ -230,7 +248,7 @@ def read_logs(
                 else np.nan
             ),
             "joined_min": (
-                _minutes(_timestamps(transactions, t, "joined_at", False), day, open_min)
+                _minutes(_timestamps(transactions, t, "joined_at", False, notes), day, open_min)
                 if "joined_at" in t.columns
                 else np.nan
             ),
@@ -411,7 +429,7 @@ def _read_events(
             f"{listed}. Add each code to {codes_path.name} with the cause it belongs to "
             "(a new cause name is fine); refused rather than guessed"
         )
-    at = _timestamps(path, e, "at", True)
+    at = _timestamps(path, e, "at", True, notes)
     day = at.dt.normalize()
     clear = _numbers(path, e, "clear_min", True)
     _bad_row(path, e, clear < 0, "clear_min", "a duration of 0 or more")
@@ -442,8 +460,8 @@ def _read_events(
 def _read_staffing(path: Path, open_min: int, notes: list[str]) -> pd.DataFrame:
     s = read_table(path, STAFFING)
     s = _drop_duplicates(s, path.name, notes)
-    start = _timestamps(path, s, "start", True)
-    end = _timestamps(path, s, "end", True)
+    start = _timestamps(path, s, "start", True, notes)
+    end = _timestamps(path, s, "end", True, notes)
     _bad_row(path, s, end < start, "end", "after the stint's start")
     day = start.dt.normalize()
     return pd.DataFrame(
