@@ -287,3 +287,20 @@ def test_utc_offsets_across_a_clock_change_are_read_as_wall_clock(clean, scenari
     logs = _read(folder, scenario)
     assert any("UTC offsets" in n and "wall-clock" in n for n in logs.notes)
     assert len(logs.transactions) == len(_read(clean, scenario).transactions)
+
+
+def test_a_tiny_log_with_a_huge_basket_still_calibrates(clean, scenario, tmp_path) -> None:
+    from checkoutsim.calibration.pipeline import calibrate
+
+    folder = _copy(clean, tmp_path)
+
+    def tiny(t: pd.DataFrame) -> pd.DataFrame:
+        t = t.head(40).copy()
+        t.loc[3, "items"] = "250000"
+        return t
+
+    _edit(folder, "transactions", tiny)
+    _edit(folder, "kiosk_events", lambda t: t.head(3))
+    done = calibrate(folder, scenario)
+    assert any("more than 1,000 items" in n for n in done.calibration.notes)
+    assert done.scenario.name == "calibrated"

@@ -27,6 +27,7 @@ from checkoutsim.calibration.formats import (
     LogDataError,
     TableFormat,
 )
+from checkoutsim.model.population import MAX_BASKET_ITEMS
 
 __all__ = [
     "CLOCK_JUMP_MIN",
@@ -289,6 +290,13 @@ def _screen_transactions(
             f"{name}: dropped {int(small.sum())} row(s) with fewer than 1 item (voids, returns)"
         )
         frame = frame[~small]
+    huge = frame["items"] > MAX_BASKET_ITEMS
+    if huge.any():
+        notes.append(
+            f"{name}: dropped {int(huge.sum())} row(s) with more than {MAX_BASKET_ITEMS:,} items "
+            "(the model's largest basket; a quantity typed into the item count?)"
+        )
+        frame = frame[~huge]
     frame = frame.assign(items=np.rint(frame["items"]).astype(np.int64))
     negative = frame["duration_min"] < 0
     if negative.mean() > MAX_BAD_SHARE:
