@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -232,6 +233,9 @@ def test_minimal_logs_calibrate(clean, scenario, tmp_path, variant) -> None:
         notes = " ".join(done.calibration.notes)
         assert "no tender_min logged" in notes
         assert "service start" in done.calibration.arrivals.source
+        assert re.search(
+            r"probably waited.*: \d+% of transactions", done.calibration.arrivals.source
+        )
         assert done.scenario.customers.payment_min == scenario.customers.payment_min
 
 
