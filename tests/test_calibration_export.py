@@ -67,3 +67,9 @@ def test_shipped_examples_are_the_documented_export() -> None:
         header = (data / f"{fmt.file_stem}.csv").read_text().splitlines()[0].split(",")
         assert set(fmt.required) <= set(header) <= set(fmt.names)
     assert "export-logs" in (ROOT / "docs/calibrate.md").read_text()
+
+
+def test_shipped_examples_are_reproduced_by_export_logs(weekday, tmp_path: Path) -> None:
+    write_logs(export_logs(weekday, 2), tmp_path)  # the scenario's own seed, as documented
+    for path in sorted((ROOT / "scenarios/data").iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
