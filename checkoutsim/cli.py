@@ -1320,6 +1320,102 @@ def init(
     _stdout().print(f"Wrote {path}. Next: checkoutsim validate {path} && checkoutsim run {path}")
 
 
+@app.command("export-logs")
+def export_logs_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the log files.")],
+    days: Annotated[
+        int, typer.Option("--days", "-n", min=1, max=MAX_REPLICATIONS, help="Store days.")
+    ] = 5,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    first_day: Annotated[
+        str, typer.Option("--first-day", help="Date of the first day, YYYY-MM-DD.")
+    ] = "2026-03-02",
+) -> None:
+    """Simulate store days and write them as till, kiosk and rota logs (docs/calibrate.md)."""
+    from datetime import date
+
+    with user_errors(scenario_file):
+        if fmt not in ("csv", "parquet"):
+            raise UserError(f"--format must be csv or parquet, got {fmt!r}")
+        try:
+            day = date.fromisoformat(first_day)
+        except ValueError:
+            raise UserError(f"--first-day must be a date YYYY-MM-DD, got {first_day!r}") from None
+        scenario = _load(scenario_file)
+        from checkoutsim.calibration.export import export_logs, write_logs
+
+        tables = export_logs(scenario, days, seed, first_day=day, workers=None)
+        with _writing_results(out):
+            written = write_logs(tables, out, fmt)
+    for path in written:
+        _stdout().print(f"wrote {path}", highlight=False)
+
+
+@app.command("calibrate")
+def calibrate_command(
+    logs: Annotated[Path, typer.Argument(help="Folder of logs (docs/calibrate.md).")],
+    base: Annotated[
+        Path, typer.Option("--base", "-b", help="Scenario that supplies what logs cannot.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
+    name: Annotated[str, typer.Option("--name", help="Name of the calibrated scenario.")] = (
+        "calibrated"
+    ),
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Calibration report (default: OUT with .html)."),
+    ] = None,
+    weekday: Annotated[
+        list[str] | None,
+        typer.Option("--weekday", help="Only days on this weekday (Mon..Sun); repeatable."),
+    ] = None,
+    fit_preferences: Annotated[
+        bool,
+        typer.Option(
+            "--fit-preferences", help="Also fit the channel preference shares by simulation."
+        ),
+    ] = False,
+    workers: WorkersOption = None,
+) -> None:
+    """Turn till, kiosk and rota logs into a scenario, with a calibration report."""
+    with user_errors(base):
+        scenario = _load(base)
+        import re
+
+        from checkoutsim.calibration.formats import LogDataError
+        from checkoutsim.calibration.pipeline import calibrate
+        from checkoutsim.scenario.schema import NAME_PATTERN
+
+        if not re.fullmatch(NAME_PATTERN, name):
+            raise UserError(f"--name {name!r} is not a valid scenario name")
+        try:
+            done = calibrate(
+                logs,
+                scenario,
+                name=name,
+                command=_command_line(),
+                weekdays=weekday,
+                preferences=fit_preferences,
+                workers=workers,
+            )
+        except LogDataError as exc:
+            raise UserError(str(exc)) from None
+        from checkoutsim.calibration.report import calibration_report
+        from checkoutsim.results.folder import atomic_write_text
+
+        page = report or out.with_suffix(".html")
+        with _writing_results(out):
+            atomic_write_text(out, done.yaml)
+            atomic_write_text(page, calibration_report(done, command=_command_line()))
+    for note in done.calibration.notes:
+        _stderr().print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
+    _stdout().print(f"wrote {out} and {page}. Next: checkoutsim run {out}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``python -m checkoutsim``."""
     app()
