@@ -97,6 +97,8 @@ def customers_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "switches": c["switches"].astype(np.int32),
         "arrival_hour": _hour_labels(scenario, c["arrival_min"]),
     }
+    if "jockeys" in c:  # only when customers may move between lanes (customers.jockeying)
+        columns["jockeys"] = c["jockeys"].astype(np.int32)
     return _keyed(scenario.name, seed, reps, columns)
 
 
