@@ -4,7 +4,10 @@ All amounts are in the scenario's ``costs.currency``. The lines (``docs/satisfac
 
 * **labour** = scheduled hours in the staffing plan x hourly wage, per role (regular and
   express cashiers at the cashier wage; attendants at the attendant wage). Time spent draining
-  the queues after closing is not paid extra (it is the same few minutes in every plan);
+  the queues after closing is not paid extra (it is the same few minutes in every plan).
+  Floaters (``cashiers.backup``) are paid only for the minutes they staff a lane, from the
+  simulated time series (``floaters_staffing_avg``), at ``floater_wage_per_hour``: their
+  line appears only in scenarios with a backup rule;
 * **kiosks** = installed kiosks x opening hours x ``kiosk_cost_per_hour``;
 * **coupons** = coupons handed out x ``coupon_value``;
 * **operating cost** = labour + kiosks + coupons, and per customer served;
@@ -29,6 +32,7 @@ from checkoutsim.scenario.schema import Scenario
 __all__ = [
     "MONEY_METRICS",
     "cost_table",
+    "floater_hours",
     "money_hourly_metrics",
     "money_metrics",
     "scheduled_hours",
@@ -40,6 +44,7 @@ _KEYS = ["scenario", "rep", "seed"]
 MONEY_METRICS: list[tuple[str, str]] = [
     ("labour_cashier_cost", "Labour, cashiers"),
     ("labour_attendant_cost", "Labour, attendants"),
+    ("labour_floater_cost", "Labour, floaters (while on a lane)"),
     ("labour_cost", "Labour, total"),
     ("kiosk_cost", "Kiosks"),
     ("coupon_cost", "Coupons"),
@@ -84,16 +89,35 @@ def scheduled_hours_by_clock_hour(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["hour", "cashier", "attendant"])
 
 
-def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
+def floater_hours(timeseries: pd.DataFrame) -> dict[tuple[str, int, int], float]:
+    """Hours floaters staffed a lane, per day (``scenario, rep, seed``), from the time series.
+
+    Each row's ``floaters_staffing_avg`` is the average over the interval ending at its
+    ``time_min``; the first interval starts at opening. Empty without the column (no backup
+    rule).
+    """
+    if "floaters_staffing_avg" not in timeseries:
+        return {}
+    out: dict[tuple[str, int, int], float] = {}
+    for (name, rep, seed), day in timeseries.groupby(_KEYS, sort=True, observed=True):
+        t = day["time_min"].to_numpy()
+        width = np.diff(t, prepend=0.0)
+        minutes = float(np.sum(day["floaters_staffing_avg"].to_numpy() * width))
+        out[(str(name), int(rep), int(seed))] = minutes / 60.0
+    return out
+
+
+def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dict[str, float]:
     c = scenario.costs
     hours = scheduled_hours(scenario)
     labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
     labour_attendant = hours["attendant"] * c.attendant_wage_per_hour
+    labour_floater = floaters_h * c.floater_wage_per_hour
     kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
     recovery = scenario.service_recovery
     coupons = float(cust["coupon"].sum())
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
-    operating = labour_cashier + labour_attendant + kiosk + coupon_cost
+    operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
     outcome = cust["outcome"].to_numpy()
     served = int((outcome == "served").sum())
     lost_items = float(cust["basket_items"].to_numpy()[outcome != "served"].sum())
@@ -103,12 +127,16 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
     detractors = float(np.sum(classes == NpsCode.DETRACTOR))
     made = float(np.sum((classes == NpsCode.DETRACTOR) & (baseline != NpsCode.DETRACTOR)))
     at_risk = c.detractor_churn_pct / 100.0 * c.customer_value_per_year
+    floaters: dict[str, float] = {}
+    if scenario.cashiers.backup is not None:
+        floaters = {"floater_hours": floaters_h, "labour_floater_cost": labour_floater}
     return {
         "cashier_hours": hours["cashier"],
         "attendant_hours": hours["attendant"],
         "labour_cashier_cost": labour_cashier,
         "labour_attendant_cost": labour_attendant,
-        "labour_cost": labour_cashier + labour_attendant,
+        **floaters,
+        "labour_cost": labour_cashier + labour_attendant + labour_floater,
         "kiosk_cost": kiosk,
         "coupon_cost": coupon_cost,
         "operating_cost": operating,
@@ -126,6 +154,7 @@ def money_metrics(
     scenario: Scenario,
     customers: pd.DataFrame,
     days: Iterable[tuple[str, int, int]] = (),
+    floaters: dict[tuple[str, int, int], float] | None = None,
 ) -> pd.DataFrame:
     """Per-replication money lines, long format (scope ``all``).
 
@@ -138,6 +167,8 @@ def money_metrics(
     days : iterable of (scenario, rep, seed)
         Every simulated day, so that a day nobody came to still has its lines: the staff on
         the plan are paid and the kiosks cost the same with no customer at all.
+    floaters : dict, optional
+        Hours floaters staffed a lane per day (:func:`floater_hours`); 0 where missing.
 
     Returns
     -------
@@ -149,7 +180,8 @@ def money_metrics(
     rows: list[tuple[str, int, int, str, str, float]] = []
     for name, rep, seed in keys:
         cust = by_day.get((name, rep, seed), customers.iloc[0:0])
-        for k, v in _rep_money(scenario, cust).items():
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), 0.0)
+        for k, v in _rep_money(scenario, cust, worked).items():
             rows.append((name, int(rep), int(seed), "all", k, v))
     return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
 

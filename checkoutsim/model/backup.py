@@ -101,6 +101,9 @@ class FloaterDesk:
         # Lane id -> True while it takes customers, False while it serves its last line.
         self.staffed: dict[int, bool] = {}
         self._quiet = _Quiet()
+        # (minute, what, lane): "call", "cancel", "open", "back" (no lane left when the floater
+        # came), "stop" (takes nobody new), "free" (line served or handed over). A few per day.
+        self.events: list[tuple[float, str, int]] = []
         for k, lane in enumerate(lanes):
             lane.on_retire = partial(self._retired, k)
 
@@ -119,6 +122,7 @@ class FloaterDesk:
         for lane_id in [k for k in self.staffed if scheduled(k)]:
             del self.staffed[lane_id]
             self.staffing_level.add(-1)
+            self.events.append((self.env.now, "free", lane_id))
 
     def set_floaters(self, count: int) -> None:
         """``count`` floaters on staff from now on; extra calls are cancelled, extra lanes close.
@@ -130,6 +134,7 @@ class FloaterDesk:
         while self.busy() > count and self.pending:
             self.pending -= 1
             self._cancelled += 1
+            self.events.append((self.env.now, "cancel", -1))
         while self.busy() > count and self._close_one():
             pass
         self.check()
@@ -149,6 +154,7 @@ class FloaterDesk:
             if self._closed_lanes() <= self.pending:
                 break
             self.pending += 1
+            self.events.append((self.env.now, "call", -1))
             self.env.timeout(rule.response_min).callbacks.append(self._floater_arrives)
         kiosk_below = rule.close_below_kiosk_queue
         quiet = (
@@ -181,9 +187,12 @@ class FloaterDesk:
             return
         self.pending -= 1
         lane_id = next((k for k in range(self.regular_lanes) if self._free(k)), None)
-        if lane_id is not None:
+        if lane_id is None:
+            self.events.append((self.env.now, "back", -1))
+        else:
             self.staffed[lane_id] = True
             self.staffing_level.add(1)
+            self.events.append((self.env.now, "open", lane_id))
             self.lanes[lane_id].set_target(1)
             self._lanes_changed()
         self.check()
@@ -204,6 +213,7 @@ class FloaterDesk:
             return False
         lane_id = min(taking, key=lambda k: (self.lanes[k].queue_length + self.lanes[k].busy, -k))
         self.staffed[lane_id] = False
+        self.events.append((self.env.now, "stop", lane_id))
         # May retire the lane at once (nobody there): _retired frees the floater.
         self.lanes[lane_id].set_target(0)
         self._lanes_changed()
@@ -214,4 +224,5 @@ class FloaterDesk:
         if self.staffed.get(lane_id) is False:
             del self.staffed[lane_id]
             self.staffing_level.add(-1)
+            self.events.append((self.env.now, "free", lane_id))
             self.check()

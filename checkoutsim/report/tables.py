@@ -64,6 +64,7 @@ _LABELS = {
     **dict(EXPERIENCE_METRICS),
     **dict(MONEY_METRICS),
     "staff_hours": "Scheduled staff hours (h per day)",
+    "floater_hours": "Floater hours on a lane (h per day)",
 }
 _MONEY = frozenset(name for name, _ in MONEY_METRICS)
 

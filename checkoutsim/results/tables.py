@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.costs import cost_table, money_hourly_metrics, money_metrics
+from checkoutsim.experience.costs import (
+    cost_table,
+    floater_hours,
+    money_hourly_metrics,
+    money_metrics,
+)
 from checkoutsim.experience.pipeline import (
     EXPERIENCE_COLUMNS,
     add_experience,
@@ -464,7 +469,12 @@ class SimulationResult:
             )
             experience = experience_metrics(self.scenario, self.customers)
             days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
-            money = money_metrics(self.scenario, self.customers, days=map(tuple, days))
+            money = money_metrics(
+                self.scenario,
+                self.customers,
+                days=map(tuple, days),
+                floaters=floater_hours(self.timeseries),
+            )
             # An empty part (no customer on any day) would turn every column into objects.
             parts = [f for f in (base, experience, money) if not f.empty]
             self._metrics = pd.concat(parts, ignore_index=True)

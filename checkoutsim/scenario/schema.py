@@ -1369,7 +1369,8 @@ def _staffing_problems(parts: _Parts) -> list[tuple[Loc, str]]:
             problems.append(
                 (
                     ("staffing", i, "floaters"),
-                    f"{block.floaters} floaters on staff but no rule calls them: add "
+                    f"{block.floaters} floater{'' if block.floaters == 1 else 's'} on staff "
+                    "but no rule calls them: add "
                     "cashiers.backup (or set floaters to 0)",
                 )
             )
