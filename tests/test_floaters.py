@@ -22,6 +22,7 @@ from checkoutsim.model.population import Population, PreferenceCode, draw_popula
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.model.store import StoreModel
 from checkoutsim.model.streams import Streams
+from checkoutsim.scenario.metrics import DIRECTIONS
 from checkoutsim.scenario.schema import cross_field_problems
 
 BACKUP = {
@@ -342,6 +343,8 @@ def test_floater_labour_is_a_cost_line_only_with_a_backup_rule() -> None:
         assert metrics[(rep, "labour_cost")] == pytest.approx(
             metrics[(rep, "labour_cashier_cost")] + metrics[(rep, "labour_attendant_cost")] + cost
         )
+    # The new lines have a better side (lower) for compare and the verdict.
+    assert set(result.metrics()["metric"]) - set(DIRECTIONS) == set()
     without = simulate(_store(_one_block(floaters=0), None, rate=200.0), replications=1, seed=3)
     assert "labour_floater_cost" not in set(without.metrics()["metric"])
 
@@ -384,3 +387,16 @@ def test_floaters_without_a_rule_are_refused() -> None:
 def test_jockeying_gain_must_be_at_least_one() -> None:
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         _store(_one_block(), None, {"min_gain_customers": 0})
+
+
+def test_the_shipped_floater_plans_load() -> None:
+    from pathlib import Path
+
+    from checkoutsim.scenario.plans import load_plan
+
+    plans = Path(__file__).resolve().parents[1] / "scenarios" / "plans"
+    for name in ("weekday_floaters.yaml", "lean_floaters.yaml"):
+        variants = load_plan(plans / name).variants
+        floaters = {key: max(b.floaters for b in s.staffing) for key, s in variants.items()}
+        assert floaters["one_floater"] == 1 and floaters["two_floaters"] == 2
+        assert variants["one_more_cashier"].cashiers.backup is None
