@@ -400,3 +400,4 @@ def test_the_shipped_floater_plans_load() -> None:
         floaters = {key: max(b.floaters for b in s.staffing) for key, s in variants.items()}
         assert floaters["one_floater"] == 1 and floaters["two_floaters"] == 2
         assert variants["one_more_cashier"].cashiers.backup is None
+        assert variants["two_floaters_jockeying"].customers.jockeying is not None
