@@ -343,6 +343,11 @@ def test_floater_labour_is_a_cost_line_only_with_a_backup_rule() -> None:
         assert metrics[(rep, "labour_cost")] == pytest.approx(
             metrics[(rep, "labour_cashier_cost")] + metrics[(rep, "labour_attendant_cost")] + cost
         )
+    # By clock hour too: the hours' labour adds up to the day's.
+    hourly = result.hourly()
+    labour = hourly[hourly["metric"] == "labour_cost"].groupby("rep")["value"].sum()
+    for rep in (0, 1):
+        assert labour[rep] == pytest.approx(metrics[(rep, "labour_cost")])
     # The new lines have a better side (lower) for compare and the verdict.
     assert set(result.metrics()["metric"]) - set(DIRECTIONS) == set()
     without = simulate(_store(_one_block(floaters=0), None, rate=200.0), replications=1, seed=3)
@@ -401,3 +406,24 @@ def test_the_shipped_floater_plans_load() -> None:
         assert floaters["one_floater"] == 1 and floaters["two_floaters"] == 2
         assert variants["one_more_cashier"].cashiers.backup is None
         assert variants["two_floaters_jockeying"].customers.jockeying is not None
+
+
+def test_the_command_line_names_the_key_and_exits_2(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    from ruamel.yaml import YAML
+
+    data = _store(_one_block(floaters=0), None).to_dict()
+    data["staffing"][0]["floaters"] = 1
+    path = tmp_path / "floaters.yaml"
+    with path.open("w") as f:
+        YAML().dump(data, f)
+    out = subprocess.run(
+        [sys.executable, "-m", "checkoutsim", "validate", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    assert "staffing[0].floaters: 1 floater on staff but no rule calls them" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -33,6 +33,7 @@ __all__ = [
     "MONEY_METRICS",
     "cost_table",
     "floater_hours",
+    "floater_hours_by_clock_hour",
     "money_hourly_metrics",
     "money_metrics",
     "scheduled_hours",
@@ -104,6 +105,30 @@ def floater_hours(timeseries: pd.DataFrame) -> dict[tuple[str, int, int], float]
         width = np.diff(t, prepend=0.0)
         minutes = float(np.sum(day["floaters_staffing_avg"].to_numpy() * width))
         out[(str(name), int(rep), int(seed))] = minutes / 60.0
+    return out
+
+
+def floater_hours_by_clock_hour(
+    timeseries: pd.DataFrame, open_min: int
+) -> dict[tuple[str, int, int], dict[str, float]]:
+    """:func:`floater_hours` split by clock hour (``"HH:00"``), per day.
+
+    The time series has a row at every full clock hour, so each row's interval lies within
+    one hour (the one its midpoint falls in).
+    """
+    if "floaters_staffing_avg" not in timeseries:
+        return {}
+    out: dict[tuple[str, int, int], dict[str, float]] = {}
+    for (name, rep, seed), day in timeseries.groupby(_KEYS, sort=True, observed=True):
+        t = day["time_min"].to_numpy()
+        width = np.diff(t, prepend=0.0)
+        hours = np.floor((open_min + t - width / 2.0) / 60.0).astype(np.int64)
+        worked = day["floaters_staffing_avg"].to_numpy() * width / 60.0
+        by_hour: dict[str, float] = {}
+        for h, w in zip(hours.tolist(), worked.tolist(), strict=True):
+            label = f"{h:02d}:00"
+            by_hour[label] = by_hour.get(label, 0.0) + w
+        out[(str(name), int(rep), int(seed))] = by_hour
     return out
 
 
@@ -186,9 +211,14 @@ def money_metrics(
     return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
 
 
-def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
-    """Per-replication money by clock hour: labour (schedule), lost sales (by arrival hour) and
-    coupon cost (by the hour the coupon was handed over)."""
+def money_hourly_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    floaters: dict[tuple[str, int, int], dict[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Per-replication money by clock hour: labour (schedule, plus floaters' hours on a lane
+    from :func:`floater_hours_by_clock_hour`), lost sales (by arrival hour) and coupon cost
+    (by the hour the coupon was handed over)."""
     c = scenario.costs
     sched = scheduled_hours_by_clock_hour(scenario)
     labour = dict(
@@ -212,10 +242,14 @@ def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.Data
         for h in coupon_hours.tolist():
             label = f"{h:02d}:00"
             coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
-        hours = sorted(set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour))
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), {})
+        hours = sorted(
+            set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour) | set(worked)
+        )
         for hour in hours:
+            floater = worked.get(hour, 0.0) * c.floater_wage_per_hour
             for metric, v in (
-                ("labour_cost", labour.get(hour, 0.0)),
+                ("labour_cost", labour.get(hour, 0.0) + floater),
                 ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
                 ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
             ):

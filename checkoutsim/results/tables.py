@@ -17,6 +17,7 @@ import pandas as pd
 from checkoutsim.experience.costs import (
     cost_table,
     floater_hours,
+    floater_hours_by_clock_hour,
     money_hourly_metrics,
     money_metrics,
 )
@@ -485,7 +486,8 @@ class SimulationResult:
         if self._hourly is None:
             base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
             experience = experience_hourly_metrics(self.scenario, self.customers)
-            money = money_hourly_metrics(self.scenario, self.customers)
+            floaters = floater_hours_by_clock_hour(self.timeseries, self.scenario.store.open_min)
+            money = money_hourly_metrics(self.scenario, self.customers, floaters)
             parts = [f for f in (base, experience, money) if not f.empty]
             both = pd.concat(parts or [base], ignore_index=True)
             self._hourly = both.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(
