@@ -187,6 +187,27 @@ def test_response_delay_and_thresholds_are_read_from_the_rule() -> None:
     assert _events(model) == expected
 
 
+def test_no_lane_closes_that_would_be_called_again_at_once() -> None:
+    # Thresholds equal, no delays. At 0.3 three wait on one lane: lane 1 opens at once and
+    # nobody moves to it. Three waiting on two lanes is below 2 per lane, but with lane 1
+    # closed it would be above 2 per lane again: closing it would call it back in the same
+    # instant, for ever. It closes at 1.0, when two wait (not above 2 on one lane).
+    backup = {**BACKUP, "close_below_waiting_per_lane": 2, "response_min": 0, "quiet_min": 0}
+    customers = _customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4)
+    model = StoreModel(_store(_one_block(), backup), customers)
+    # Step the day event by event, so that a loop in one instant fails instead of hanging.
+    env = model.env
+    for process in (model._arrivals, model._staffing, model._sampler, model._closing):
+        env.process(process())
+    steps = 0
+    while not model._stop.triggered and steps < 10_000:
+        env.step()
+        steps += 1
+    assert model._stop.triggered, f"still running at {env.now} min after {steps} events"
+    expected = [(0.3, "call", -1), (0.3, "open", 1), (1.0, "stop", 1), (1.0, "free", 1)]
+    assert _events(model) == expected
+
+
 def test_no_floater_no_lane() -> None:
     model, columns = _run(
         _store(_one_block(floaters=0)), _customers([0.0, 0.1, 0.2, 0.3, 0.4], [1.0] * 5)
@@ -226,17 +247,24 @@ def test_a_scheduled_cashier_takes_over_a_floater_lane_at_a_shift_change() -> No
 @given(
     floaters=st.integers(0, 3),
     above=st.sampled_from([0.5, 1.0, 2.0, 3.0]),
+    close=st.sampled_from([0.5, 1.0]),
     response=st.sampled_from([0.0, 1.0, 3.0]),
     quiet=st.sampled_from([0.0, 2.0, 6.0]),
     gain=st.sampled_from([None, 1, 2]),
     rep=st.integers(0, 3),
 )
 def test_invariants_on_random_days(
-    floaters: int, above: float, response: float, quiet: float, gain: int | None, rep: int
+    floaters: int,
+    above: float,
+    close: float,
+    response: float,
+    quiet: float,
+    gain: int | None,
+    rep: int,
 ) -> None:
     backup = {
         "open_above_waiting_per_lane": above,
-        "close_below_waiting_per_lane": min(1.0, above),
+        "close_below_waiting_per_lane": close * above,
         "response_min": response,
         "quiet_min": quiet,
     }

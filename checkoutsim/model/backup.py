@@ -157,9 +157,14 @@ class FloaterDesk:
             self.events.append((self.env.now, "call", -1))
             self.env.timeout(rule.response_min).callbacks.append(self._floater_arrives)
         kiosk_below = rule.close_below_kiosk_queue
+        # Quiet: below the lower thresholds, and one lane fewer would not call again at once
+        # (else a zero response and quiet period would open and close a lane for ever in
+        # the same instant).
         quiet = (
             any(self.staffed.values())
             and waiting < rule.close_below_waiting_per_lane * open_lanes
+            and waiting <= rule.open_above_waiting_per_lane * (open_lanes - 1)
+            and (kiosk_above is None or kiosk_waiting <= kiosk_above)
             and (kiosk_below is None or kiosk_waiting < kiosk_below)
         )
         q = self._quiet
