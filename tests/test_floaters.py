@@ -103,6 +103,7 @@ def _customers(arrivals: list[float], service: list[float]) -> Population:
         event_position=empty_f,
         event_resolve_min=empty_f,
         event_walk_min=empty_f,
+        event_notice_min=empty_f,
     )
 
 

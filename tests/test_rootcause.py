@@ -81,3 +81,17 @@ def test_lean_story_cashier_queue_and_abandonment_lead(lean: Scenario) -> None:
     table = pareto(attribute_delay(lean, customers, result.assists), lean, 2)
     assert table["cause"].iloc[0] == "cashier_queue"
     assert set(table["cause"].iloc[:2]) == {"cashier_queue", "abandoned"}
+
+
+def test_cost_column_adds_up_to_the_money_lines(lean: Scenario) -> None:
+    """Lost margin, coupons, shrink and rescans in the root-cause table are the costs.csv lines."""
+    s = lean.with_overrides({"costs": {"rescan_pct": 5.0}})
+    result = simulate(s, replications=3, seed=12)
+    rc = result.root_causes().set_index("cause")["cost_per_day"]
+    money = result.costs().set_index("line")["mean"]
+    assert rc["abandoned"] + rc["balked"] == pytest.approx(money["lost_margin"])
+    assert rc["coupon_recovery"] == pytest.approx(money["coupon_cost"])
+    assert rc["shrink"] == pytest.approx(money["shrink_cost"]) and rc["shrink"] > 0
+    assert rc["rescan"] == pytest.approx(money["rescan_cost"]) and rc["rescan"] > 0
+    parts = ["lost_margin", "coupon_cost", "shrink_cost", "rescan_cost"]
+    assert rc.sum() == pytest.approx(sum(money[p] for p in parts))

@@ -8,7 +8,7 @@ builds a DataFrame or a dict per event.
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -99,6 +99,7 @@ class RunColumns:
     assists: dict[str, np.ndarray]
     timeseries: dict[str, np.ndarray]
     end_min: float
+    faults: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Recorder:
@@ -160,10 +161,19 @@ class Recorder:
         self._a_kiosk = array(_typecode(servers))
         self._a_attendant = array(_typecode(servers))
         self._a_stuck = array("d")
+        self._a_noticed = array("d")
         self._a_assigned = array("d")
         self._a_arrived = array("d")
         self._a_resolved = array("d")
         self._ts = {name: array("d") for name in (*TIMESERIES_FIELDS, *extra_timeseries)}
+        # Kiosk outages: kind, kiosk, attendant (-1: technician), and four moments in time.
+        self._f_kind = array("q")
+        self._f_kiosk = array("q")
+        self._f_attendant = array("q")
+        self._f_struck = array("d")
+        self._f_down = array("d")
+        self._f_assigned = array("d")
+        self._f_repaired = array("d")
 
     # -- per customer -------------------------------------------------------------------------
     def choice(self, i: int, channel: int, lane: int, waiting: int) -> None:
@@ -213,8 +223,12 @@ class Recorder:
         assigned: float,
         arrived: float,
         resolved: float,
+        noticed: float | None = None,
     ) -> None:
-        """One confusion event of customer ``i``, from freeze to resolution."""
+        """One confusion event of customer ``i``, from freeze to resolution.
+
+        ``noticed`` is when an attendant noticed the freeze (the freeze itself if omitted).
+        """
         self.assists[i] += 1
         self.assist_wait_min[i] += arrived - stuck
         self.assist_total_min[i] += resolved - stuck
@@ -223,9 +237,32 @@ class Recorder:
         self._a_kiosk.append(kiosk)
         self._a_attendant.append(attendant)
         self._a_stuck.append(stuck)
+        self._a_noticed.append(stuck if noticed is None else noticed)
         self._a_assigned.append(assigned)
         self._a_arrived.append(arrived)
         self._a_resolved.append(resolved)
+
+    def fault(
+        self,
+        kind: int,
+        kiosk: int,
+        attendant: int,
+        struck: float,
+        down: float,
+        assigned: float,
+        repaired: float,
+    ) -> None:
+        """One kiosk outage: struck, kiosk out of order (``down``), help assigned, repaired.
+
+        ``attendant`` is -1 and ``assigned`` equals ``down`` for a technician's repair.
+        """
+        self._f_kind.append(kind)
+        self._f_kiosk.append(kiosk)
+        self._f_attendant.append(attendant)
+        self._f_struck.append(struck)
+        self._f_down.append(down)
+        self._f_assigned.append(assigned)
+        self._f_repaired.append(repaired)
 
     # -- time series --------------------------------------------------------------------------
     def sample(self, row: tuple[float, ...]) -> None:
@@ -261,12 +298,22 @@ class Recorder:
             "kiosk": _as_numpy(self._a_kiosk),
             "attendant": _as_numpy(self._a_attendant),
             "stuck_min": np.frombuffer(self._a_stuck).copy(),
+            "noticed_min": np.frombuffer(self._a_noticed).copy(),
             "assigned_min": np.frombuffer(self._a_assigned).copy(),
             "attendant_arrived_min": np.frombuffer(self._a_arrived).copy(),
             "resolved_min": np.frombuffer(self._a_resolved).copy(),
         }
         timeseries = {k: np.frombuffer(v).copy() for k, v in self._ts.items()}
-        return RunColumns(customers, assists, timeseries, end_min)
+        faults = {
+            "kind": np.frombuffer(self._f_kind, dtype=np.int64).copy(),
+            "kiosk": np.frombuffer(self._f_kiosk, dtype=np.int64).copy(),
+            "attendant": np.frombuffer(self._f_attendant, dtype=np.int64).copy(),
+            "struck_min": np.frombuffer(self._f_struck).copy(),
+            "down_min": np.frombuffer(self._f_down).copy(),
+            "assigned_min": np.frombuffer(self._f_assigned).copy(),
+            "repaired_min": np.frombuffer(self._f_repaired).copy(),
+        }
+        return RunColumns(customers, assists, timeseries, end_min, faults)
 
 
 def _as_numpy(column: array[int]) -> np.ndarray:

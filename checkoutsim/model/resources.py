@@ -170,7 +170,7 @@ class ServerPool:
             self._retire(server_id)
         elif self._queue:
             self.queue_level.add(-1)
-            self._grant(self._queue.popleft(), server_id)
+            self._grant(self._next_request(server_id), server_id)
         else:
             self._idle.append(server_id)
 
@@ -186,9 +186,15 @@ class ServerPool:
             self._retire(self._idle.pop())
         while self._idle and self._queue:
             self.queue_level.add(-1)
-            self._grant(self._queue.popleft(), self._idle.pop())
+            server_id = self._idle.pop()
+            self._grant(self._next_request(server_id), server_id)
 
     # -- internals ----------------------------------------------------------------------------
+    def _next_request(self, server_id: int) -> simpy.Event:
+        """The waiting request ``server_id`` serves next (first come here; a subclass may
+        choose otherwise, see :class:`checkoutsim.model.attendants.HelpDesk`)."""
+        return self._queue.popleft()
+
     def _must_stay(self) -> bool:
         return self.keep_one_while_queued and self.servers == 1 and bool(self._queue)
 

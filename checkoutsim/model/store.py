@@ -24,21 +24,23 @@ confusion events runs as a generator process (it waits for attendants several ti
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any, cast
 
 import numpy as np
 import simpy
 
+from checkoutsim.model.attendants import HelpDesk
 from checkoutsim.model.backup import FloaterDesk, WatchedLevel
 from checkoutsim.model.jockeying import Jockeying
+from checkoutsim.model.kiosk_faults import FaultSchedule, KioskBank, draw_faults, run_faults
 from checkoutsim.model.lane_index import LANE_BITS, IndexedLane, LaneClass
 from checkoutsim.model.policies import POLICIES, Option
 from checkoutsim.model.population import Population, PreferenceCode, draw_population
 from checkoutsim.model.recorder import ChannelCode, Recorder, RunColumns
 from checkoutsim.model.resources import ServerPool, TimeWeighted
-from checkoutsim.model.streams import Streams
+from checkoutsim.model.streams import Source, Streams
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = [
@@ -118,8 +120,10 @@ def run_replication(
     -----
     Pure: the same (scenario, rep, seed) gives identical columns in any process.
     """
-    population = draw_population(scenario, Streams(seed, rep))
-    model = StoreModel(scenario, population, drain_limit_min=drain_limit_min)
+    streams = Streams(seed, rep)
+    population = draw_population(scenario, streams)
+    faults = draw_faults(scenario, streams.generator(Source.FAULTS))
+    model = StoreModel(scenario, population, faults=faults, drain_limit_min=drain_limit_min)
     return model.run()
 
 
@@ -146,11 +150,13 @@ class StoreModel:
         scenario: Scenario,
         population: Population,
         *,
+        faults: FaultSchedule | None = None,
         drain_limit_min: float = DRAIN_LIMIT_MIN,
         indexed_lanes: bool = True,
     ):
         self.scenario = scenario
         self.pop = population
+        self.faults = faults
         self.env = simpy.Environment()
         env = self.env
         self.close_min = float(scenario.store.day_length_min)
@@ -232,25 +238,27 @@ class StoreModel:
             )
             for k in range(lane_count)
         ]
-        self.kiosks = ServerPool(
-            env,
-            scenario.kiosks.count,
-            0,
-            keep_one_while_queued=True,
-            queue_level=self.kiosk_queue,
-            busy_level=self.kiosk_busy,
-            duty_level=self.kiosk_duty,
-        )
+        self.kiosks: ServerPool
+        if scenario.kiosks.faults:
+            self.kiosks = KioskBank(
+                env,
+                scenario.kiosks.count,
+                queue_level=self.kiosk_queue,
+                busy_level=self.kiosk_busy,
+                duty_level=self.kiosk_duty,
+            )
+        else:
+            self.kiosks = ServerPool(
+                env,
+                scenario.kiosks.count,
+                0,
+                keep_one_while_queued=True,
+                queue_level=self.kiosk_queue,
+                busy_level=self.kiosk_busy,
+                duty_level=self.kiosk_duty,
+            )
         max_attendants = max(block.attendants for block in scenario.staffing)
-        self.attendants = ServerPool(
-            env,
-            max_attendants,
-            0,
-            keep_one_while_queued=False,
-            queue_level=self.help_queue,
-            busy_level=self.attendant_busy,
-            duty_level=self.attendant_duty,
-        )
+        self._init_attendants(scenario, max_attendants)
         servers = max(len(self.lanes), scenario.kiosks.count, max_attendants)
         event_counts = np.diff(population.event_start)
         self.recorder = Recorder(
@@ -339,6 +347,19 @@ class StoreModel:
         env.process(self._staffing())
         env.process(self._sampler())
         env.process(self._closing())
+        if isinstance(self.kiosks, KioskBank) and self.faults is not None and self.faults.size:
+            env.process(
+                run_faults(
+                    env,
+                    self.scenario,
+                    self.faults,
+                    self.kiosks,
+                    self._ask_help,
+                    self._walk_min,
+                    self.attendants,
+                    self.recorder,
+                )
+            )
         env.timeout(self.horizon_min).callbacks.append(self._horizon)
         env.run(until=self._stop)
         if not self._stop.value:
@@ -617,20 +638,80 @@ class StoreModel:
                 yield env.timeout(at - done)
                 done = at
             stuck = env.now
-            help_request = self.attendants.request()
+            cause = int(pop.event_cause[e])
+            notice = float(pop.event_notice_min[e])
+            if self.notice_growth:
+                # Attention split over the lights already on, per attendant on duty.
+                open_each = self.open_freezes / max(self.attendants.servers, 1)
+                notice *= 1.0 + self.notice_growth * open_each
+            self.open_freezes += 1
+            if notice > 0.0:
+                # Unnoticed, the freeze already waits for help (help_queue counts it).
+                help_queue = self.help_queue
+                help_queue.add(1)
+                yield env.timeout(notice)
+                help_queue.add(-1)
+            noticed = env.now
+            help_request = self._ask_help(kiosk, self.cause_rank[cause])
             attendant: int = cast(
                 int, help_request.value if help_request.triggered else (yield help_request)
             )
             assigned = env.now
-            walk = float(pop.event_walk_min[e])
+            if self.cause_remote[cause]:
+                walk = 0.0  # cleared from a handheld: no walk, the attendant stays put
+            else:
+                walk = self._walk_min(attendant, kiosk, float(pop.event_walk_min[e]))
             yield env.timeout(walk)
             arrived = env.now
             yield env.timeout(float(pop.event_resolve_min[e]))
             self.attendants.release(attendant)
+            self.open_freezes -= 1
             self.recorder.assist(
-                i, int(pop.event_cause[e]), kiosk, attendant, stuck, assigned, arrived, env.now
+                i, cause, kiosk, attendant, stuck, assigned, arrived, env.now, noticed
             )
         yield env.timeout(work - done + float(pop.payment_min[i]))
+
+    # -- attendants ---------------------------------------------------------------------------
+    def _init_attendants(self, scenario: Scenario, max_attendants: int) -> None:
+        """The attendants' pool, dispatch and the per-cause clearing rules."""
+        config = scenario.attendants
+        self.attendants: ServerPool
+        if config.dispatch == "fcfs" and config.geometry is None:
+            # First come and drawn walks: the plain pool, exactly the store before dispatch
+            # rules and geometry existed.
+            pool = ServerPool(
+                self.env,
+                max_attendants,
+                0,
+                keep_one_while_queued=False,
+                queue_level=self.help_queue,
+                busy_level=self.attendant_busy,
+                duty_level=self.attendant_duty,
+            )
+            self.attendants = pool
+            self._ask_help: Callable[[int, int], simpy.Event] = lambda kiosk, rank: pool.request()
+            self._walk_min: Callable[[int, int, float], float] = lambda a, k, drawn: drawn
+        else:
+            desk = HelpDesk(
+                self.env,
+                max_attendants,
+                config,
+                scenario.kiosks.count,
+                queue_level=self.help_queue,
+                busy_level=self.attendant_busy,
+                duty_level=self.attendant_duty,
+            )
+            self.attendants = desk
+            self._ask_help = desk.ask
+            if config.geometry is None:
+                self._walk_min = lambda a, k, drawn: drawn
+            else:
+                self._walk_min = desk.walk_to
+        causes = scenario.kiosks.confusion
+        self.cause_remote = [cause.clearing == "remote" for cause in causes]
+        self.cause_rank = [cause.priority for cause in causes]
+        self.notice_growth = config.notice_growth_per_open_freeze
+        self.open_freezes = 0
 
     # -- decisions ----------------------------------------------------------------------------
     def _choose(self, i: int) -> int | None:

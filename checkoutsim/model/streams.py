@@ -34,6 +34,8 @@ class Source(IntEnum):
     CHOICE = 7
     WALK = 8
     BALKING = 9
+    NOTICE = 10
+    FAULTS = 11
     # Post-processing sources (never used by the simulation) start at 100.
     LOYALTY = 100
 

@@ -6,7 +6,7 @@ import math
 
 from rich.table import Table
 
-from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.experience.costs import CHURN_METRICS, MONEY_METRICS
 from checkoutsim.report.direction import DIRECTION_NOTE, directed
 from checkoutsim.report.numbers import format_estimate
 from checkoutsim.results.tables import SimulationResult
@@ -63,8 +63,10 @@ _LABELS = {
     **dict(HEADLINE_METRICS),
     **dict(EXPERIENCE_METRICS),
     **dict(MONEY_METRICS),
+    **dict(CHURN_METRICS),
     "staff_hours": "Scheduled staff hours (h per day)",
     "floater_hours": "Floater hours on a lane (h per day)",
+    "lost_customers": "Customers lost (balked + reneged)",
 }
 _MONEY = frozenset(name for name, _ in MONEY_METRICS)
 
@@ -145,8 +147,10 @@ def summary_table(result: SimulationResult) -> Table:
         for row in rows:
             table.add_row(*row)
     table.caption = (
-        f"{DIRECTION_NOTE}. Experience figures are estimates from assumed curves; * revenue at "
-        "risk = detractors x churn % x yearly customer value. See docs/satisfaction.md. " + CUT_NOTE
+        f"{DIRECTION_NOTE}. Experience figures are estimates from assumed curves; * at risk: "
+        "share of detractors x churn % x annual sales (each shopper counted once a year), per "
+        "open day; † operating cost + lost margin + shrink + rescans. See docs/satisfaction.md. "
+        + CUT_NOTE
     )
     table.caption_justify = "left"
     return table

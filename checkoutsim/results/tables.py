@@ -118,6 +118,7 @@ def assists_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "kiosk": a["kiosk"].astype(np.int32),
         "attendant": a["attendant"].astype(np.int32),
         "stuck_min": a["stuck_min"],
+        "noticed_min": a["noticed_min"],
         "assigned_min": a["assigned_min"],
         "attendant_arrived_min": a["attendant_arrived_min"],
         "resolved_min": a["resolved_min"],
@@ -468,7 +469,7 @@ class SimulationResult:
             base = replication_metrics(
                 self.customers, self.assists, self.timeseries, self.target_wait_min
             )
-            experience = experience_metrics(self.scenario, self.customers)
+            experience = experience_metrics(self.scenario, self.customers, self.coupons)
             days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
             money = money_metrics(
                 self.scenario,

@@ -59,6 +59,18 @@ _LOWER = (
     "coupon_cost",
     "operating_cost",
     "cost_per_customer_served",
+    "total_cost",
+    "shrink_cost",
+    "rescan_cost",
+    "rescans",
+    "lost_customers",
+    "defectors_per_year",
+    "defectors_per_year_checkout",
+    "margin_at_risk_checkout",
+    "revenue_at_risk_per_year",
+    "revenue_at_risk_checkout_per_year",
+    "revenue_at_risk_share_pct",
+    "revenue_at_risk_checkout_share_pct",
     "lost_sales",
     "lost_margin",
     "revenue_at_risk",
@@ -78,9 +90,13 @@ _HIGHER = (
     "promoters_pct",
     "coupon_csat_effect",
     "coupon_nps_effect",
+    "acknowledge_csat_effect",
 )
 _NEUTRAL = (
     "arrivals",
+    "visits_per_year",  # an assumption about the customers, reported beside the churn figures
+    "acknowledged",  # staff acknowledging a bad moment: good practice, but counts bad moments
+    "coupons_left",  # a book returned full is the seed's ideal, yet coupons exist to be used
     "cashiers_utilisation_pct",
     "kiosks_utilisation_pct",
     "attendants_utilisation_pct",
