@@ -4,7 +4,10 @@ All amounts are in the scenario's ``costs.currency``. The lines (``docs/satisfac
 
 * **labour** = scheduled hours in the staffing plan x hourly wage, per role (regular and
   express cashiers at the cashier wage; attendants at the attendant wage). Time spent draining
-  the queues after closing is not paid extra (it is the same few minutes in every plan);
+  the queues after closing is not paid extra (it is the same few minutes in every plan).
+  Floaters (``cashiers.backup``) are paid only for the minutes they staff a lane, from the
+  simulated time series (``floaters_staffing_avg``), at ``floater_wage_per_hour``: their
+  line appears only in scenarios with a backup rule;
 * **kiosks** = installed kiosks x opening hours x ``kiosk_cost_per_hour``;
 * **coupons** = coupons handed out x ``coupon_value``;
 * **operating cost** = labour + kiosks + coupons, and per customer served;
@@ -41,6 +44,8 @@ __all__ = [
     "CHURN_METRICS",
     "MONEY_METRICS",
     "cost_table",
+    "floater_hours",
+    "floater_hours_by_clock_hour",
     "money_hourly_metrics",
     "money_metrics",
     "rescan_cost_per_transaction",
@@ -55,6 +60,7 @@ _KEYS = ["scenario", "rep", "seed"]
 MONEY_METRICS: list[tuple[str, str]] = [
     ("labour_cashier_cost", "Labour, cashiers"),
     ("labour_attendant_cost", "Labour, attendants"),
+    ("labour_floater_cost", "Labour, floaters (while on a lane)"),
     ("labour_cost", "Labour, total"),
     ("kiosk_cost", "Kiosks"),
     ("coupon_cost", "Coupons"),
@@ -110,6 +116,48 @@ def scheduled_hours_by_clock_hour(scenario: Scenario) -> pd.DataFrame:
             attendant += block.attendants * overlap
         rows.append((f"{h:02d}:00", cashier, attendant))
     return pd.DataFrame(rows, columns=["hour", "cashier", "attendant"])
+
+
+def floater_hours(timeseries: pd.DataFrame) -> dict[tuple[str, int, int], float]:
+    """Hours floaters staffed a lane, per day (``scenario, rep, seed``), from the time series.
+
+    Each row's ``floaters_staffing_avg`` is the average over the interval ending at its
+    ``time_min``; the first interval starts at opening. Empty without the column (no backup
+    rule).
+    """
+    if "floaters_staffing_avg" not in timeseries:
+        return {}
+    out: dict[tuple[str, int, int], float] = {}
+    for (name, rep, seed), day in timeseries.groupby(_KEYS, sort=True, observed=True):
+        t = day["time_min"].to_numpy()
+        width = np.diff(t, prepend=0.0)
+        minutes = float(np.sum(day["floaters_staffing_avg"].to_numpy() * width))
+        out[(str(name), int(rep), int(seed))] = minutes / 60.0
+    return out
+
+
+def floater_hours_by_clock_hour(
+    timeseries: pd.DataFrame, open_min: int
+) -> dict[tuple[str, int, int], dict[str, float]]:
+    """:func:`floater_hours` split by clock hour (``"HH:00"``), per day.
+
+    The time series has a row at every full clock hour, so each row's interval lies within
+    one hour (the one its midpoint falls in).
+    """
+    if "floaters_staffing_avg" not in timeseries:
+        return {}
+    out: dict[tuple[str, int, int], dict[str, float]] = {}
+    for (name, rep, seed), day in timeseries.groupby(_KEYS, sort=True, observed=True):
+        t = day["time_min"].to_numpy()
+        width = np.diff(t, prepend=0.0)
+        hours = np.floor((open_min + t - width / 2.0) / 60.0).astype(np.int64)
+        worked = day["floaters_staffing_avg"].to_numpy() * width / 60.0
+        by_hour: dict[str, float] = {}
+        for h, w in zip(hours.tolist(), worked.tolist(), strict=True):
+            label = f"{h:02d}:00"
+            by_hour[label] = by_hour.get(label, 0.0) + w
+        out[(str(name), int(rep), int(seed))] = by_hour
+    return out
 
 
 def shrink_factor(
@@ -185,16 +233,17 @@ def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
     return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
 
 
-def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
+def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dict[str, float]:
     c = scenario.costs
     hours = scheduled_hours(scenario)
     labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
     labour_attendant = hours["attendant"] * c.attendant_wage_per_hour
+    labour_floater = floaters_h * c.floater_wage_per_hour
     kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
     recovery = scenario.service_recovery
     coupons = float(cust["coupon"].sum())
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
-    operating = labour_cashier + labour_attendant + kiosk + coupon_cost
+    operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
     is_served = _is(cust["outcome"], "served")
     served = int(is_served.sum())
     lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
@@ -223,12 +272,16 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
     rescans = kiosk_transactions * c.rescan_pct / 100.0
     rescan_cost = kiosk_transactions * rescan_cost_per_transaction(scenario)
     lost_margin = lost_sales * c.gross_margin_pct / 100.0
+    floaters: dict[str, float] = {}
+    if scenario.cashiers.backup is not None:
+        floaters = {"floater_hours": floaters_h, "labour_floater_cost": labour_floater}
     return {
         "cashier_hours": hours["cashier"],
         "attendant_hours": hours["attendant"],
         "labour_cashier_cost": labour_cashier,
         "labour_attendant_cost": labour_attendant,
-        "labour_cost": labour_cashier + labour_attendant,
+        **floaters,
+        "labour_cost": labour_cashier + labour_attendant + labour_floater,
         "kiosk_cost": kiosk,
         "coupon_cost": coupon_cost,
         "operating_cost": operating,
@@ -259,6 +312,7 @@ def money_metrics(
     scenario: Scenario,
     customers: pd.DataFrame,
     days: Iterable[tuple[str, int, int]] = (),
+    floaters: dict[tuple[str, int, int], float] | None = None,
 ) -> pd.DataFrame:
     """Per-replication money lines, long format (scope ``all``).
 
@@ -271,6 +325,8 @@ def money_metrics(
     days : iterable of (scenario, rep, seed)
         Every simulated day, so that a day nobody came to still has its lines: the staff on
         the plan are paid and the kiosks cost the same with no customer at all.
+    floaters : dict, optional
+        Hours floaters staffed a lane per day (:func:`floater_hours`); 0 where missing.
 
     Returns
     -------
@@ -282,14 +338,20 @@ def money_metrics(
     rows: list[tuple[str, int, int, str, str, float]] = []
     for name, rep, seed in keys:
         cust = by_day.get((name, rep, seed), customers.iloc[0:0])
-        for k, v in _rep_money(scenario, cust).items():
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), 0.0)
+        for k, v in _rep_money(scenario, cust, worked).items():
             rows.append((name, int(rep), int(seed), "all", k, v))
     return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
 
 
-def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
-    """Per-replication money by clock hour: labour (schedule), lost sales (by arrival hour) and
-    coupon cost (by the hour the coupon was handed over)."""
+def money_hourly_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    floaters: dict[tuple[str, int, int], dict[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Per-replication money by clock hour: labour (schedule, plus floaters' hours on a lane
+    from :func:`floater_hours_by_clock_hour`), lost sales (by arrival hour) and coupon cost
+    (by the hour the coupon was handed over)."""
     c = scenario.costs
     sched = scheduled_hours_by_clock_hour(scenario)
     labour = dict(
@@ -313,10 +375,14 @@ def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.Data
         for h in coupon_hours.tolist():
             label = f"{h:02d}:00"
             coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
-        hours = sorted(set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour))
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), {})
+        hours = sorted(
+            set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour) | set(worked)
+        )
         for hour in hours:
+            floater = worked.get(hour, 0.0) * c.floater_wage_per_hour
             for metric, v in (
-                ("labour_cost", labour.get(hour, 0.0)),
+                ("labour_cost", labour.get(hour, 0.0) + floater),
                 ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
                 ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
             ):

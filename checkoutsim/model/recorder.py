@@ -116,6 +116,13 @@ class Recorder:
         Number of confusion causes (sizes the ``cause`` column).
     assists_per_customer : int
         Most confusion events one customer can meet (sizes the ``assists`` column).
+    extra_timeseries : tuple of str
+        Time-series columns after :data:`TIMESERIES_FIELDS` (``floaters_staffing`` and its
+        average when the scenario has a backup rule): a scenario without the mechanism keeps
+        exactly the columns it had before.
+    jockeying : bool
+        Whether to keep the ``jockeys`` customer column (lane moves; only when customers may
+        move).
 
     Notes
     -----
@@ -132,6 +139,8 @@ class Recorder:
         servers: int = 2**31 - 1,
         causes: int = 2**31 - 1,
         assists_per_customer: int = 2**31 - 1,
+        extra_timeseries: tuple[str, ...] = (),
+        jockeying: bool = False,
     ):
         n = n_customers
         self.channel = np.full(n, ChannelCode.NONE, dtype=np.int8)
@@ -145,6 +154,7 @@ class Recorder:
         self.assist_wait_min = np.zeros(n)
         self.assist_total_min = np.zeros(n)
         self.switches = np.zeros(n, dtype=np.int8)
+        self.jockeys = np.zeros(n, dtype=int_dtype(n)) if jockeying else None
         # Assist rows: customer, cause index, kiosk, attendant, and four moments in time.
         self._a_customer = array("q")
         self._a_cause = array(_typecode(causes))
@@ -155,7 +165,7 @@ class Recorder:
         self._a_assigned = array("d")
         self._a_arrived = array("d")
         self._a_resolved = array("d")
-        self._ts = {name: array("d") for name in TIMESERIES_FIELDS}
+        self._ts = {name: array("d") for name in (*TIMESERIES_FIELDS, *extra_timeseries)}
         # Kiosk outages: kind, kiosk, attendant (-1: technician), and four moments in time.
         self._f_kind = array("q")
         self._f_kiosk = array("q")
@@ -175,6 +185,11 @@ class Recorder:
     def switched(self, i: int) -> None:
         """A long line pushed customer ``i`` to the channel they did not prefer."""
         self.switches[i] += 1
+
+    def jockeyed(self, i: int) -> None:
+        """Customer ``i`` left their cashier line for a shorter one."""
+        if self.jockeys is not None:
+            self.jockeys[i] += 1
 
     def balked(self, i: int, now: float) -> None:
         """Customer ``i`` left on arrival without joining a line."""
@@ -251,7 +266,7 @@ class Recorder:
 
     # -- time series --------------------------------------------------------------------------
     def sample(self, row: tuple[float, ...]) -> None:
-        """Append one time-series row, values in :data:`TIMESERIES_FIELDS` order."""
+        """Append one time-series row, values in :data:`TIMESERIES_FIELDS` order (then extras)."""
         for column, value in zip(self._ts.values(), row, strict=True):
             column.append(value)
 
@@ -275,6 +290,8 @@ class Recorder:
             "assist_total_min": self.assist_total_min,
             "switches": self.switches,
         }
+        if self.jockeys is not None:
+            customers["jockeys"] = self.jockeys
         assists: dict[str, np.ndarray] = {
             "customer_id": np.frombuffer(self._a_customer, dtype=np.int64).copy(),
             "cause": _as_numpy(self._a_cause),

@@ -39,6 +39,7 @@ _MONEY = frozenset(
     {
         "labour_cashier_cost",
         "labour_attendant_cost",
+        "labour_floater_cost",
         "labour_cost",
         "kiosk_cost",
         "coupon_cost",

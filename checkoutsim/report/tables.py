@@ -65,6 +65,7 @@ _LABELS = {
     **dict(MONEY_METRICS),
     **dict(CHURN_METRICS),
     "staff_hours": "Scheduled staff hours (h per day)",
+    "floater_hours": "Floater hours on a lane (h per day)",
     "lost_customers": "Customers lost (balked + reneged)",
 }
 _MONEY = frozenset(name for name, _ in MONEY_METRICS)

@@ -64,6 +64,7 @@ _UNITS = {
     "coupon_csat_effect": "CSAT points",
     "coupon_nps_effect": "NPS points",
     "staff_hours": "hours per day",
+    "floater_hours": "hours per day",
     "assists_per_customer": "per served customer",
     "overtaken_per_customer": "per customer",
     "coupons_used": "coupons per day",

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.costs import cost_table, money_hourly_metrics, money_metrics
+from checkoutsim.experience.costs import (
+    cost_table,
+    floater_hours,
+    floater_hours_by_clock_hour,
+    money_hourly_metrics,
+    money_metrics,
+)
 from checkoutsim.experience.pipeline import (
     EXPERIENCE_COLUMNS,
     add_experience,
@@ -97,6 +103,8 @@ def customers_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "switches": c["switches"].astype(np.int32),
         "arrival_hour": _hour_labels(scenario, c["arrival_min"]),
     }
+    if "jockeys" in c:  # only when customers may move between lanes (customers.jockeying)
+        columns["jockeys"] = c["jockeys"].astype(np.int32)
     return _keyed(scenario.name, seed, reps, columns)
 
 
@@ -463,7 +471,12 @@ class SimulationResult:
             )
             experience = experience_metrics(self.scenario, self.customers, self.coupons)
             days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
-            money = money_metrics(self.scenario, self.customers, days=map(tuple, days))
+            money = money_metrics(
+                self.scenario,
+                self.customers,
+                days=map(tuple, days),
+                floaters=floater_hours(self.timeseries),
+            )
             # An empty part (no customer on any day) would turn every column into objects.
             parts = [f for f in (base, experience, money) if not f.empty]
             self._metrics = pd.concat(parts, ignore_index=True)
@@ -474,7 +487,8 @@ class SimulationResult:
         if self._hourly is None:
             base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
             experience = experience_hourly_metrics(self.scenario, self.customers)
-            money = money_hourly_metrics(self.scenario, self.customers)
+            floaters = floater_hours_by_clock_hour(self.timeseries, self.scenario.store.open_min)
+            money = money_hourly_metrics(self.scenario, self.customers, floaters)
             parts = [f for f in (base, experience, money) if not f.empty]
             both = pd.concat(parts or [base], ignore_index=True)
             self._hourly = both.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(

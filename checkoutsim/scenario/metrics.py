@@ -53,6 +53,7 @@ _LOWER = (
     # money and hours spent or lost, per day
     "labour_cashier_cost",
     "labour_attendant_cost",
+    "labour_floater_cost",
     "labour_cost",
     "kiosk_cost",
     "coupon_cost",
@@ -76,6 +77,7 @@ _LOWER = (
     "revenue_at_risk_checkout",
     "cashier_hours",
     "attendant_hours",
+    "floater_hours",
     "staff_hours",
 )
 _HIGHER = (

@@ -46,6 +46,7 @@ __all__ = [
     "ArrivalBlock",
     "Arrivals",
     "Attendants",
+    "Backup",
     "Balking",
     "BankGeometry",
     "Cashiers",
@@ -59,6 +60,7 @@ __all__ = [
     "EffortCurve",
     "EndTimeOfDay",
     "ExpressLanes",
+    "Jockeying",
     "KioskFault",
     "Kiosks",
     "Name",
@@ -467,6 +469,10 @@ class Customers(_Model):
         default=None,
         description="Channel switching when a line is long; null = preferences never give way.",
     )
+    jockeying: Jockeying | None = Field(
+        default=None,
+        description="Cashier-line customers who move to a shorter lane; null = nobody moves.",
+    )
 
 
 class ExpressLanes(_Model):
@@ -474,6 +480,95 @@ class ExpressLanes(_Model):
 
     lanes: Units = Field(description="Physical express lanes, 0 to 1,000.")
     item_limit: ItemLimit = Field(description="Largest basket (items) allowed, 1 to 10,000.")
+
+
+PerLane = Annotated[float, Field(ge=0, le=MAX_BALKING_MIDPOINT)]
+"""Customers waiting per open lane, 0 to 1,000 (longer than any line a store can show)."""
+
+QueueLength = Annotated[int, Field(ge=0, le=MAX_UNITS)]
+"""Customers waiting in one line, 0 to 1,000."""
+
+
+class Backup(_Model):
+    """The "call for backup" rule: floaters open closed lanes when lines build (issue 13).
+
+    When more customers wait per open cashier lane than ``open_above_waiting_per_lane`` (or
+    more wait for a kiosk than ``open_above_kiosk_queue``), a free floater (``floaters`` in
+    the staffing block) is called and opens the lowest-numbered closed regular lane
+    ``response_min`` minutes later. Once the lines have stayed below the lower thresholds for
+    ``quiet_min`` minutes, one floater lane closes: it takes nobody new, serves its line, and
+    its floater is free when the lane is empty.
+    """
+
+    open_above_waiting_per_lane: PerLane = Field(
+        description="Call a floater when more than this many customers wait (not counting "
+        "those in service) per open cashier lane, lanes already called for counted as open. "
+        "0 to 1,000 (Kroger's '1+1': 1; its former '1+2': 2)."
+    )
+    close_below_waiting_per_lane: PerLane = Field(
+        default=1.0,
+        description="A floater lane may close once fewer than this many customers wait per open "
+        "lane, for quiet_min minutes; at most open_above_waiting_per_lane. 0 to 1,000.",
+    )
+    open_above_kiosk_queue: QueueLength | None = Field(
+        default=None,
+        description="Also call a floater when more than this many customers wait for a kiosk "
+        "(one call at a time); null = the kiosk line never calls. 0 to 1,000.",
+    )
+    close_below_kiosk_queue: QueueLength | None = Field(
+        default=None,
+        description="With open_above_kiosk_queue: a floater lane may close only while fewer "
+        "than this many wait for a kiosk; null = the kiosk line does not hold lanes open. "
+        "0 to 1,000, at most open_above_kiosk_queue.",
+    )
+    response_min: Minutes = Field(
+        default=2.0,
+        description="Minutes from the call to the lane opening (the floater leaves their task "
+        "and walks to the front), 0 to 1,440.",
+    )
+    quiet_min: Minutes = Field(
+        default=5.0,
+        description="Minutes the lines must stay below the lower thresholds before a floater "
+        "lane closes, 0 to 1,440.",
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> Backup:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if self.close_below_waiting_per_lane > self.open_above_waiting_per_lane:
+            problems.append(
+                (
+                    ("close_below_waiting_per_lane",),
+                    "must be at most open_above_waiting_per_lane "
+                    f"({self.open_above_waiting_per_lane:g}), or lanes would open and close "
+                    "on the same line",
+                )
+            )
+        kiosk_open, kiosk_close = self.open_above_kiosk_queue, self.close_below_kiosk_queue
+        if kiosk_close is not None and kiosk_open is None:
+            problems.append(
+                (("close_below_kiosk_queue",), "needs open_above_kiosk_queue (the call rule)")
+            )
+        if kiosk_open is not None and kiosk_close is not None and kiosk_close > kiosk_open:
+            problems.append(
+                (
+                    ("close_below_kiosk_queue",),
+                    f"must be at most open_above_kiosk_queue ({kiosk_open})",
+                )
+            )
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class Jockeying(_Model):
+    """Customers in a cashier line who move to a lane that opened or got much shorter."""
+
+    min_gain_customers: Annotated[int, Field(ge=1, le=MAX_UNITS)] = Field(
+        description="The last customer of a line moves to another open lane they may use when "
+        "it has at least this many fewer customers ahead of them (waiting plus in service) "
+        "than their own. 1 to 1,000."
+    )
 
 
 class Cashiers(_Model):
@@ -490,6 +585,11 @@ class Cashiers(_Model):
         "mean at most 1,440."
     )
     express: ExpressLanes | None = None
+    backup: Backup | None = Field(
+        default=None,
+        description="The 'call for backup' rule for floaters (staffing[*].floaters); null = no "
+        "lane opens on demand.",
+    )
 
 
 class ConfusionCause(_Model):
@@ -728,6 +828,11 @@ class StaffingBlock(_Model):
     cashiers: Units = Field(description="Regular lanes staffed, 0 to 1,000.")
     express_cashiers: Units = Field(default=0, description="Express lanes staffed, 0 to 1,000.")
     attendants: Units = Field(description="Kiosk attendants on duty, 0 to 1,000.")
+    floaters: Units = Field(
+        default=0,
+        description="Floating staff who open closed regular lanes on the cashiers.backup rule, "
+        "0 to 1,000; paid only while they staff a lane.",
+    )
     kiosks: Units | None = Field(
         default=None, description="Kiosks switched on, 0 to 1,000; null = all of them."
     )
@@ -1036,6 +1141,11 @@ class Costs(_Model):
     )
     attendant_wage_per_hour: Money = Field(
         default=15.0, description="Wage per scheduled kiosk-attendant hour."
+    )
+    floater_wage_per_hour: Money = Field(
+        default=15.0,
+        description="Wage per hour a floater staffs a lane (cashiers.backup); counted only "
+        "while they staff one.",
     )
     kiosk_cost_per_hour: Money = Field(
         default=2.0, description="Cost per installed kiosk per opening hour (lease, upkeep)."
@@ -1372,8 +1482,16 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
 _READS: dict[type[BaseModel], tuple[str, ...]] = {
     Store: ("open", "close"),
     ArrivalBlock: ("start", "end", "customers_per_hour"),
-    StaffingBlock: ("start", "end", "cashiers", "express_cashiers", "attendants", "kiosks"),
-    Cashiers: ("lanes", "express"),
+    StaffingBlock: (
+        "start",
+        "end",
+        "cashiers",
+        "express_cashiers",
+        "attendants",
+        "floaters",
+        "kiosks",
+    ),
+    Cashiers: ("lanes", "express", "backup"),
     Kiosks: ("count", "confusion"),
     Customers: ("basket_items",),
     RunSettings: ("memory_budget_mb", "sample_interval_min"),
@@ -1561,6 +1679,15 @@ def _staffing_problems(parts: _Parts) -> list[tuple[Loc, str]]:
                         f"{express_lanes} exist (cashiers.express.lanes)",
                     )
                 )
+        if cashiers is not None and block.floaters > 0 and cashiers.backup is None:
+            problems.append(
+                (
+                    ("staffing", i, "floaters"),
+                    f"{block.floaters} floater{'' if block.floaters == 1 else 's'} on staff "
+                    "but no rule calls them: add "
+                    "cashiers.backup (or set floaters to 0)",
+                )
+            )
         if kiosks is None:
             continue
         kiosks_open = kiosks.count if block.kiosks is None else block.kiosks
