@@ -75,12 +75,16 @@ def test_pareto_is_sorted_complete_and_adds_up(case: tuple) -> None:
         assert np.all(np.diff(frame["delay_min_per_day"].to_numpy()) <= 1e-12)
 
 
-def test_lean_story_cashier_queue_and_abandonment_lead(lean: Scenario) -> None:
+def test_lean_story_cashier_queue_leads_and_kiosk_help_follows(lean: Scenario) -> None:
+    """The single cashier's line is the largest delay; customers pushed off it to the kiosks
+    (switching after 5 minutes) make help at a frozen kiosk the next, with abandonment close."""
     result = simulate(lean, replications=2, seed=5)
     customers, _ = add_experience(lean, result.customers, result.assists)
     table = pareto(attribute_delay(lean, customers, result.assists), lean, 2)
-    assert table["cause"].iloc[0] == "cashier_queue"
-    assert set(table["cause"].iloc[:2]) == {"cashier_queue", "abandoned"}
+    causes = list(table["cause"])
+    assert causes[0] == "cashier_queue"
+    assert causes[1].startswith("help:")
+    assert "abandoned" in causes[:4]
 
 
 def test_cost_column_adds_up_to_the_money_lines(lean: Scenario) -> None:
