@@ -16,15 +16,19 @@ from typer.testing import CliRunner
 from checkoutsim.cli import app
 from checkoutsim.experiments.simulate import simulate
 from checkoutsim.report.replay import (
+    ATTENDANT_STATES,
     KIOSK_STATES,
     Interval,
     day_data,
+    seconds,
     simulated_day,
     state_at,
     timeline,
 )
 from checkoutsim.report.replay_page import encode_data, replay_page
+from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.loader import load_scenario
+from checkoutsim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKDAY = ROOT / "scenarios" / "weekday.yaml"
@@ -80,17 +84,37 @@ def test_timeline_keeps_the_highest_state_and_merges_repeats() -> None:
     ]
 
 
-def test_day_data_reproduces_the_recorded_levels_at_every_sample() -> None:
+def _faulty(scenario: Scenario) -> Scenario:
+    """``scenario`` with kiosks breaking down often: attendant repairs and technician call-outs."""
+    d = scenario.to_dict()
+    d["kiosks"]["faults"] = [
+        {
+            "name": "paper_or_cash",
+            "per_kiosk_hour": 0.25,
+            "repair_min": {"kind": "lognormal", "mean": 2.0, "sd": 1.0},
+            "cleared_by": "attendant",
+        },
+        {
+            "name": "hardware",
+            "per_kiosk_hour": 0.03,
+            "repair_min": {"kind": "fixed", "value": 45.0},
+            "cleared_by": "technician",
+        },
+    ]
+    return Scenario.model_validate(d)
+
+
+def _check_levels(scenario: Scenario, seed: int) -> SimulationResult:
     """Queues, busy kiosks and busy attendants rebuilt from the day's columns and timelines
     equal the recorder's own levels at every sample time away from an event."""
-    scenario = load_scenario(WEEKDAY)
-    result = simulate(scenario, 1, 5, workers=1, progress=False)
+    result = simulate(scenario, 1, seed, workers=1, progress=False)
     data = day_data(result, 0)
     c = {k: np.asarray(v) for k, v in data["customers"].items()}
     ts = result.timeseries
     assists = [result.assists[k].to_numpy() * 60 for k in result.assists if k.endswith("_min")]
+    faults = [result.faults[k].to_numpy() * 60 for k in FAULT_TIMES]
     # Seconds are rounded: a level read within a second of an event may differ.
-    events = np.concatenate([c["arr"], c["start"], c["dep"], *assists])
+    events = np.concatenate([c["arr"], c["start"], c["dep"], *assists, *faults])
     busy_kiosk = {KIOSK_STATES.index(s) for s in ("scanning", "frozen", "helped")}
     checked = 0
     for row in ts.itertuples():
@@ -103,9 +127,37 @@ def test_day_data_reproduces_the_recorded_levels_at_every_sample() -> None:
         kiosks = [_states(data["kiosks"], k, t) for k in range(scenario.kiosks.count)]
         assert sum(s in busy_kiosk for s in kiosks) == row.kiosks_busy
         people = [_states(data["attendants"], a, t) for a in range(data["meta"]["attendants"])]
-        assert sum(s >= 2 for s in people) == row.attendants_busy  # walking or helping
+        assert sum(s >= 2 for s in people) == row.attendants_busy  # walking, helping, repairing
         checked += 1
     assert checked > 100
+    return result
+
+
+FAULT_TIMES = ("down_min", "assigned_min", "attendant_arrived_min", "repaired_min")
+
+
+def test_day_data_reproduces_the_recorded_levels_at_every_sample() -> None:
+    _check_levels(load_scenario(WEEKDAY), 5)
+
+
+def test_replay_levels_match_the_time_series_with_kiosks_breaking_down() -> None:
+    """With frequent faults, attendants repairing kiosks are busy in the replay as in the time
+    series, and every outage shows its kiosk out of order and its attendant repairing."""
+    scenario = _faulty(load_scenario(WEEKDAY))
+    result = _check_levels(scenario, 5)
+    f = result.faults
+    assert len(f) > 20 and set(f["kind"]) == {"paper_or_cash", "hardware"}
+    data = day_data(result, 0)
+    out, repairing = KIOSK_STATES.index("out_of_order"), ATTENDANT_STATES.index("repairing")
+    down, fixed = seconds(f["down_min"]), seconds(f["repaired_min"])
+    arrived = seconds(f["attendant_arrived_min"])
+    for k, a, lo, came, hi in zip(f["kiosk"], f["attendant"], down, arrived, fixed, strict=True):
+        if hi - lo < 2:
+            continue
+        assert _states(data["kiosks"], int(k), int(lo + hi) // 2) == out
+        if a >= 0 and hi - came >= 2:
+            assert _states(data["attendants"], int(a), int(came + hi) // 2) == repairing
+    assert data["meta"]["faults"] == ["paper_or_cash", "hardware"]
 
 
 def test_a_day_not_in_the_run_is_refused() -> None:

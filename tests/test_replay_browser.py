@@ -4,9 +4,9 @@
 loads it with ``#check=MIN,...``: the page seeks to each minute and writes what its SVG shows
 (customers queued per lane, kiosk line, kiosk states, attendant states) into
 ``<pre id="replay-check">``. The test computes the same from the recorded ``customers`` and
-``assists`` tables (times rounded to whole seconds, as the page stores them) and, at sample
-times, checks the totals against the recorded time series too. Chromium is found, and skipped
-without CI, as in tests/test_report_browser.py.
+``assists`` and ``faults`` tables (times rounded to whole seconds, as the page stores them)
+and, at sample times, checks the totals against the recorded time series too. Chromium is
+found, and skipped without CI, as in tests/test_report_browser.py.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ import pytest
 from test_report_browser import FLAGS, _chromium
 
 from checkoutsim.experiments.simulate import simulate
-from checkoutsim.report.replay import seconds, simulated_day
+from checkoutsim.report.replay import day_data, seconds, simulated_day
 from checkoutsim.report.replay_page import replay_page, write_replay
 from checkoutsim.scenario.loader import load_scenario
+from checkoutsim.scenario.schema import Scenario
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +55,14 @@ def _drawn(page: Path, minutes: list[float], tmp_path: Path) -> list[dict[str, A
     return list(data["checks"])
 
 
-def expected(customers: pd.DataFrame, assists: pd.DataFrame, lanes: int, kiosks: int, t: int):
+def expected(
+    customers: pd.DataFrame,
+    assists: pd.DataFrame,
+    faults: pd.DataFrame,
+    lanes: int,
+    kiosks: int,
+    t: int,
+) -> dict[str, Any]:
     """What the recorded tables say at second ``t``: the page's rules, from the tables."""
     arr = seconds(customers["arrival_min"])
     start = seconds(customers["service_start_min"])
@@ -73,13 +81,19 @@ def expected(customers: pd.DataFrame, assists: pd.DataFrame, lanes: int, kiosks:
     attendant = assists["attendant"].to_numpy()
     frozen = sorted({int(k) for k in kiosk[(stuck <= t) & (t < came)]})
     helped = sorted({int(k) for k in kiosk[(came <= t) & (t < done)]})
-    busy = sorted({int(a) for a in attendant[(assigned <= t) & (t < done)]})
+    busy = {int(a) for a in attendant[(assigned <= t) & (t < done)]}
+    down, repaired = seconds(faults["down_min"]), seconds(faults["repaired_min"])
+    fault_kiosk, repairer = faults["kiosk"].to_numpy(), faults["attendant"].to_numpy()
+    out_of_order = sorted({int(k) for k in fault_kiosk[(down <= t) & (t < repaired)]})
+    on_fault = (seconds(faults["assigned_min"]) <= t) & (t < repaired) & (repairer >= 0)
+    busy |= {int(a) for a in repairer[on_fault]}
     return {
         "lane_queue": lane_queue,
         "kiosk_queue": kiosk_queue,
         "frozen": frozen,
         "helped": helped,
-        "busy_attendants": busy,
+        "out_of_order": out_of_order,
+        "busy_attendants": sorted(busy),
     }
 
 
@@ -89,13 +103,17 @@ def _compare(panel: dict[str, Any], want: dict[str, Any]) -> None:
     states = panel["kiosk_state"]
     assert [k for k, s in enumerate(states) if s == "frozen"] == want["frozen"]
     assert [k for k, s in enumerate(states) if s == "helped"] == want["helped"]
+    assert [k for k, s in enumerate(states) if s == "out_of_order"] == want["out_of_order"]
     people = panel["attendant_state"]
-    assert [a for a, s in enumerate(people) if s in ("walking", "helping")] == want[
-        "busy_attendants"
-    ]
+    assert [a for a, s in enumerate(people) if s in BUSY] == want["busy_attendants"]
 
 
-def _near_event(customers: pd.DataFrame, assists: pd.DataFrame, minute: float) -> bool:
+BUSY = ("walking", "helping", "repairing")
+
+
+def _near_event(
+    customers: pd.DataFrame, assists: pd.DataFrame, faults: pd.DataFrame, minute: float
+) -> bool:
     """Whether an event lies within a second of ``minute`` (rounding could then move it)."""
     times = np.concatenate(
         [
@@ -105,6 +123,10 @@ def _near_event(customers: pd.DataFrame, assists: pd.DataFrame, minute: float) -
         + [
             assists[c].to_numpy(dtype=float)
             for c in ("stuck_min", "assigned_min", "attendant_arrived_min", "resolved_min")
+        ]
+        + [
+            faults[c].to_numpy(dtype=float)
+            for c in ("down_min", "assigned_min", "attendant_arrived_min", "repaired_min")
         ]
     )
     return bool(np.any(np.abs(times - minute) < 1.0 / 60.0))
@@ -152,6 +174,7 @@ def test_run_replay_draws_the_recorded_day(tmp_path: Path) -> None:
     assert 'href="replay.html"' in (out / "report.html").read_text("utf-8")
     customers = pd.read_parquet(out / "customers.parquet")
     assists = pd.read_parquet(out / "assists.parquet")
+    faults = pd.read_parquet(out / "faults.parquet")
     ts = pd.read_parquet(out / "timeseries.parquet")
     scenario = load_scenario(WEEKDAY)
     lanes = scenario.cashiers.lanes + (
@@ -162,7 +185,7 @@ def test_run_replay_draws_the_recorded_day(tmp_path: Path) -> None:
     # Three moments worth looking at: the longest cashier queue and the busiest attendants
     # among the samples, and the middle of the longest wait of a frozen kiosk for help.
     samples = ts[ts["time_min"] < scenario.store.day_length_min]
-    samples = samples[[not _near_event(customers, assists, m) for m in samples["time_min"]]]
+    samples = samples[[not _near_event(customers, assists, faults, m) for m in samples["time_min"]]]
     rush = float(samples.loc[samples["cashier_queue"].idxmax(), "time_min"])
     help_ = float(samples.loc[samples["attendants_busy"].idxmax(), "time_min"])
     wait = assists["attendant_arrived_min"] - assists["stuck_min"]
@@ -174,13 +197,13 @@ def test_run_replay_draws_the_recorded_day(tmp_path: Path) -> None:
     assert [c["minute"] for c in checks] == pytest.approx(minutes)
     for minute, check in zip(minutes, checks, strict=True):
         (panel,) = check["panels"]
-        want = expected(customers, assists, lanes, kiosks, round(minute * 60))
+        want = expected(customers, assists, faults, lanes, kiosks, round(minute * 60))
         _compare(panel, want)
         row = ts[ts["time_min"] == minute]
         if not row.empty:  # a sample time: the drawn totals are the recorded levels too
             assert sum(panel["lane_queue"]) == int(row["cashier_queue"].iloc[0])
             assert panel["kiosk_queue"] == int(row["kiosk_queue"].iloc[0])
-            busy = sum(s in ("walking", "helping") for s in panel["attendant_state"])
+            busy = sum(s in BUSY for s in panel["attendant_state"])
             assert busy == int(row["attendants_busy"].iloc[0])
             scanning = sum(s in ("scanning", "frozen", "helped") for s in panel["kiosk_state"])
             assert scanning == int(row["kiosks_busy"].iloc[0])
@@ -233,9 +256,56 @@ def test_side_by_side_plays_in_lock_step_and_gzip_data_loads(tmp_path: Path) -> 
         result = simulate(scenario, 2, seed, workers=1, progress=False)
         customers = result.customers[result.customers["rep"] == 1]
         assists = result.assists[result.assists["rep"] == 1]
+        faults = result.faults[result.faults["rep"] == 1]
         lanes = scenario.cashiers.lanes + (
             scenario.cashiers.express.lanes if scenario.cashiers.express else 0
         )
         for minute, check in zip(minutes, checks, strict=True):
-            want = expected(customers, assists, lanes, scenario.kiosks.count, round(minute * 60))
+            want = expected(
+                customers, assists, faults, lanes, scenario.kiosks.count, round(minute * 60)
+            )
             _compare(check["panels"][k], want)
+
+
+def test_kiosks_out_of_order_and_attendants_repairing_are_drawn(tmp_path: Path) -> None:
+    """A day with frequent faults: mid-outage, the page shows what the faults table says."""
+    d = load_scenario(WEEKDAY).to_dict()
+    d["kiosks"]["faults"] = [
+        {
+            "name": "paper_or_cash",
+            "per_kiosk_hour": 0.3,
+            "repair_min": {"kind": "fixed", "value": 4.0},
+            "cleared_by": "attendant",
+        },
+        {
+            "name": "hardware",
+            "per_kiosk_hour": 0.06,
+            "repair_min": {"kind": "fixed", "value": 40.0},
+            "cleared_by": "technician",
+        },
+    ]
+    scenario = Scenario.model_validate(d)
+    result = simulate(scenario, 1, 2, workers=1, progress=False)
+    customers, assists, faults = result.customers, result.assists, result.faults
+    page = write_replay(tmp_path, replay_page([day_data(result, 0)], title="faults"))
+    lanes = scenario.cashiers.lanes + (
+        scenario.cashiers.express.lanes if scenario.cashiers.express else 0
+    )
+    # The middle of repairs (both kinds, the technician's first), away from any event.
+    middles = ((faults["attendant_arrived_min"] + faults["repaired_min"]) / 2).round(3)
+    clear = [not _near_event(customers, assists, faults, m) for m in middles]
+    fixer = faults["attendant"].to_numpy()
+    minutes = sorted(
+        middles[clear & (fixer >= 0)].head(4).tolist()
+        + middles[clear & (fixer < 0)].head(2).tolist()
+    )
+    assert len(minutes) >= 5
+    checks = _drawn(page, minutes, tmp_path)
+    for minute, check in zip(minutes, checks, strict=True):
+        (panel,) = check["panels"]
+        t = round(minute * 60)
+        want = expected(customers, assists, faults, lanes, scenario.kiosks.count, t)
+        assert want["out_of_order"]
+        _compare(panel, want)
+    repairing = [s for c in checks for s in c["panels"][0]["attendant_state"] if s == "repairing"]
+    assert repairing

@@ -148,15 +148,18 @@ def _outage(
     kiosk: int = yield bank.take_out()
     down = env.now
     attendant = -1
-    assigned = down
+    assigned = arrived = down
     if rank is not None:
         attendant = yield ask_help(kiosk, rank)
         assigned = env.now
-        yield env.timeout(walk_min(attendant, kiosk, walk) + repair)
+        # The walk's end is recorded, not a timeout of its own: the events stay as they were.
+        walked = walk_min(attendant, kiosk, walk)
+        arrived = assigned + walked
+        yield env.timeout(walked + repair)
         attendants.release(attendant)
     else:
         yield env.timeout(repair)
-    recorder.fault(kind, kiosk, attendant, struck, down, assigned, env.now)
+    recorder.fault(kind, kiosk, attendant, struck, down, assigned, env.now, arrived)
     bank.put_back(kiosk)
 
 

@@ -166,13 +166,14 @@ class Recorder:
         self._a_arrived = array("d")
         self._a_resolved = array("d")
         self._ts = {name: array("d") for name in (*TIMESERIES_FIELDS, *extra_timeseries)}
-        # Kiosk outages: kind, kiosk, attendant (-1: technician), and four moments in time.
+        # Kiosk outages: kind, kiosk, attendant (-1: technician), and five moments in time.
         self._f_kind = array("q")
         self._f_kiosk = array("q")
         self._f_attendant = array("q")
         self._f_struck = array("d")
         self._f_down = array("d")
         self._f_assigned = array("d")
+        self._f_arrived = array("d")
         self._f_repaired = array("d")
 
     # -- per customer -------------------------------------------------------------------------
@@ -251,10 +252,13 @@ class Recorder:
         down: float,
         assigned: float,
         repaired: float,
+        arrived: float | None = None,
     ) -> None:
         """One kiosk outage: struck, kiosk out of order (``down``), help assigned, repaired.
 
-        ``attendant`` is -1 and ``assigned`` equals ``down`` for a technician's repair.
+        ``arrived`` is when the attendant reached the kiosk (``assigned`` if omitted: no walk).
+        ``attendant`` is -1 and ``assigned`` and ``arrived`` equal ``down`` for a technician's
+        repair.
         """
         self._f_kind.append(kind)
         self._f_kiosk.append(kiosk)
@@ -262,6 +266,7 @@ class Recorder:
         self._f_struck.append(struck)
         self._f_down.append(down)
         self._f_assigned.append(assigned)
+        self._f_arrived.append(assigned if arrived is None else arrived)
         self._f_repaired.append(repaired)
 
     # -- time series --------------------------------------------------------------------------
@@ -311,6 +316,7 @@ class Recorder:
             "struck_min": np.frombuffer(self._f_struck).copy(),
             "down_min": np.frombuffer(self._f_down).copy(),
             "assigned_min": np.frombuffer(self._f_assigned).copy(),
+            "attendant_arrived_min": np.frombuffer(self._f_arrived).copy(),
             "repaired_min": np.frombuffer(self._f_repaired).copy(),
         }
         return RunColumns(customers, assists, timeseries, end_min, faults)

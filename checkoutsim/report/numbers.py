@@ -32,6 +32,7 @@ _COUNTS = frozenset(
         "coupons_used",
         "assists_per_customer",
         "overtaken_per_customer",
+        "kiosk_outages",
         "staff_hours",
     }
 )

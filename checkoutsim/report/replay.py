@@ -1,7 +1,8 @@
 """The data of an animated replay: one simulated day as compact columns for ``replay.html``.
 
-The replay reads only what a run records: the customer, assist and time-series tables of one
-day (:class:`~checkoutsim.results.tables.SimulationResult`) and the scenario's staffing blocks.
+The replay reads only what a run records: the customer, assist, fault and time-series tables of
+one day (:class:`~checkoutsim.results.tables.SimulationResult`) and the scenario's staffing
+blocks.
 Nothing is added to the simulation, so runs without ``--replay`` cost what they cost before.
 
 Times are integer seconds after opening (``round(minutes * 60)``); the page and the tests work
@@ -48,9 +49,12 @@ REPLAY = "replay.html"
 LANE_STATES = ("closed", "open")
 KIOSK_STATES = ("closed", "idle", "scanning", "frozen", "helped", "out_of_order")
 """Kiosk states in rising priority: ``frozen`` is waiting for an attendant (who may be walking
-over), ``helped`` is the attendant at the kiosk. ``out_of_order`` is reserved for kiosk faults,
-which the model does not record yet."""
-ATTENDANT_STATES = ("off", "idle", "walking", "helping")
+over), ``helped`` is the attendant at the kiosk. ``out_of_order`` is a kiosk fault, from the
+kiosk going down (its customer gone) until it is repaired; it is on duty but not busy, as in the
+time series."""
+ATTENDANT_STATES = ("off", "idle", "walking", "helping", "repairing")
+"""Attendant states: ``walking`` to a kiosk (to a freeze or a fault), ``helping`` a frozen
+customer, ``repairing`` a kiosk out of order. Every state from ``walking`` on is busy."""
 
 _NONE = -1
 
@@ -134,7 +138,11 @@ def _lanes(scenario: Scenario, end_s: int) -> list[list[tuple[int, int, int, int
 
 
 def _kiosks(
-    scenario: Scenario, end_s: int, customers: pd.DataFrame, assists: pd.DataFrame
+    scenario: Scenario,
+    end_s: int,
+    customers: pd.DataFrame,
+    assists: pd.DataFrame,
+    faults: pd.DataFrame,
 ) -> list[list[tuple[int, int, int, int]]]:
     state = {name: code for code, name in enumerate(KIOSK_STATES)}
     count = scenario.kiosks.count
@@ -160,28 +168,71 @@ def _kiosks(
     ):
         spans[k].append(Interval(stuck, arrived, state["frozen"]))
         spans[k].append(Interval(arrived, resolved, state["helped"]))
+    for k, down, repaired in zip(
+        faults["kiosk"].tolist(),
+        seconds(faults["down_min"]).tolist(),
+        seconds(faults["repaired_min"]).tolist(),
+        strict=True,
+    ):
+        spans[k].append(Interval(down, repaired, state["out_of_order"]))
     return [timeline(s) for s in spans]
 
 
+def _jobs(assists: pd.DataFrame, faults: pd.DataFrame) -> pd.DataFrame:
+    """Every attendant job of the day, freezes and attendant-cleared faults, by assignment.
+
+    Columns ``attendant, kiosk, assigned_s, arrived_s, done_s, fault`` (times in seconds).
+    """
+    by_attendant = faults[faults["attendant"] >= 0]
+    parts = [
+        pd.DataFrame(
+            {
+                "attendant": assists["attendant"].to_numpy(dtype=np.int64),
+                "kiosk": assists["kiosk"].to_numpy(dtype=np.int64),
+                "assigned_min": assists["assigned_min"].to_numpy(dtype=np.float64),
+                "arrived_min": assists["attendant_arrived_min"].to_numpy(dtype=np.float64),
+                "done_min": assists["resolved_min"].to_numpy(dtype=np.float64),
+                "fault": np.zeros(len(assists), dtype=bool),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "attendant": by_attendant["attendant"].to_numpy(dtype=np.int64),
+                "kiosk": by_attendant["kiosk"].to_numpy(dtype=np.int64),
+                "assigned_min": by_attendant["assigned_min"].to_numpy(dtype=np.float64),
+                "arrived_min": by_attendant["attendant_arrived_min"].to_numpy(dtype=np.float64),
+                "done_min": by_attendant["repaired_min"].to_numpy(dtype=np.float64),
+                "fault": np.ones(len(by_attendant), dtype=bool),
+            }
+        ),
+    ]
+    jobs = pd.concat(parts, ignore_index=True).sort_values("assigned_min", kind="stable")
+    for name in ("assigned", "arrived", "done"):
+        jobs[f"{name}_s"] = seconds(jobs.pop(f"{name}_min"))
+    return jobs
+
+
 def _attendants(
-    scenario: Scenario, end_s: int, assists: pd.DataFrame
+    scenario: Scenario, end_s: int, assists: pd.DataFrame, faults: pd.DataFrame
 ) -> list[list[tuple[int, int, int, int]]]:
     state = {name: code for code, name in enumerate(ATTENDANT_STATES)}
     count = max(block.attendants for block in scenario.staffing)
     spans: list[list[Interval]] = [[] for _ in range(count)]
-    rows = assists.sort_values("assigned_min", kind="stable")
-    where = [_NONE] * count  # the kiosk each attendant last helped at (-1: the desk)
+    rows = _jobs(assists, faults)
+    where = [_NONE] * count  # the kiosk each attendant last worked at (-1: the desk)
     jobs: list[list[tuple[int, int, int, int]]] = [[] for _ in range(count)]
-    for a, k, assigned, arrived, resolved in zip(
+    for a, k, assigned, arrived, resolved, fault in zip(
         rows["attendant"].tolist(),
         rows["kiosk"].tolist(),
-        seconds(rows["assigned_min"]).tolist(),
-        seconds(rows["attendant_arrived_min"]).tolist(),
-        seconds(rows["resolved_min"]).tolist(),
+        rows["assigned_s"].tolist(),
+        rows["arrived_s"].tolist(),
+        rows["done_s"].tolist(),
+        rows["fault"].tolist(),
         strict=True,
     ):
+        at_kiosk = state["repairing"] if fault else state["helping"]
         spans[a].append(Interval(assigned, arrived, state["walking"], k, where[a]))
-        spans[a].append(Interval(arrived, resolved, state["helping"], k))
+        spans[a].append(Interval(arrived, resolved, at_kiosk, k))
         jobs[a].append((resolved, k, assigned, arrived))
         where[a] = k
     for a in range(count):
@@ -278,6 +329,7 @@ def day_data(result: SimulationResult, day: int = 0, label: str | None = None) -
         raise ValueError(f"day {day} is not in the run: it simulated days {_days_text(days)}")
     customers = result.customers[result.customers["rep"] == day].copy()
     assists = result.assists[result.assists["rep"] == day]
+    faults = result.faults[result.faults["rep"] == day]
     ts = result.timeseries[result.timeseries["rep"] == day]
     customers["arrival_s"] = seconds(customers["arrival_min"])
     customers["service_start_s"] = seconds(customers["service_start_min"])
@@ -305,6 +357,7 @@ def day_data(result: SimulationResult, day: int = 0, label: str | None = None) -
         "kiosk_states": list(KIOSK_STATES),
         "attendant_states": list(ATTENDANT_STATES),
         "causes": [c.name for c in scenario.kiosks.confusion],
+        "faults": [f.name for f in scenario.kiosks.faults],
         "worst_hour": _worst_hour(scenario, customers),
     }
     channel = customers["channel"].astype(str).map({"cashier": 0, "kiosk": 1}).fillna(-1)
@@ -335,8 +388,8 @@ def day_data(result: SimulationResult, day: int = 0, label: str | None = None) -
         "meta": meta,
         "customers": columns,
         "lanes": _flat(_lanes(scenario, end_s)),
-        "kiosks": _flat(_kiosks(scenario, end_s, customers, assists)),
-        "attendants": _flat(_attendants(scenario, end_s, assists)),
+        "kiosks": _flat(_kiosks(scenario, end_s, customers, assists, faults)),
+        "attendants": _flat(_attendants(scenario, end_s, assists, faults)),
         "series": series,
         "waits": _wait_curve(customers, end_s, 600),
     }

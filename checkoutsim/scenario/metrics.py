@@ -42,6 +42,9 @@ _LOWER = (
     "assists_per_customer",
     "attendant_response_mean_min",
     "attendant_response_p90_min",
+    "kiosk_outages",  # kiosk faults: outages, kiosk-minutes out of order, attendant minutes
+    "kiosk_out_of_order_min",
+    "attendant_repair_min",
     # experience (estimates)
     "perceived_wait_mean_min",
     "overtaken_per_customer",

@@ -7,7 +7,9 @@
     closed: "#d9d9d9", idle: "#f7f7f7", scanning: "#a9cfe9", frozen: "#e4572e",
     helped: "#f2a541", out_of_order: "#4d4d4d"
   };
-  var ATTENDANT_COLOURS = { off: "#b3b3b3", idle: "#5b8cc0", walking: "#1d4e89", helping: "#1d4e89" };
+  var ATTENDANT_COLOURS = {
+    off: "#b3b3b3", idle: "#5b8cc0", walking: "#1d4e89", helping: "#1d4e89", repairing: "#4d4d4d"
+  };
   var WAIT_COLOURS = ["#2a9d5c", "#e9a23b", "#d1495b"];
   var FLOOR_W = 1000, FLOOR_H = 440, CURVE_H = 170;
   var LANE_LEFT = 20, LANE_RIGHT = 600, REGISTER_Y = 370, DOT = 13, MAX_QUEUE_DOTS = 24;
@@ -143,7 +145,9 @@
   Panel.prototype.legend = function (floor) {
     var x = 628, y = 30;
     var names = ["idle", "scanning", "frozen", "helped", "closed"];
-    var words = { idle: "idle", scanning: "scanning", frozen: "frozen", helped: "helped", closed: "closed" };
+    var words = { idle: "idle", scanning: "scanning", frozen: "frozen", helped: "helped", closed: "closed",
+      out_of_order: "fault" };  // short: the legend must end inside the floor (1000 wide)
+    if (this.m.faults && this.m.faults.length) names.push("out_of_order");
     for (var i = 0; i < names.length; i++) {
       svg("rect", { x: x, y: y - 9, width: 10, height: 10, fill: KIOSK_COLOURS[names[i]], stroke: "#888" }, floor);
       var t = svg("text", { x: x + 13, y: y, class: "small" }, floor);
