@@ -339,3 +339,25 @@ def test_difference_figure_colours_by_direction() -> None:
     for (label, colour), (metric, kind) in zip(colours.items(), expected.items(), strict=True):
         assert colour == EFFECT_COLOURS[kind].upper(), (label, metric)
     assert np.unique(list(colours.values())).size == 3
+
+
+def test_a_store_wide_figure_cannot_hide_a_channel_that_misses_the_target() -> None:
+    """The lean plan pushes most customers to the kiosks, whose short waits pull the store-wide
+    p90 down; a threshold between the store-wide interval and the cashier customers' one is met
+    by the day as a whole and missed by the cashier's customers, so the target is breached."""
+    lean = load_scenario(Path(__file__).resolve().parents[1] / "scenarios/lean_staffing.yaml")
+    result = simulate(lean, replications=3, seed=3, workers=1)
+    s = result.summary().set_index(["scope", "metric"])
+    store_high = float(s.loc[("all", "wait_p90_min"), "ci_high"])
+    cashier_low = float(s.loc[("cashier", "wait_p90_min"), "ci_low"])
+    assert store_high < cashier_low  # the premise: cashier customers wait clearly longer
+    threshold = (store_high + cashier_low) / 2
+    check = run_verdict(result, [Target("wait_p90_min", "<=", threshold)]).checks[0]
+    assert check.day.status == "met"
+    statuses = {c.unit: c.status for c in check.channels}
+    assert statuses["cashier"] == "breached"
+    assert check.status == "breached"
+    console = Console(width=80, record=True, color_system=None)
+    console.print(verdict_table(run_verdict(result, [Target("wait_p90_min", "<=", threshold)])))
+    text = console.export_text()
+    assert "cashier customers" in text and "breached" in text

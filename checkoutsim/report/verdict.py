@@ -80,6 +80,10 @@ def _detail(check: TargetCheck) -> list[str]:
     if worst is not None:
         first += f"; worst hour {worst.unit}: {_figure(worst, True)} {worst.status}"
     lines = [first]
+    if check.channels:
+        lines.append(
+            "; ".join(f"{c.unit} customers {_figure(c, True)} {c.status}" for c in check.channels)
+        )
     n_hours = sum(h.status != "no data" for h in check.hours)
     for status in ("breached", "cannot tell"):
         hours = check.hours_with(status)
@@ -126,7 +130,15 @@ def _status_cell(status: Status, text: str | None = None) -> Styled:
 
 def verdict_rows(verdict: Verdict) -> tuple[list[str], list[tuple[object, ...]]]:
     """Headers and rows of the HTML verdict table: one row per target."""
-    headers = ["Target", "Verdict", "Day", "Hours breached", "Hours cannot tell", "Worst hour"]
+    headers = [
+        "Target",
+        "Verdict",
+        "Day",
+        "Cashier / kiosk customers",
+        "Hours breached",
+        "Hours cannot tell",
+        "Worst hour",
+    ]
     rows: list[tuple[object, ...]] = []
     for check in verdict.checks:
         worst = check.worst_hour
@@ -136,6 +148,7 @@ def verdict_rows(verdict: Verdict) -> tuple[list[str], list[tuple[object, ...]]]
                 + (" (default)" if check.source == "default" else ""),
                 _status_cell(check.status, f"{_SYMBOLS[check.status]} {check.status}"),
                 _status_cell(check.day.status, f"{_figure(check.day)} {check.day.status}"),
+                "; ".join(f"{c.unit}: {_figure(c)} {c.status}" for c in check.channels) or "-",
                 hour_spans([h.unit for h in check.hours_with("breached")]) or "none",
                 hour_spans([h.unit for h in check.hours_with("cannot tell")]) or "none",
                 _status_cell(worst.status, f"{worst.unit}: {_figure(worst)}")

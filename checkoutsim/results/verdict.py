@@ -105,24 +105,30 @@ class TargetCheck:
     source : {"--target", "scenario", "default"}
         Where the target came from.
     day : UnitCheck
-        The whole day's figure.
+        The whole day's figure, over every customer.
     hours : tuple of UnitCheck
         Every clock hour with a value on some day, in order.
+    channels : tuple of UnitCheck
+        The whole day's figure for the cashier's and the kiosks' customers apart (units
+        ``cashier`` and ``kiosk``), where the metric has one: a store-wide figure can meet a
+        target that one group of customers misses (a single cashier's long line hidden by many
+        short kiosk waits).
     """
 
     target: Target
     source: Source
     day: UnitCheck
     hours: tuple[UnitCheck, ...]
+    channels: tuple[UnitCheck, ...] = ()
 
     @property
     def units(self) -> tuple[UnitCheck, ...]:
-        """The day, then the hours."""
-        return (self.day, *self.hours)
+        """The day, the channels, then the hours."""
+        return (self.day, *self.channels, *self.hours)
 
     @property
     def status(self) -> Status:
-        """Breached if the day or any hour is; else cannot tell if any is; else met."""
+        """Breached if the day, a channel or any hour is; else cannot tell if any is; else met."""
         found = {u.status for u in self.units}
         for status in ("breached", "cannot tell", "met"):
             if status in found:
@@ -155,6 +161,7 @@ class TargetCheck:
             "status": self.status,
             "worst_hour": worst.unit if worst else None,
             "day": self.day.to_dict(),
+            "channels": [c.to_dict() for c in self.channels],
             "hours": [h.to_dict() for h in self.hours],
         }
 
@@ -242,7 +249,9 @@ def run_verdict(
     chosen: list[tuple[Target, Source]] = (
         [(t, "--target") for t in targets] if targets else default_targets(result)
     )
-    day = _lookup(result.summary(level).query("scope == 'all'"), "metric")
+    summary = result.summary(level)
+    day = _lookup(summary[summary["scope"] == "all"], "metric")
+    by_channel = {ch: _lookup(summary[summary["scope"] == ch], "metric") for ch in CHANNELS}
     hourly = result.summary_by_hour(level)
     checks = []
     for target, source in chosen:
@@ -254,8 +263,17 @@ def run_verdict(
             if day_row is not None
             else UnitCheck(DAY, math.nan, math.nan, math.nan, 0, "no data")
         )
-        checks.append(TargetCheck(target, source, day_check, hours))
+        channels = tuple(
+            _unit(target, ch, by_channel[ch][target.metric])
+            for ch in CHANNELS
+            if target.metric in by_channel[ch] and int(by_channel[ch][target.metric].n) > 0
+        )
+        checks.append(TargetCheck(target, source, day_check, hours, channels))
     return Verdict(result.scenario.name, result.replications, level, tuple(checks))
+
+
+CHANNELS = ("cashier", "kiosk")
+"""The customer groups a target is also judged on, over the whole day."""
 
 
 def _lookup(summary: pd.DataFrame, key: str) -> dict[str, Any]:
