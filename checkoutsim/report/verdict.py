@@ -37,8 +37,8 @@ _SOURCES = {
 
 RULE = (
     "met / breached: the whole {level:.0%} interval over days is on that side of the target; "
-    "cannot tell: it straddles the target (more days would decide). The day and each hour of "
-    "arrival are judged on their own."
+    "cannot tell: it straddles the target (more days would decide). The day (all customers, "
+    "then the cashier's and the kiosks' apart) and each hour of arrival are judged on their own."
 )
 
 
@@ -76,13 +76,14 @@ def verdict_headline(verdict: Verdict) -> str:
 def _detail(check: TargetCheck) -> list[str]:
     """The day, the worst hour and the hours behind a target's status, one line each."""
     worst = check.worst_hour
-    first = f"day {_figure(check.day, True)} {check.day.status}"
+    first = f"day, all customers {_figure(check.day, True)} {check.day.status}"
     if worst is not None:
         first += f"; worst hour {worst.unit}: {_figure(worst, True)} {worst.status}"
     lines = [first]
     if check.channels:
         lines.append(
-            "; ".join(f"{c.unit} customers {_figure(c, True)} {c.status}" for c in check.channels)
+            "day, "
+            + "; ".join(f"{c.unit} customers {_figure(c, True)} {c.status}" for c in check.channels)
         )
     n_hours = sum(h.status != "no data" for h in check.hours)
     for status in ("breached", "cannot tell"):
