@@ -843,6 +843,15 @@ def sweep_command(
     ] = False,
     report: ReportOption = False,
     xlsx: XlsxOption = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="Cost axis of the Pareto front: the 'total' cost per day (labour, kiosks, "
+            "coupons, lost margin, shrink, rescans) or 'labour' (labour + kiosks + coupons, "
+            "the operating cost). A sweep file's pareto: section overrides both.",
+        ),
+    ] = "total",
 ) -> None:
     """Run every plan of a sweep (resumable: finished days are kept), mark the Pareto front."""
     import dataclasses
@@ -855,7 +864,15 @@ def sweep_command(
 
     with user_errors(sweep_file):
         _xlsx_checked(xlsx)
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
         sweep = load_sweep(sweep_file)
+        sweep = dataclasses.replace(sweep, objective=objective)
+        if objective != "total" and (sweep.minimise is not None or sweep.maximise is not None):
+            raise UserError(
+                f"{sweep_file} names its Pareto objectives (pareto:); --objective "
+                f"{objective} would be ignored: drop one of them"
+            )
         if replications is not None:
             sweep = dataclasses.replace(sweep, replications=replications)
         if seed is not None:
