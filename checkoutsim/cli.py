@@ -731,9 +731,15 @@ def sensitivity_command(
     ] = 16,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Also write CSV tables and the tornado figure here."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Also write CSV tables and the tornado figure here (with --report, default "
+            "results/sensitivity/NAME).",
+        ),
     ] = None,
     workers: WorkersOption = None,
+    report: ReportOption = False,
 ) -> None:
     """Which experience and money assumptions flip the ranking of plans (days simulated once)."""
     from rich.table import Table
@@ -742,6 +748,8 @@ def sensitivity_command(
     from checkoutsim.scenario.loader import ScenarioError
 
     with user_errors(source):
+        if report and out is None:
+            out = _default_folder("sensitivity", source.stem)
         with contextlib.ExitStack() as stack:
             folder = stack.enter_context(_results_folder(out)) if out is not None else None
             try:
@@ -763,6 +771,7 @@ def sensitivity_command(
                     folder.write_text("sensitivity_grid.csv", result.grid.to_csv(index=False))
                     folder.write_text("hypercube.csv", result.hypercube.to_csv(index=False))
                     folder.write_text("baseline.csv", result.baseline.to_csv(index=False))
+                    folder.write_text("ranges.csv", result.ranges.to_csv(index=False))
                     fig = tornado_figure(result)
                     folder.write("tornado.png", lambda handle: fig.savefig(handle, format="png"))
                     folder.describe(
@@ -770,8 +779,16 @@ def sensitivity_command(
                         replications=result.replications,
                         seed=result.seed,
                         plans=result.plans,
+                        deciding=sorted(set(result.deciding()["assumption"])),
                     )
-                _finish(folder, None)
+                build = None
+                if report:
+                    from checkoutsim.planning.sensitivity_report import sensitivity_report
+
+                    def build(command: str) -> str:
+                        return sensitivity_report(result, command=command)
+
+                _finish(folder, build)
         console = _stdout()
         base = Table(title=f"Plans at the scenario's assumptions ({result.replications} days)")
         for col in ("Plan", "Total cost / day", "CSAT", "NPS"):

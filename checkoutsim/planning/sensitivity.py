@@ -19,7 +19,7 @@ ranking, so a "flip" between plans whose difference is within noise is reported 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,10 @@ class SensitivityResult:
     replications, seed : int
     elapsed_s : float
         Seconds spent re-ranking (simulation excluded).
+    ranges : DataFrame
+        The ranges used: ``assumption, low, high, base_value, reason``.
+    base : Scenario, optional
+        The base plan's scenario (its assumptions are the ``base_value``).
     """
 
     plans: list[str]
@@ -123,6 +127,8 @@ class SensitivityResult:
     replications: int
     seed: int
     elapsed_s: float = 0.0
+    ranges: pd.DataFrame = field(default_factory=pd.DataFrame)
+    base: Scenario | None = None
 
     def deciding(self) -> pd.DataFrame:
         """The rows of :attr:`one_at_a_time` where the best plan changes within the range."""
@@ -319,6 +325,20 @@ def sensitivity(
         replications=reps,
         seed=root,
         elapsed_s=time.perf_counter() - began,
+        ranges=pd.DataFrame(
+            [
+                {
+                    "assumption": a.path,
+                    "low": a.low,
+                    "high": a.high,
+                    "base_value": _current(base, a.path),
+                    "reason": a.reason,
+                }
+                for a in assumptions
+            ],
+            columns=["assumption", "low", "high", "base_value", "reason"],
+        ),
+        base=base,
     )
 
 
