@@ -119,3 +119,31 @@ def test_cli_sensitivity_report_goes_through_the_results_folder(tmp_path: Path) 
     page = (out / "report.html").read_text()
     assert 'id="flips-table"' in page and 'id="ranges-table"' in page
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))  # written atomically
+
+
+def test_rescoring_shortcuts_equal_the_full_computation(lean: Scenario) -> None:
+    """The re-ranking reuses the base's overtakes and adds the change in coupon cost to the
+    base total; both must give what scoring from scratch gives."""
+    import numpy as np
+
+    from checkoutsim.experience.pipeline import add_experience
+    from checkoutsim.planning import sensitivity as s
+
+    queue = Assumption("satisfaction.perceived_wait.queue_weight", 1.0, 2.5, "test")
+    assert lean.service_recovery is not None
+    plans = s._simulate(_plans(lean), 3, 7, 1)
+    at_base = s._evaluate(plans, {})
+    override = queue.override(2.5)
+    fast = s._evaluate(plans, override, at_base)
+    full: dict[str, dict[str, float]] = {}
+    coupons = {}
+    for name, plan in plans.items():
+        scenario = plan.scenario.with_overrides(override)
+        customers, _ = add_experience(scenario, plan.base, plan.assists)  # overtakes recounted
+        full[name] = s._criteria(plan, scenario, customers)
+        coupons[name] = (customers["coupon"].sum(), plan.customers["coupon"].sum())
+    assert any(new != old for new, old in coupons.values())  # the coupon term is exercised
+    for name in plans:
+        for criterion in ("total_cost", "csat_mean", "nps"):
+            assert fast[name][criterion] == pytest.approx(full[name][criterion], rel=1e-12)
+    assert not np.isnan([v["total_cost"] for v in fast.values()]).any()
