@@ -731,9 +731,15 @@ def sensitivity_command(
     ] = 16,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Also write CSV tables and the tornado figure here."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Also write CSV tables and the tornado figure here (with --report, default "
+            "results/sensitivity/NAME).",
+        ),
     ] = None,
     workers: WorkersOption = None,
+    report: ReportOption = False,
 ) -> None:
     """Which experience and money assumptions flip the ranking of plans (days simulated once)."""
     from rich.table import Table
@@ -742,6 +748,8 @@ def sensitivity_command(
     from checkoutsim.scenario.loader import ScenarioError
 
     with user_errors(source):
+        if report and out is None:
+            out = _default_folder("sensitivity", source.stem)
         with contextlib.ExitStack() as stack:
             folder = stack.enter_context(_results_folder(out)) if out is not None else None
             try:
@@ -763,6 +771,7 @@ def sensitivity_command(
                     folder.write_text("sensitivity_grid.csv", result.grid.to_csv(index=False))
                     folder.write_text("hypercube.csv", result.hypercube.to_csv(index=False))
                     folder.write_text("baseline.csv", result.baseline.to_csv(index=False))
+                    folder.write_text("ranges.csv", result.ranges.to_csv(index=False))
                     fig = tornado_figure(result)
                     folder.write("tornado.png", lambda handle: fig.savefig(handle, format="png"))
                     folder.describe(
@@ -770,8 +779,16 @@ def sensitivity_command(
                         replications=result.replications,
                         seed=result.seed,
                         plans=result.plans,
+                        deciding=sorted(set(result.deciding()["assumption"])),
                     )
-                _finish(folder, None)
+                build = None
+                if report:
+                    from checkoutsim.planning.sensitivity_report import sensitivity_report
+
+                    def build(command: str) -> str:
+                        return sensitivity_report(result, command=command)
+
+                _finish(folder, build)
         console = _stdout()
         base = Table(title=f"Plans at the scenario's assumptions ({result.replications} days)")
         for col in ("Plan", "Total cost / day", "CSAT", "NPS"):
@@ -843,6 +860,15 @@ def sweep_command(
     ] = False,
     report: ReportOption = False,
     xlsx: XlsxOption = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="Cost axis of the Pareto front: the 'total' cost per day (labour, kiosks, "
+            "coupons, lost margin, shrink, rescans) or 'labour' (labour + kiosks + coupons, "
+            "the operating cost). A sweep file's pareto: section overrides both.",
+        ),
+    ] = "total",
 ) -> None:
     """Run every plan of a sweep (resumable: finished days are kept), mark the Pareto front."""
     import dataclasses
@@ -855,7 +881,15 @@ def sweep_command(
 
     with user_errors(sweep_file):
         _xlsx_checked(xlsx)
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
         sweep = load_sweep(sweep_file)
+        sweep = dataclasses.replace(sweep, objective=objective)
+        if objective != "total" and (sweep.minimise is not None or sweep.maximise is not None):
+            raise UserError(
+                f"{sweep_file} names its Pareto objectives (pareto:); --objective "
+                f"{objective} would be ignored: drop one of them"
+            )
         if replications is not None:
             sweep = dataclasses.replace(sweep, replications=replications)
         if seed is not None:

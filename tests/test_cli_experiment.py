@@ -160,3 +160,30 @@ def test_sweep_table_shows_factor_paths_verbatim(tmp_path: Path) -> None:
     console = Console(width=200, record=True)
     console.print(sweep_table(result, ["wait_p90_min"]))
     assert "staffing[start=16:00].cashiers" in console.export_text()  # not eaten as markup
+
+
+def test_sweep_objective_option(tmp_path: Path) -> None:
+    # Issue 14: total cost is the default cost axis; --objective labour keeps the old one.
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(f"base: {WEEKDAY}\nreplications: 2\ngrid:\n  kiosks.count: [6, 10]\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sweep", str(sweep), "--out", str(out), "-w", "1"])
+    assert result.exit_code == 0, result.output
+    pareto = json.loads((out / "manifest.json").read_text())["pareto"]
+    assert pareto["minimise"][0] == "total_cost" and "total_cost" in pareto["noisy"]
+    assert "vary from day to day (total_cost" in " ".join(result.output.split())
+    labour = runner.invoke(
+        app, ["sweep", str(sweep), "--out", str(out), "-w", "1", "--objective", "labour"]
+    )
+    assert labour.exit_code == 0, labour.output
+    pareto = json.loads((out / "manifest.json").read_text())["pareto"]
+    assert pareto["minimise"][0] == "operating_cost" and "operating_cost" not in pareto["noisy"]
+    bad = runner.invoke(app, ["sweep", str(sweep), "--out", str(out), "--objective", "margin"])
+    assert bad.exit_code == 2 and "must be 'total' or 'labour'" in bad.output
+    named = tmp_path / "named.yaml"
+    named.write_text(sweep.read_text() + "pareto: {minimise: [staff_hours]}\n")
+    clash = runner.invoke(
+        app, ["sweep", str(named), "--out", str(tmp_path / "o2"), "--objective", "labour"]
+    )
+    assert clash.exit_code == 2 and "names its Pareto objectives" in " ".join(clash.output.split())
+    assert "Traceback" not in clash.output

@@ -99,7 +99,10 @@ def _channel_codes(customers: pd.DataFrame) -> np.ndarray:
 
 
 def add_experience(
-    scenario: Scenario, customers: pd.DataFrame, assists: pd.DataFrame
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    assists: pd.DataFrame,
+    overtaken: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add the experience columns to ``customers`` and allocate coupons.
 
@@ -109,6 +112,11 @@ def add_experience(
         The scenario (its ``satisfaction``, ``service_recovery`` and ``costs`` sections).
     customers, assists : DataFrame
         Tidy tables of any number of replications (``customers_frame``/``assists_frame``).
+    overtaken : numpy.ndarray, optional
+        Overtakes per customer (row order of ``customers``) from an earlier call on the same
+        days: they depend on the simulated times alone, not on any assumption, so a caller
+        re-scoring the same days under other assumptions (``checkoutsim sensitivity``) can
+        skip recounting them, the slowest step.
 
     Returns
     -------
@@ -152,7 +160,14 @@ def add_experience(
         rep_assists = assists.iloc[np.flatnonzero(a_reps == rep)]
         start = _carried_over(recovery, int(rep), carried)
         cols, book = _one_replication(
-            scenario, int(rep), seed, out.iloc[rows], rep_assists, shifts, start
+            scenario,
+            int(rep),
+            seed,
+            out.iloc[rows],
+            rep_assists,
+            shifts,
+            start,
+            None if overtaken is None else overtaken[rows],
         )
         if book is not None:
             carried = (int(rep), book["left"].to_numpy())
@@ -204,6 +219,7 @@ def _one_replication(
     assists: pd.DataFrame,
     shifts: pd.DataFrame | None,
     start_counts: np.ndarray | None = None,
+    known_overtaken: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
     sat = scenario.satisfaction
     pw = sat.perceived_wait
@@ -220,7 +236,11 @@ def _one_replication(
     reneged = outcome == OutcomeCode.RENEGED
 
     wait_end = np.where(served, start, np.where(reneged, departure, np.nan))
-    overtaken = overtaken_counts(arrival, wait_end, start, channel)
+    overtaken = (
+        overtaken_counts(arrival, wait_end, start, channel)
+        if known_overtaken is None
+        else known_overtaken
+    )
     served_min = np.where(served, departure - start - help_wait, 0.0)
     perceived = perceived_wait_min(queue, served_min, help_wait, overtaken, pw)
     switches = _switches(customers)

@@ -79,6 +79,8 @@ def write_sweep(
                 "minimise": result.minimise,
                 "maximise": result.maximise,
                 "front": result.pareto_points,
+                "noisy": list(result.marks.noisy),
+                "comparisons": result.marks.comparisons,
             },
             replications_run=result.ran,
             replications_reused=result.reused,

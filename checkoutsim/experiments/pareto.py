@@ -16,12 +16,14 @@ Multiple comparisons: one interval is built for every pair of plans and every ob
 varies from day to day, and the marks rest on all of them at once. The intervals are Bonferroni
 adjusted over that whole family, ``k = n(n-1)/2 x (objectives that vary)``, so that every
 "significantly better" on the table holds together with probability at least ``level``
-(default 95%). An objective that never varies within a plan (a cost fixed by the staffing)
-has exact differences and is not counted. The price is width: with 18 plans and two noisy
-objectives ``k = 306`` and the 10-day interval uses ``t = 6.2`` instead of 2.26, so small
-gains need more replications to be shown. Note the asymmetry: "no worse" is the absence of
-evidence of being worse, so wider intervals move plans from the front towards "dominated" when
-a deterministic objective (cost) separates them, and towards "not distinguishable" otherwise.
+(default 95%). An objective that never varies within a plan (a cost fixed by the staffing,
+such as labour) has exact differences and is not counted; the total cost per day (lost margin,
+shrink and coupons move with the day's customers) varies and is. The price is width: with 18
+plans and three noisy objectives (total cost, p90 wait, CSAT) ``k = 459`` and the 10-day
+interval uses ``t = 6.5`` instead of 2.26, so small gains need more replications to be
+shown. Note the asymmetry: "no worse" is the absence of evidence of being worse, so wider
+intervals move plans from the front towards "dominated" when a deterministic objective (a
+fixed cost) separates them, and towards "not distinguishable" otherwise.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class PairedFront:
         Bonferroni ``k``: pairs of plans times objectives that vary.
     level_adjusted : float
         ``1 - (1 - level) / k``, the level of each interval.
+    noisy : tuple of str
+        The objectives that vary from day to day (counted in ``k``), in objective order.
     """
 
     status: list[str]
@@ -67,6 +71,7 @@ class PairedFront:
     level: float
     comparisons: int
     level_adjusted: float
+    noisy: tuple[str, ...] = ()
 
     @property
     def front(self) -> npt.NDArray[np.bool_]:
@@ -111,9 +116,9 @@ def paired_front(
     ok = np.ones(n, dtype=bool)
     for v in x:
         ok &= ~np.all(np.isnan(v), axis=1)
-    varying = sum(1 for v in x if _varies(v[ok]))
+    noisy = tuple(name for name, v in zip(names, x, strict=True) if _varies(v[ok]))
     m = int(ok.sum())
-    k = max(1, m * (m - 1) // 2 * varying)
+    k = max(1, m * (m - 1) // 2 * len(noisy))
     level_adj = 1.0 - (1.0 - level) / k
 
     better = np.zeros((n, n), dtype=bool)  # better[i, j]: i significantly better on some objective
@@ -155,7 +160,7 @@ def paired_front(
         else:
             status[j] = FRONT
             front.append(j)
-    return PairedFront(status, reference, level, k, level_adj)
+    return PairedFront(status, reference, level, k, level_adj, noisy)
 
 
 def _varies(v: npt.NDArray[np.float64]) -> bool:

@@ -19,7 +19,7 @@ ranking, so a "flip" between plans whose difference is within noise is reported 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,10 @@ class SensitivityResult:
     replications, seed : int
     elapsed_s : float
         Seconds spent re-ranking (simulation excluded).
+    ranges : DataFrame
+        The ranges used: ``assumption, low, high, base_value, reason``.
+    base : Scenario, optional
+        The base plan's scenario (its assumptions are the ``base_value``).
     """
 
     plans: list[str]
@@ -123,6 +127,8 @@ class SensitivityResult:
     replications: int
     seed: int
     elapsed_s: float = 0.0
+    ranges: pd.DataFrame = field(default_factory=pd.DataFrame)
+    base: Scenario | None = None
 
     def deciding(self) -> pd.DataFrame:
         """The rows of :attr:`one_at_a_time` where the best plan changes within the range."""
@@ -167,17 +173,33 @@ def _evaluate(
         if not experience:
             out[name] = _criteria(plan, s, plan.customers)
             continue
-        customers, _ = add_experience(s, plan.base, plan.assists)
-        # Without coupons or churn in it, the total cost does not depend on satisfaction.
-        money_fixed = s.service_recovery is None and not s.costs.total_cost_includes_churn
-        if at_base is not None and money_fixed and "costs" not in override:
+        # Overtakes depend on the simulated times alone: counted once, at the base.
+        overtaken = plan.customers["overtaken"].to_numpy()
+        customers, _ = add_experience(s, plan.base, plan.assists, overtaken=overtaken)
+        # Without churn in it, satisfaction moves the total cost through the coupons alone:
+        # the base total plus the change in coupon cost per day (same days, same lines).
+        if (
+            at_base is not None
+            and not s.costs.total_cost_includes_churn
+            and "costs" not in override
+        ):
+            extra = (_coupon_cost(s, customers) - _coupon_cost(plan.scenario, plan.customers)) / (
+                len(plan.days)
+            )
             out[name] = {
                 **_criteria(plan, s, customers, money=False),
-                **{"total_cost": at_base[name]["total_cost"]},
+                "total_cost": at_base[name]["total_cost"] + extra,
             }
         else:
             out[name] = _criteria(plan, s, customers)
     return out
+
+
+def _coupon_cost(scenario: Scenario, customers: pd.DataFrame) -> float:
+    """Coupons handed out on all days x their value (the coupon line of the money table)."""
+    if scenario.service_recovery is None:
+        return 0.0
+    return float(customers["coupon"].sum()) * scenario.service_recovery.coupon_value
 
 
 def _order(values: dict[str, dict[str, float]], criterion: str) -> list[str]:
@@ -243,23 +265,12 @@ def sensitivity(
     import time
 
     from checkoutsim.experiments.compare import resolve_plans
-    from checkoutsim.experiments.simulate import simulate
 
     named, plan_reps, plan_seed = resolve_plans(source)
     base = next(iter(named.values()))
     reps = replications or plan_reps or base.run.replications
     root = next(s for s in (seed, plan_seed, base.run.seed) if s is not None)
-    plans: dict[str, _Plan] = {}
-    for name, scenario in named.items():
-        if progress:
-            progress(f"simulating {name}")
-        result = simulate(scenario, replications=reps, seed=root, workers=workers)
-        keep = [c for c in result.customers.columns if c not in EXPERIENCE_COLUMNS]
-        keys = result.timeseries[["scenario", "rep", "seed"]].drop_duplicates()
-        days = [(str(n), int(r), int(s)) for n, r, s in keys.itertuples(index=False)]
-        plans[name] = _Plan(
-            scenario, result.customers[keep], result.assists, days, result.customers
-        )
+    plans = _simulate(named, reps, root, workers, progress)
     began = time.perf_counter()
     if progress:
         progress("re-ranking")
@@ -271,7 +282,8 @@ def sensitivity(
         current = _current(base, a.path)
         values = sorted({*np.linspace(a.low, a.high, STEPS).tolist(), current})
         results = {
-            v: (at_base if v == current else _evaluate(plans, a.override(v))) for v in values
+            v: (at_base if v == current else _evaluate(plans, a.override(v), at_base))
+            for v in values
         }
         for v, res in results.items():
             grid_rows.extend(
@@ -319,7 +331,45 @@ def sensitivity(
         replications=reps,
         seed=root,
         elapsed_s=time.perf_counter() - began,
+        ranges=pd.DataFrame(
+            [
+                {
+                    "assumption": a.path,
+                    "low": a.low,
+                    "high": a.high,
+                    "base_value": _current(base, a.path),
+                    "reason": a.reason,
+                }
+                for a in assumptions
+            ],
+            columns=["assumption", "low", "high", "base_value", "reason"],
+        ),
+        base=base,
     )
+
+
+def _simulate(
+    named: dict[str, Scenario],
+    reps: int,
+    root: int,
+    workers: int,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, _Plan]:
+    """Simulate every plan's days once (common random numbers)."""
+    from checkoutsim.experiments.simulate import simulate
+
+    plans: dict[str, _Plan] = {}
+    for name, scenario in named.items():
+        if progress:
+            progress(f"simulating {name}")
+        result = simulate(scenario, replications=reps, seed=root, workers=workers)
+        keep = [c for c in result.customers.columns if c not in EXPERIENCE_COLUMNS]
+        keys = result.timeseries[["scenario", "rep", "seed"]].drop_duplicates()
+        days = [(str(n), int(r), int(s)) for n, r, s in keys.itertuples(index=False)]
+        plans[name] = _Plan(
+            scenario, result.customers[keep], result.assists, days, result.customers
+        )
+    return plans
 
 
 def _hypercube(

@@ -254,11 +254,13 @@ def sweep_front_caption(result: SweepResult) -> str:
         [f"min {m}" for m in result.minimise] + [f"max {m}" for m in result.maximise]
     )
     marks = result.marks
+    noisy = ", ".join(marks.noisy) or "none"
     return (
         f"● on the Pareto front ({objectives}): no other plan is at least as good on every "
         f"objective and significantly better on one, judged on paired differences (common "
         f"random numbers) at {marks.level:.0%} family-wise confidence (Bonferroni over "
-        f"{marks.comparisons:,} comparisons: each interval at {marks.level_adjusted:.4%}). "
+        f"{marks.comparisons:,} comparisons, plan pairs x objectives that vary from day to "
+        f"day ({noisy}): each interval at {marks.level_adjusted:.4%}). "
         "≈ pNN: not distinguishable from front plan pNN (every difference inside its interval)."
     )
 

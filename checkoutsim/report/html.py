@@ -42,9 +42,11 @@ __all__ = [
     "REPORT",
     "comparison_report",
     "figure_html",
+    "page_html",
     "run_figures",
     "run_report",
     "scenario_html",
+    "section_html",
     "sweep_report",
     "table_html",
     "write_report",
@@ -173,6 +175,17 @@ def _now() -> str:
 
 def _section(title: str, body: str, section_id: str) -> str:
     return f'<section id="{_esc(section_id)}"><h2>{_esc(title)}</h2>{body}</section>'
+
+
+def page_html(title: str, subtitle: str, sections: Sequence[str], footer: dict[str, object]) -> str:
+    """A whole report page in the style of this module: title, subtitle, the sections (from
+    :func:`section_html`) and a footer of facts (version, seeds, command, time written)."""
+    return _page(title, subtitle, sections, footer)
+
+
+def section_html(title: str, body: str, section_id: str) -> str:
+    """A ``<section>`` of a report page with its heading."""
+    return _section(title, body, section_id)
 
 
 def _walk_fact(attendants: dict[str, Any]) -> tuple[str, str]:

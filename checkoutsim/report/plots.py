@@ -542,7 +542,8 @@ def sweep_pareto(
         :attr:`SweepResult.results` (``point``, ``<metric>_mean``, ``_ci_low``, ``_ci_high``,
         ``staff_hours``, ``pareto``).
     cost : str
-        Metric on the x axis (``operating_cost``, ``labour_cost`` or ``staff_hours``).
+        Metric on the x axis (``total_cost``, ``operating_cost``, ``labour_cost`` or
+        ``staff_hours``).
     experience : str
         Metric on the y axis (``wait_p90_min``, ``csat_mean``, ...).
     experience_higher_is_better : bool
