@@ -176,6 +176,20 @@ XlsxOption = Annotated[
 ]
 
 
+PlanReplicationsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--replications",
+        "-n",
+        min=2,
+        max=MAX_REPLICATIONS,
+        help="Simulated days per plan (default: plan/base).",
+    ),
+]
+PlanSeedOption = Annotated[
+    int | None,
+    typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed shared by every plan."),
+]
 ReportOption = Annotated[
     bool,
     typer.Option(
@@ -589,20 +603,8 @@ def compare_command(
         Path | None,
         typer.Option("--plan", "-p", help="A plan file: base scenario and named variants."),
     ] = None,
-    replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications",
-            "-n",
-            min=2,
-            max=MAX_REPLICATIONS,
-            help="Simulated days per plan (default: plan/base).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed shared by every plan."),
-    ] = None,
+    replications: PlanReplicationsOption = None,
+    seed: PlanSeedOption = None,
     metrics: Annotated[
         list[str] | None,
         typer.Option("--metric", "-m", help="Metric to show (repeatable; default: headline)."),
@@ -711,20 +713,8 @@ def sensitivity_command(
     source: Annotated[
         Path, typer.Argument(help="A plan file (base + variants) or a scenario file's plan file.")
     ],
-    replications: Annotated[
-        int | None,
-        typer.Option(
-            "--replications",
-            "-n",
-            min=2,
-            max=MAX_REPLICATIONS,
-            help="Simulated days per plan (default: plan/base).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed shared by every plan."),
-    ] = None,
+    replications: PlanReplicationsOption = None,
+    seed: PlanSeedOption = None,
     samples: Annotated[
         int,
         typer.Option("--samples", min=0, max=1000, help="Latin hypercube draws (0 = none)."),

@@ -38,7 +38,7 @@ from checkoutsim.experiments.executors import Executor, Task, make_executor
 from checkoutsim.results.stats import Interval, confidence_interval
 from checkoutsim.scenario.distributions import Distribution, Exponential, Fixed
 from checkoutsim.scenario.loader import load_scenario
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import ConfusionCause, Scenario
 from checkoutsim.validation import theory
 from checkoutsim.validation.measures import (
     Statistic,
@@ -340,8 +340,10 @@ def _random_lanes_case(path: Path, warmup_min: float) -> Case:
     )
 
 
-def _machine_repair_case(path: Path, warmup_min: float) -> Case:
-    s = load_scenario(path)
+def _machine_repair_store(s: Scenario, path: Path) -> tuple[Fixed, Fixed, ConfusionCause]:
+    """The kiosk-only store both machine-repair cases need: every customer at a kiosk, fixed
+    basket and scan, one confusion cause per item at scan, no patience, balking or payment.
+    Returns the basket, the scan time and the cause."""
     _require(s.customers.channel.prefer_kiosk_share == 1.0, path, "prefer_kiosk_share must be 1")
     _require(s.cashiers.lanes == 0, path, "cashiers.lanes must be 0")
     _require(_is_fixed(s.customers.payment_min, 0), path, "payment_min must be fixed 0")
@@ -354,6 +356,13 @@ def _machine_repair_case(path: Path, warmup_min: float) -> Case:
     _require(len(s.kiosks.confusion) == 1, path, "one confusion cause")
     cause = s.kiosks.confusion[0]
     _require(cause.per == "item" and cause.at == "scan", path, "confusion per item, at scan")
+    assert isinstance(basket, Fixed) and isinstance(scan, Fixed)  # checked just above
+    return basket, scan, cause
+
+
+def _machine_repair_case(path: Path, warmup_min: float) -> Case:
+    s = load_scenario(path)
+    basket, scan, cause = _machine_repair_store(s, path)
     walk = s.attendants.walk_min
     _require(walk is not None and _is_fixed(walk, 0), path, "attendants.walk_min must be fixed 0")
     repair = _exponential_mean(cause.resolve_min, path, "kiosks.confusion[0].resolve_min")
@@ -419,18 +428,7 @@ def _machine_repair_notice_case(path: Path, warmup_min: float) -> Case:
         "every confusion cause must be cleared remotely (no walk)",
     )
     _require(not s.kiosks.faults, path, "kiosks.faults must be empty")
-    _require(s.customers.channel.prefer_kiosk_share == 1.0, path, "prefer_kiosk_share must be 1")
-    _require(s.cashiers.lanes == 0, path, "cashiers.lanes must be 0")
-    _require(_is_fixed(s.customers.payment_min, 0), path, "payment_min must be fixed 0")
-    _require(s.customers.patience_min is None, path, "patience_min must be null")
-    _require(s.customers.balking is None, path, "balking must be null")
-    _one_staffing_block(s, path)
-    basket, scan = s.customers.basket_items, s.kiosks.scan_min_per_item
-    _require(isinstance(basket, Fixed) and isinstance(scan, Fixed), path, "fixed basket and scan")
-    _require(_is_fixed(s.kiosks.fixed_min, 0), path, "kiosks.fixed_min must be fixed 0")
-    _require(len(s.kiosks.confusion) == 1, path, "one confusion cause")
-    cause = s.kiosks.confusion[0]
-    _require(cause.per == "item" and cause.at == "scan", path, "confusion per item, at scan")
+    basket, scan, cause = _machine_repair_store(s, path)
     repair = _exponential_mean(cause.resolve_min, path, "kiosks.confusion[0].resolve_min")
     d = float(notice.mean) if notice is not None else 0.0
     lam = basket.mean * cause.probability / (basket.mean * scan.mean)
