@@ -458,6 +458,10 @@ def run(
                 "root_causes": json.loads(result.root_causes().to_json(orient="records")),
                 "costs": json.loads(result.costs().to_json(orient="records")),
             }
+            if result.scenario.arrivals.varies:
+                from checkoutsim.report.day_spread import day_spread
+
+                payload["day_spread"] = json.loads(day_spread(result).to_json(orient="records"))
             if by_hour:
                 hourly = result.summary_by_hour().to_json(orient="records")
                 payload["summary_by_hour"] = json.loads(hourly)
@@ -467,6 +471,10 @@ def run(
 
         _stdout().print(verdict_table(verdict))
         _stdout().print(summary_table(result))
+        if result.scenario.arrivals.varies:
+            from checkoutsim.report.day_spread import day_spread_table
+
+            _stdout().print(day_spread_table(result))
         _stdout().print(root_cause_table(result))
         if by_hour:
             from checkoutsim.report.hourly_tables import (
