@@ -16,7 +16,7 @@ import numpy as np
 from checkoutsim.scenario.schema import Scenario, parse_time_of_day
 from checkoutsim.scenario.shifts import Role, RoleRules, ShiftRules
 
-__all__ = ["Candidate", "candidates", "clock", "role_cost_per_hour"]
+__all__ = ["Candidate", "candidates", "clock", "premium_factor", "role_cost_per_hour"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def role_cost_per_hour(role: str, rules: RoleRules, scenario: Scenario) -> float
     return max(costs.cashier_wage_per_hour, costs.attendant_wage_per_hour)
 
 
-def _premium_factor(shifts: ShiftRules, slots: int) -> np.ndarray:
+def premium_factor(shifts: ShiftRules, slots: int) -> np.ndarray:
     """1 + the premiums (as fractions) of each slot's start."""
     factor = np.ones(slots)
     starts = np.arange(slots) * shifts.slot_min
@@ -94,7 +94,7 @@ def candidates(shifts: ShiftRules, role: Role, scenario: Scenario) -> list[Candi
     latest = parse_time_of_day(rules.latest_start) if rules.latest_start else latest_end
     earliest = -(-earliest // slot) * slot  # round up to the grid
     rate = role_cost_per_hour(role, rules, scenario) / 60.0 * slot
-    factor = _premium_factor(shifts, slots)
+    factor = premium_factor(shifts, slots)
     out: list[Candidate] = []
     for hours in sorted(rules.lengths_h):
         length = round(hours * 60)
