@@ -1048,6 +1048,14 @@ def roster_command(
             help="Most integer programs solved (the requirement is raised between them).",
         ),
     ] = 3,
+    requirement: Annotated[
+        str,
+        typer.Option(
+            "--requirement",
+            help="'optimize': search the staff per block first; 'current': roster each day "
+            "type's own staffing as it stands.",
+        ),
+    ] = "optimize",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),
@@ -1074,6 +1082,8 @@ def roster_command(
     with user_errors(week_file):
         if not targets:
             raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
+        if requirement not in ("optimize", "current"):
+            raise UserError(f"--requirement must be 'optimize' or 'current', got {requirement!r}")
         try:
             parsed = [parse_target(t) for t in targets]
         except ValueError as exc:
@@ -1090,6 +1100,7 @@ def roster_command(
                         check_replications=check_replications,
                         seed=seed,
                         max_rounds=max_rounds,
+                        requirement=requirement,
                         executor=executor,
                         progress=None
                         if as_json

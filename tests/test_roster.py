@@ -141,3 +141,69 @@ def test_the_fresh_check_judges_every_block_of_every_day(roster: RosterResult) -
     assert roster.holds == bool((check["verdict"] != "missed").all())
     assert roster.seeds["check"] not in (roster.seeds["search"], roster.seeds["as_worked"])
     assert roster.summary_lines()
+
+
+@pytest.fixture(scope="module")
+def shipped_week() -> RosterResult:
+    """scenarios/week.yaml rostered from its own staffing (no search: seconds, not minutes)."""
+    return make_roster(
+        ROOT / "scenarios" / "week.yaml",
+        ["wait_p90_min<=4"],
+        replications=2,
+        max_rounds=1,
+        requirement="current",
+    )
+
+
+def test_the_shipped_week_obeys_every_rule(shipped_week: RosterResult) -> None:
+    test_every_shift_obeys_its_rules(shipped_week)
+    test_roster_covers_the_requirement_slot_by_slot(shipped_week)
+    test_cost_is_the_block_optimum_plus_whole_shifts(shipped_week)
+    rules = shipped_week.week.shifts
+    shifts = shipped_week.shifts
+    assert list(shipped_week.staffing) == list(shipped_week.week.days)  # all seven day types
+    for role, r in rules.roles.items():
+        mine = shifts[shifts["role"] == role]
+        assert (mine.groupby("day").size() <= r.headcount).all()
+        assert mine["paid_hours"].sum() <= r.headcount * r.max_hours_per_person_per_week
+    # Evening premium: a shift's cost is its paid hours at the rate plus 25% after 20:00.
+    for s in shifts.itertuples(index=False):
+        rate = rules.roles[s.role].cost_per_hour
+        late = max(0, _minutes(s.end) - max(_minutes(s.start), 20 * 60)) / 60
+        assert s.cost == pytest.approx(rate * (s.paid_hours + 0.25 * late))
+    assert len(shipped_week.check) == sum(len(d.staffing) for d in shipped_week.week.days.values())
+
+
+def test_days_alone_equal_the_joint_week_when_weekly_hours_allow(weekday: Scenario) -> None:
+    from checkoutsim.planning.roster_ip import _solve, solve_roster
+    from checkoutsim.planning.shift_candidates import candidates
+
+    days = {"a": _morning(weekday, "a", 1.0), "b": _morning(weekday, "b", 1.5)}
+    need = np.zeros(48, dtype=np.int64)
+    need[16:26] = [1, 1, 2, 2, 3, 3, 3, 2, 2, 1]
+    needs = {d: {"cashier": need, "attendant": (need > 1).astype(np.int64)} for d in days}
+    limits = {"floater": 3}
+
+    def solved(cap: float) -> tuple[float, float, float]:
+        data = {**RULES, "roles": {**RULES["roles"]}}
+        data["roles"]["cashier"] = {
+            **RULES["roles"]["cashier"],
+            "headcount": 6,
+            "max_hours_per_person_per_week": cap,
+        }
+        rules = ShiftRules.model_validate(data)
+        cands = {
+            d: [c for r in rules.roles for c in candidates(rules, r, s)] for d, s in days.items()
+        }
+        split = solve_roster(list(days), cands, needs, rules, limits)
+        joint = _solve(list(days), cands, needs, rules, limits, 60.0, weekly=True)
+        hours = sum(n * c.paid_hours for _, c, n in split.shifts if c.role == "cashier")
+        return split.cost, joint.cost, hours
+
+    free_cost, free_joint, free_hours = solved(100.0)
+    assert free_cost == pytest.approx(free_joint)
+    # A weekly limit below what the days alone use: the week is solved jointly and obeys it.
+    cap = (free_hours - 4) / 6
+    cost, joint, hours = solved(cap)
+    assert hours <= free_hours - 4 + 1e-9
+    assert cost == pytest.approx(joint) and cost > free_cost

@@ -372,6 +372,7 @@ def make_roster(
     seed: int | None = None,
     level: float = 0.95,
     max_rounds: int = 3,
+    requirement: str = "optimize",
     time_limit_s: float = 120.0,
     workers: int = 1,
     executor: Executor | None = None,
@@ -393,7 +394,12 @@ def make_roster(
         Root seed; default the first day type's ``run.seed``. The as-worked rounds use
         ``seed + 2 x offset`` and the final check ``seed + 3 x offset``
         (:data:`~checkoutsim.experiments.crn.INDEPENDENT_SEED_OFFSET`), days neither the
-        search (``seed``) nor optimize's own check (``seed + offset``) saw.
+        search (``seed``) nor optimize's own check (``seed + offset``) saw; each adds the
+        day type's index (0, 1, ...), so day types with the same profile see different days.
+    requirement : {"optimize", "current"}
+        Where the per-block requirement comes from: ``optimize`` searches it (step 1), and
+        ``current`` takes each day type's own ``staffing:`` as it stands (a roster for a plan
+        already decided; the as-worked rounds and the check still apply).
     level : float
         Confidence level of the decision rule and the intervals.
     max_rounds : int
@@ -417,6 +423,8 @@ def make_roster(
     wanted = [t if isinstance(t, Target) else parse_target(t) for t in targets]
     if max_rounds < 1:
         raise ValueError(f"max_rounds must be at least 1, got {max_rounds}")
+    if requirement not in ("optimize", "current"):
+        raise ValueError(f"requirement must be 'optimize' or 'current', got {requirement!r}")
     rules = wk.shifts
     _check_grid(wk, rules)
     first_day = next(iter(wk.days.values()))
@@ -436,14 +444,18 @@ def make_roster(
 
     def run(ex: Executor) -> RosterResult:
         blocks: dict[str, list[_Block]] = {}
-        for name, day in wk.days.items():
+        for i, (name, day) in enumerate(wk.days.items()):
+            if requirement == "current":
+                current = pd.DataFrame([b.model_dump() for b in day.staffing])
+                blocks[name] = _blocks(day, current)
+                continue
             say(f"requirement: optimising {name}")
             opt = optimize(
                 day,
                 wanted,
                 by="block",
                 replications=replications,
-                seed=root,
+                seed=seeds["search"] + i,
                 curve=[],
                 level=level,
                 executor=ex,
@@ -480,7 +492,7 @@ def make_roster(
                     wanted,
                     level,
                     replications,
-                    seeds["as_worked"],
+                    seeds["as_worked"] + names.index(n),
                     ex,
                 )
                 for row in judged:
@@ -506,7 +518,7 @@ def make_roster(
                 wanted,
                 level,
                 check_reps,
-                seeds["check"],
+                seeds["check"] + names.index(n),
                 ex,
             )
         check = pd.DataFrame(check_rows)
@@ -516,7 +528,7 @@ def make_roster(
             .agg(shifts=("role", "size"), paid_hours=("paid_hours", "sum"), cost=("cost", "sum"))
             .reset_index()
         )
-        requirement = pd.DataFrame(
+        required = pd.DataFrame(
             [
                 {
                     "day": n,
@@ -534,7 +546,7 @@ def make_roster(
             week=wk,
             targets=wanted,
             shifts=shifts,
-            requirement=requirement,
+            requirement=required,
             costs=costs,
             check=check,
             staffing=staffing,
