@@ -88,3 +88,22 @@ def test_validate_knows_week_files() -> None:
     result = runner.invoke(app, ["validate", str(ROOT / "scenarios" / "week.yaml")])
     assert result.exit_code == 0, result.output
     assert "week file, 7 day type(s)" in result.output
+
+
+def test_roster_json_is_clean_json_on_a_real_stdout(tmp_path: Path) -> None:
+    """A subprocess, so HiGHS's native output (fd 1) would show if it leaked into --json."""
+    import subprocess
+    import sys
+
+    args = ["roster", str(_week(tmp_path)), "-t", "wait_p90_min<=4", "-n", "2", "-w", "1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "checkoutsim", *args, "--json", "--out", str(tmp_path / "j")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["holds"] in (True, False) and len(payload["shifts"]) > 0
+    assert payload["roster_cost"] >= payload["block_cost"]

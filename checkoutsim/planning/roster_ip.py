@@ -19,7 +19,10 @@ days' optimum breaks a weekly limit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,6 +147,32 @@ def solve_roster(
     return _solve(days, cands, needs, rules, max_on_duty, time_limit_s, weekly=True)
 
 
+@contextlib.contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """Send file descriptor 1 to the null device while HiGHS runs.
+
+    HiGHS's C++ code can print progress lines straight to the process's standard output even
+    with ``disp=False`` (seen on long solves: "HighsMipSolverData::..."), which would corrupt
+    ``--json`` output. Python's own ``sys.stdout`` is flushed first and restored after.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured (pytest, notebooks): no fd 1
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
 def _within_weekly_hours(solution: RosterSolution, rules: ShiftRules) -> bool:
     for role, r in rules.roles.items():
         if r.headcount is None or r.max_hours_per_person_per_week is None:
@@ -224,13 +253,14 @@ def _solve(
         lb[i], ub[i] = lo, hi
     cost = np.zeros(n)
     cost[:n_x] = [c.cost for _, c in columns]
-    res = milp(
-        cost,
-        constraints=LinearConstraint(a.tocsr(), lb, ub),
-        integrality=np.ones(n),
-        bounds=Bounds(np.zeros(n), np.full(n, np.inf)),
-        options={"time_limit": time_limit_s, "mip_rel_gap": 1e-6},
-    )
+    with _native_stdout_silenced():
+        res = milp(
+            cost,
+            constraints=LinearConstraint(a.tocsr(), lb, ub),
+            integrality=np.ones(n),
+            bounds=Bounds(np.zeros(n), np.full(n, np.inf)),
+            options={"time_limit": time_limit_s, "mip_rel_gap": 1e-6},
+        )
     if res.x is None:
         raise RosterInfeasibleError(
             "no roster obeys every shift rule and covers the requirement "
