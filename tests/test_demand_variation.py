@@ -87,9 +87,12 @@ def test_run_shows_a_p90_day_only_when_demand_varies(tmp_path: Path) -> None:
     path = tmp_path / "varies.yaml"
     path.write_text(yaml.safe_dump(data))
     runner = CliRunner()
-    varied = runner.invoke(app, ["run", str(path), "-n", "6", "--out", str(tmp_path / "a")])
+    varied = runner.invoke(
+        app, ["run", str(path), "-n", "6", "--report", "--out", str(tmp_path / "a")]
+    )
     assert varied.exit_code == 0, varied.output
     assert "p90 day" in varied.output and "Average day" in varied.output
+    assert 'id="day-spread-table"' in (tmp_path / "a" / "report.html").read_text()
     plain = runner.invoke(app, ["run", str(WEEKDAY), "-n", "2", "--out", str(tmp_path / "b")])
     assert plain.exit_code == 0, plain.output
     assert "p90 day" not in plain.output

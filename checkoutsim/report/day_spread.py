@@ -19,7 +19,18 @@ from checkoutsim.report.numbers import format_estimate
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.scenario.metrics import direction
 
-__all__ = ["DAY_SPREAD_METRICS", "day_spread", "day_spread_table"]
+__all__ = [
+    "DAY_SPREAD_CAPTION",
+    "DAY_SPREAD_METRICS",
+    "day_spread",
+    "day_spread_rows",
+    "day_spread_table",
+]
+
+DAY_SPREAD_CAPTION = (
+    "p90 day: worse than 9 simulated days in 10 (90th percentile over days; 10th where "
+    "higher is better); blank with fewer than 5 days."
+)
 
 DAY_SPREAD_METRICS: list[tuple[str, str]] = [
     ("arrivals", "Customers arriving"),
@@ -61,6 +72,19 @@ def day_spread(result: SimulationResult, quantile: float = 0.9) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "mean", "half_width", "p90_day", "days"])
 
 
+def day_spread_rows(result: SimulationResult) -> list[tuple[str, str, str]]:
+    """``(label, average day, p90 day)`` per metric, shared by the terminal and HTML."""
+    labels = dict(DAY_SPREAD_METRICS)
+    return [
+        (
+            labels[r.metric],
+            format_estimate(r.mean, r.half_width, r.metric),
+            format_estimate(r.p90_day, math.nan, r.metric),
+        )
+        for r in day_spread(result).itertuples(index=False)
+    ]
+
+
 def day_spread_table(result: SimulationResult) -> Table:
     """Terminal table: average day (mean ± 95% CI) and p90 day, all customers."""
     cv = result.scenario.arrivals.day_to_day_cv
@@ -71,16 +95,8 @@ def day_spread_table(result: SimulationResult) -> Table:
     table.add_column("Metric", overflow="fold")
     table.add_column("Average day", justify="right", no_wrap=True)
     table.add_column("p90 day", justify="right", no_wrap=True)
-    labels = dict(DAY_SPREAD_METRICS)
-    for r in day_spread(result).itertuples(index=False):
-        table.add_row(
-            labels[r.metric],
-            format_estimate(r.mean, r.half_width, r.metric),
-            format_estimate(r.p90_day, math.nan, r.metric),
-        )
-    table.caption = (
-        "p90 day: worse than 9 simulated days in 10 (90th percentile over days; 10th where "
-        "higher is better); blank with fewer than 5 days."
-    )
+    for row in day_spread_rows(result):
+        table.add_row(*row)
+    table.caption = DAY_SPREAD_CAPTION
     table.caption_justify = "left"
     return table

@@ -364,6 +364,7 @@ def run_report(
             ),
             "summary",
         ),
+        *_day_spread_section(result),
         _section(
             "Figures",
             "".join(figure_html(f, c, i) for i, c, f in run_figures(result)),
@@ -380,6 +381,28 @@ def run_report(
         sections,
         {"seed": result.seed, "replications": result.replications, "command": command},
     )
+
+
+def _day_spread_section(result: SimulationResult) -> list[str]:
+    """'Average day and p90 day' when demand varies from day to day (else nothing)."""
+    if not result.scenario.arrivals.varies:
+        return []
+    from checkoutsim.report.day_spread import DAY_SPREAD_CAPTION, day_spread_rows
+
+    cv = result.scenario.arrivals.day_to_day_cv
+    return [
+        _section(
+            "Average day and p90 day",
+            table_html(
+                ["Metric", "Average day", "p90 day"],
+                list(day_spread_rows(result)),
+                table_id="day-spread-table",
+                caption=f"Day-to-day demand CV {cv:g}: average day as mean ± 95% CI over "
+                f"simulated days. {DAY_SPREAD_CAPTION}",
+            ),
+            "day-spread",
+        )
+    ]
 
 
 def _verdict_html(result: SimulationResult, targets: Sequence[Target] | None) -> str:
