@@ -60,8 +60,10 @@ def test_roster_writes_csv_yaml_and_gantt(tmp_path: Path) -> None:
     shifts = pd.read_csv(out / "roster.csv")
     assert list(shifts.columns[:4]) == ["role", "day", "start", "end"]
     assert set(shifts["day"]) == {"monday", "saturday"}
-    doc = yaml.safe_load((out / "roster.yaml").read_text())
+    doc = yaml.safe_load((out / "roster.yaml").read_text())  # PyYAML: YAML 1.1 rules
     assert sum(len(v) for v in doc["roster"].values()) == len(shifts)
+    first = doc["roster"]["monday"][0]
+    assert isinstance(first["start"], str) and ":" in first["start"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["command_name"] == "roster"
     assert {"roster.csv", "gantt.png"} <= set(manifest["files"])

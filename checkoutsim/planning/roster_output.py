@@ -31,22 +31,25 @@ _VERDICT_STYLE = {"met": "green", "borderline": "yellow", "missed": "bold red", 
 def roster_yaml(result: RosterResult) -> str:
     """The roster as YAML: per day type, one mapping a shift (role, start, end, break)."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
+    # Times quoted, as in scenario files: a YAML 1.1 reader turns a bare 08:00 into 480.
     doc: dict[str, Any] = {"roster": {}}
     for day in result.week.days:
         rows = result.shifts[result.shifts["day"] == day]
         doc["roster"][day] = [
             {
                 "role": r.role,
-                "start": r.start,
-                "end": r.end,
-                "break": (f"{r.break_start}-{r.break_end}" if r.break_start else None),
+                "start": Quoted(r.start),
+                "end": Quoted(r.end),
+                "break": (Quoted(f"{r.break_start}-{r.break_end}") if r.break_start else None),
                 "paid_break": bool(r.paid_break),
             }
             for r in rows.itertuples(index=False)
         ]
     yaml = YAML()
     yaml.default_flow_style = None
+    yaml.width = 200
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
     return buffer.getvalue()
