@@ -133,13 +133,15 @@ class RosterResult:
         """Plain sentences: the cost, the gap to the block optimum, and whether it holds."""
         n = len(self.shifts)
         whole = self.roster_cost - self.block_cost
+        days = len(self.week.days)
+        span = "a week" if days == 7 else f"the {days} day type(s)"
         lines = [
-            f"Roster: {n} shifts, cost {self.roster_cost:,.2f} a week; paying exactly the "
-            f"per-block requirement would cost {self.block_cost:,.2f} (whole shifts add "
+            f"Roster: {n} shifts, cost {self.roster_cost:,.2f} for {span}; paying exactly "
+            f"the per-block requirement would cost {self.block_cost:,.2f} (whole shifts add "
             f"{whole:+,.2f}, {whole / self.block_cost:+.1%}); integer program gap "
             f"{self.ip_gap:.2%}."
             if self.block_cost > 0
-            else f"Roster: {n} shifts, cost {self.roster_cost:,.2f} a week."
+            else f"Roster: {n} shifts, cost {self.roster_cost:,.2f} for {span}."
         ]
         if self.rounds > 1:
             lines.append(

@@ -129,7 +129,7 @@ def cost_table(result: RosterResult) -> Table:
     wide = result.costs.pivot_table(
         index="day", columns="role", values="cost", aggfunc="sum", fill_value=0.0, sort=False
     )
-    table = Table(title="Cost by day type and role (per week)", title_justify="left")
+    table = Table(title="Cost by day type and role", title_justify="left")
     table.add_column("Day")
     for role in wide.columns:
         table.add_column(str(role), justify="right")
@@ -137,7 +137,7 @@ def cost_table(result: RosterResult) -> Table:
     for day, row in wide.iterrows():
         table.add_row(str(day), *(f"{v:,.2f}" for v in row), f"{row.sum():,.2f}")
     table.add_row(
-        "[bold]Week[/]", *(f"{v:,.2f}" for v in wide.sum()), f"{wide.to_numpy().sum():,.2f}"
+        "[bold]All[/]", *(f"{v:,.2f}" for v in wide.sum()), f"{wide.to_numpy().sum():,.2f}"
     )
     return table
 
