@@ -1065,6 +1065,7 @@ def roster_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as JSON on stdout.")
     ] = False,
+    report: ReportOption = False,
 ) -> None:
     """Find the cheapest roster of shifts meeting service targets in every block of a week."""
     from checkoutsim.experiments.executors import make_executor
@@ -1073,6 +1074,7 @@ def roster_command(
     from checkoutsim.planning.roster_output import (
         check_table,
         cost_table,
+        roster_report,
         shift_table,
         write_roster,
     )
@@ -1112,7 +1114,10 @@ def roster_command(
                 raise UserError(str(exc)) from None
             with _writing_results(out_dir):
                 write_roster(result, folder, command=_command_line())
-            _finish(folder, None)
+            _finish(
+                folder,
+                (lambda command: roster_report(result, command=command)) if report else None,
+            )
         if as_json:
             payload = {
                 "week": week.name,

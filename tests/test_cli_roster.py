@@ -52,8 +52,10 @@ def _week(tmp_path: Path) -> Path:
 def test_roster_writes_csv_yaml_and_gantt(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["roster", str(_week(tmp_path)), "-t", "wait_p90_min<=4", "-n", "2", "-w", "1"]
-    result = runner.invoke(app, [*args, "--out", str(out)])
+    result = runner.invoke(app, [*args, "--report", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert 'id="fig-gantt"' in page and 'id="check-table"' in page and "monday" in page
     assert "Fresh check" in result.output and "Cost by day type" in result.output
     files = {p.name for p in out.iterdir()}
     assert {"roster.csv", "roster.yaml", "costs.csv", "check.csv", "gantt.png"} <= files

@@ -17,6 +17,7 @@ __all__ = [
     "check_table",
     "cost_table",
     "gantt_figure",
+    "roster_report",
     "roster_yaml",
     "shift_table",
     "write_roster",
@@ -213,3 +214,104 @@ def gantt_figure(result: RosterResult) -> Any:
 def requirement_frame(result: RosterResult) -> pd.DataFrame:
     """The requirement table with the week's labels (for notebooks)."""
     return result.requirement.copy()
+
+
+def roster_report(result: RosterResult, *, command: str | None = None) -> str:
+    """The roster as one self-contained HTML page: summary, Gantt chart, cost, check, shifts."""
+    from checkoutsim.report.html import (
+        figure_html,
+        page_html,
+        scenario_html,
+        section_html,
+        table_html,
+    )
+
+    summary = "".join(f"<p>{_esc(line)}</p>" for line in result.summary_lines())
+    wide = result.costs.pivot_table(
+        index="day", columns="role", values="cost", aggfunc="sum", fill_value=0.0, sort=False
+    )
+    cost_rows = [
+        (str(day), *(f"{v:,.2f}" for v in row), f"{row.sum():,.2f}") for day, row in wide.iterrows()
+    ]
+    check_rows = [
+        (
+            r.day,
+            r.block,
+            r.target,
+            format_estimate(r.mean, (r.ci_high - r.ci_low) / 2, str(r.metric)),
+            r.verdict,
+        )
+        for r in result.check.itertuples(index=False)
+    ]
+    shift_rows = [
+        (
+            r.day,
+            r.role,
+            r.start,
+            r.end,
+            f"{r.break_start}-{r.break_end}" if r.break_start else "",
+            f"{r.paid_hours:g}",
+            f"{r.cost:,.2f}",
+        )
+        for r in result.shifts.itertuples(index=False)
+    ]
+    sections = [
+        section_html("Summary", summary, "summary"),
+        section_html(
+            "Roster",
+            figure_html(
+                gantt_figure(result),
+                "One bar a shift by day type, coloured by role; gaps are breaks.",
+                "fig-gantt",
+            )
+            if len(result.shifts)
+            else "<p>No shift.</p>",
+            "gantt",
+        ),
+        section_html(
+            "Cost by day type and role",
+            table_html(["Day", *map(str, wide.columns), "Total"], cost_rows, table_id="cost-table"),
+            "cost",
+        ),
+        section_html(
+            "Fresh check",
+            table_html(
+                ["Day", "Block", "Target", "Mean ± 95% CI", "Verdict"],
+                check_rows,
+                table_id="check-table",
+                caption=f"{result.check_replications} new days per day type; met = the whole "
+                "interval meets the target, borderline = the mean does, missed = it does not.",
+            ),
+            "check",
+        ),
+        section_html(
+            "Shifts",
+            table_html(
+                ["Day", "Role", "Start", "End", "Break", "Paid hours", "Cost"],
+                shift_rows,
+                table_id="shift-table",
+                text=True,
+            ),
+            "shifts",
+        ),
+        section_html(
+            "Day types",
+            "".join(scenario_html(day, heading=name) for name, day in result.week.days.items()),
+            "day-types",
+        ),
+    ]
+    return page_html(
+        f"checkoutsim roster: {result.week.name}",
+        f"{len(result.week.days)} day type(s), targets "
+        + ", ".join(str(t) for t in result.targets)
+        + f"; {result.replications} days per candidate plan, {result.check_replications} fresh "
+        "days per day type in the check.",
+        sections,
+        {"seeds": result.seeds, "command": command},
+    )
+
+
+def _esc(value: object) -> str:
+    import html
+
+    return html.escape(str(value), quote=True)
