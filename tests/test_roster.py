@@ -207,3 +207,51 @@ def test_days_alone_equal_the_joint_week_when_weekly_hours_allow(weekday: Scenar
     cost, joint, hours = solved(cap)
     assert hours <= free_hours - 4 + 1e-9
     assert cost == pytest.approx(joint) and cost > free_cost
+
+
+def _short_week(weekday: Scenario, lanes: int) -> Week:
+    day = weekday.with_overrides(
+        {
+            "name": "busy",
+            "store": {"open": "08:00", "close": "12:00"},
+            "arrivals": {
+                "profile": [{"start": "08:00", "end": "12:00", "customers_per_hour": 260}]
+            },
+            "cashiers": {"lanes": lanes, "express": None},
+            "staffing": [{"start": "08:00", "end": "12:00", "cashiers": 1, "attendants": 1}],
+        }
+    )
+    rules = ShiftRules.model_validate(
+        {
+            "slot_min": 60,
+            "roles": {"cashier": {"lengths_h": [4]}, "attendant": {"lengths_h": [4]}},
+            "breaks": [],
+        }
+    )
+    return Week(name="short", source="-", days={"busy": day}, shifts=rules)
+
+
+def test_a_block_that_falls_short_gets_more_staff_until_it_holds(weekday: Scenario) -> None:
+    result = make_roster(
+        _short_week(weekday, lanes=10),
+        ["wait_p90_min<=4"],
+        replications=3,
+        max_rounds=6,
+        requirement="current",
+    )
+    assert result.rounds > 1
+    assert int(result.requirement["raised"].sum()) == result.rounds - 1  # one cashier a round
+    assert result.holds, result.check
+
+
+def test_a_block_at_the_physical_limit_is_reported_not_raised(weekday: Scenario) -> None:
+    result = make_roster(
+        _short_week(weekday, lanes=1),
+        ["wait_p90_min<=4"],
+        replications=3,
+        max_rounds=4,
+        requirement="current",
+    )
+    assert int(result.requirement["raised"].sum()) == 0
+    assert not result.holds
+    assert "missed: busy 08:00-12:00" in " ".join(result.summary_lines())

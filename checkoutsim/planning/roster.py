@@ -36,7 +36,12 @@ from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import Executor, make_executor
 from checkoutsim.experiments.simulate import simulate
 from checkoutsim.planning.optimizer import CHOSEN, optimize
-from checkoutsim.planning.roster_ip import NEEDS, RosterSolution, solve_roster
+from checkoutsim.planning.roster_ip import (
+    NEEDS,
+    RosterInfeasibleError,
+    RosterSolution,
+    solve_roster,
+)
 from checkoutsim.planning.shift_candidates import (
     Candidate,
     candidates,
@@ -479,7 +484,20 @@ def make_roster(
             if first_needs is None:
                 first_needs = needs
             say(f"round {rounds}: solving the integer program")
-            solution = solve_roster(names, cands, needs, rules, limits, time_limit_s=time_limit_s)
+            try:
+                solution = solve_roster(
+                    names, cands, needs, rules, limits, time_limit_s=time_limit_s
+                )
+            except RosterInfeasibleError as exc:
+                if rounds == 1:
+                    raise
+                # The raised requirement cannot be rostered: keep the last roster, whose
+                # shortfall the fresh check then reports block by block.
+                say(f"round {rounds}: the raised requirement cannot be rostered ({exc})")
+                rounds -= 1
+                break
+            solved_needs = needs
+            solved_raised = {n: dict(r) for n, r in raised.items()}
             if rounds >= max_rounds:
                 break
             short = False
@@ -502,6 +520,9 @@ def make_roster(
                         continue
                     i = [b.label for b in blocks[n]].index(row["block"])
                     need = "attendant" if row["metric"] in ATTENDANT_METRICS else "cashier"
+                    now = getattr(blocks[n][i], need) + raised[n].get((i, need), 0)
+                    if now >= limits.get(need, 0) + limits.get("floater", 0):
+                        continue  # at the physical limit: nothing more to add
                     raised[n][(i, need)] = raised[n].get((i, need), 0) + 1
                     short = True
             if not short:
@@ -535,10 +556,10 @@ def make_roster(
                 {
                     "day": n,
                     "block": b.label,
-                    "cashier": b.cashier + raised[n].get((i, "cashier"), 0),
+                    "cashier": b.cashier + solved_raised[n].get((i, "cashier"), 0),
                     "express": b.express,
-                    "attendant": b.attendant + raised[n].get((i, "attendant"), 0),
-                    "raised": raised[n].get((i, "cashier"), 0) + raised[n].get((i, "attendant"), 0),
+                    "attendant": b.attendant + solved_raised[n].get((i, "attendant"), 0),
+                    "raised": sum(solved_raised[n].get((i, k), 0) for k in NEEDS),
                 }
                 for n in names
                 for i, b in enumerate(blocks[n])
@@ -552,7 +573,7 @@ def make_roster(
             costs=costs,
             check=check,
             staffing=staffing,
-            block_cost=_slot_cost(needs, rules, wk),
+            block_cost=_slot_cost(solved_needs, rules, wk),
             block_optimum_cost=_slot_cost(first_needs, rules, wk),
             roster_cost=solution.cost,
             ip_gap=solution.gap,
