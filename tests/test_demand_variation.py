@@ -96,3 +96,16 @@ def test_run_shows_a_p90_day_only_when_demand_varies(tmp_path: Path) -> None:
     plain = runner.invoke(app, ["run", str(WEEKDAY), "-n", "2", "--out", str(tmp_path / "b")])
     assert plain.exit_code == 0, plain.output
     assert "p90 day" not in plain.output
+
+
+def test_p90_day_is_the_worse_side_quantile_over_days(weekday: Scenario) -> None:
+    from checkoutsim import simulate
+    from checkoutsim.report.day_spread import day_spread
+
+    result = simulate(_with_cv(weekday, 0.15), 8, 3, workers=1)
+    spread = day_spread(result).set_index("metric")
+    m = result.metrics()
+    for metric, q in (("wait_p90_min", 0.9), ("csat_mean", 0.1)):  # csat: higher is better
+        days = m[(m["scope"] == "all") & (m["metric"] == metric)]["value"].to_numpy()
+        assert spread.loc[metric, "p90_day"] == pytest.approx(np.quantile(days, q))
+        assert spread.loc[metric, "mean"] == pytest.approx(days.mean())
