@@ -186,6 +186,28 @@ ReportOption = Annotated[
 ]
 
 
+ReplayOption = Annotated[
+    bool,
+    typer.Option(
+        "--replay",
+        help="Also write replay.html: day 0 played on the store's floor plan in the browser "
+        "(one self-contained file).",
+    ),
+]
+
+
+def _write_replay(
+    folder: ResultsFolder, days: Callable[[], list[dict[str, Any]]], title: str
+) -> str:
+    """Write ``replay.html`` into ``folder``; return its file name (for the report's link)."""
+    from checkoutsim.report.replay import REPLAY
+    from checkoutsim.report.replay_page import replay_page, write_replay
+
+    with _writing_results(folder.path):
+        write_replay(folder, replay_page(days(), title=title, command=_command_line()))
+    return REPLAY
+
+
 def _xlsx_checked(path: Path | None) -> None:
     """Refuse a bad ``--xlsx`` path before simulating (see checkoutsim.report.workbook)."""
     if path is None:
@@ -382,6 +404,7 @@ def run(
         typer.Option("--max-replications", min=1, help="With --precision: stop here anyway."),
     ] = 200,
     report: ReportOption = False,
+    replay: ReplayOption = False,
     xlsx: XlsxOption = None,
     targets: Annotated[
         list[str] | None,
@@ -432,12 +455,19 @@ def run(
             extra = {"precision": _precision_json(outcome)} if outcome else None
             with _writing_results(out_dir):
                 write_results(result, folder, command=_command_line(), extra=extra)
+            replay_file = None
+            if replay:
+                from checkoutsim.report.replay import day_data
+
+                replay_file = _write_replay(
+                    folder, lambda: [day_data(result, 0)], f"checkoutsim replay: {scenario.name}"
+                )
             build = None
             if report:
                 from checkoutsim.report.html import run_report
 
                 def build(command: str) -> str:
-                    return run_report(result, command=command, targets=checked)
+                    return run_report(result, command=command, targets=checked, replay=replay_file)
 
             _finish(folder, build)
         if xlsx is not None:
@@ -600,6 +630,7 @@ def compare_command(
         bool, typer.Option("--json", help="Print summary and differences as JSON on stdout.")
     ] = False,
     report: ReportOption = False,
+    replay: ReplayOption = False,
     xlsx: XlsxOption = None,
 ) -> None:
     """Compare plans on the same simulated customers: paired differences with intervals."""
@@ -631,7 +662,7 @@ def compare_command(
             raise UserError(f"a comparison needs at least 2 replications, got {reps}")
         root = next(s for s in (seed, plan_seed, first.run.seed) if s is not None)
         total = reps * len(named)
-        if report and out is None:
+        if (report or replay) and out is None:
             out = _default_folder("compare", next(iter(named)))
         with contextlib.ExitStack() as stack:
             folder = stack.enter_context(_results_folder(out)) if out is not None else None
@@ -650,13 +681,22 @@ def compare_command(
             if folder is not None:
                 with _writing_results(folder.path):
                     write_comparison(result, folder, command=_command_line())
+                replay_file = None
+                if replay:
+                    from checkoutsim.report.replay import simulated_day
+
+                    replay_file = _write_replay(
+                        folder,
+                        lambda: [simulated_day(sc, 0, root, name) for name, sc in named.items()],
+                        f"checkoutsim replay: {', '.join(named)}",
+                    )
                 build = None
                 if report:
                     from checkoutsim.report.html import comparison_report
 
                     def build(command: str) -> str:
                         return comparison_report(
-                            result, metrics=shown, scope=scope, command=command
+                            result, metrics=shown, scope=scope, command=command, replay=replay_file
                         )
 
                 _finish(folder, build)
@@ -672,6 +712,112 @@ def compare_command(
             _stdout().print(difference_table(result, name, shown, scope))
         if out is not None:
             _stdout().print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    source: Annotated[
+        Path, typer.Argument(help="A plan file (base + variants) or a scenario file's plan file.")
+    ],
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            "--replications",
+            "-n",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days per plan (default: plan/base).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed shared by every plan."),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", min=0, max=1000, help="Latin hypercube draws (0 = none)."),
+    ] = 16,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write CSV tables and the tornado figure here."),
+    ] = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Which experience and money assumptions flip the ranking of plans (days simulated once)."""
+    from rich.table import Table
+
+    from checkoutsim.planning.sensitivity import sensitivity, tornado_figure
+    from checkoutsim.scenario.loader import ScenarioError
+
+    with user_errors(source):
+        with contextlib.ExitStack() as stack:
+            folder = stack.enter_context(_results_folder(out)) if out is not None else None
+            try:
+                result = sensitivity(
+                    source,
+                    replications=replications,
+                    seed=seed,
+                    samples=samples,
+                    workers=workers or 1,
+                    progress=lambda text: _stderr().print(text, style="dim"),
+                )
+            except ScenarioError:
+                raise
+            except ValueError as exc:
+                raise UserError(f"{exc} (give a plan file with at least one variant)") from None
+            if folder is not None:
+                with _writing_results(folder.path):
+                    folder.write_text("sensitivity.csv", result.one_at_a_time.to_csv(index=False))
+                    folder.write_text("sensitivity_grid.csv", result.grid.to_csv(index=False))
+                    folder.write_text("hypercube.csv", result.hypercube.to_csv(index=False))
+                    folder.write_text("baseline.csv", result.baseline.to_csv(index=False))
+                    fig = tornado_figure(result)
+                    folder.write("tornado.png", lambda handle: fig.savefig(handle, format="png"))
+                    folder.describe(
+                        command_name="sensitivity",
+                        replications=result.replications,
+                        seed=result.seed,
+                        plans=result.plans,
+                    )
+                _finish(folder, None)
+        console = _stdout()
+        base = Table(title=f"Plans at the scenario's assumptions ({result.replications} days)")
+        for col in ("Plan", "Total cost / day", "CSAT", "NPS"):
+            base.add_column(col, justify="right")
+        for r in result.baseline.itertuples(index=False):
+            base.add_row(r.plan, f"{r.total_cost:,.0f}", f"{r.csat_mean:.3f}", f"{r.nps:.1f}")
+        console.print(base)
+        table = Table(title="One at a time: does the best plan change within the range?")
+        for col in ("Assumption", "Range", "Criterion", "Best", "Flips at", "New best"):
+            table.add_column(col, overflow="fold")
+        for r in result.one_at_a_time.itertuples(index=False):
+            flip = f"{r.best_flip_value:g}" if r.flips_best else "no"
+            style = "bold" if r.flips_best else None
+            table.add_row(
+                r.assumption,
+                f"{r.low:g}-{r.high:g} (now {r.base_value:g})",
+                r.criterion,
+                r.best_at_base,
+                flip,
+                r.new_best,
+                style=style,
+            )
+        console.print(table)
+        for r in result.hypercube.itertuples(index=False):
+            console.print(
+                f"Latin hypercube, {r.samples} joint draws: the best plan by {r.criterion} "
+                f"changes in {r.best_changed} ({r.best_changed_pct:.0f}%).",
+                highlight=False,
+            )
+        deciding = result.deciding()
+        names = ", ".join(sorted(set(deciding["assumption"]))) or "none"
+        console.print(f"Assumptions that flip a best plan: {names}.", highlight=False)
+        console.print(
+            f"Re-ranking took {result.elapsed_s:.1f} s (the days were simulated once).",
+            highlight=False,
+        )
+        if out is not None:
+            console.print(f"Results written to [bold]{out}[/] (manifest.json lists the files).")
 
 
 @app.command("sweep")
@@ -863,6 +1009,14 @@ def optimize_command(
             "--check-replications", min=2, help="Fresh days of the final check (default: as -n)."
         ),
     ] = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="Minimise the 'total' cost per day (labour, kiosks, coupons, lost margin, "
+            "shrink, rescans) or the 'labour' cost alone.",
+        ),
+    ] = "total",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -917,6 +1071,8 @@ def optimize_command(
             raise UserError(f"--by must be 'block' or 'day', got {by!r}")
         if start not in ("analytic", "current"):
             raise UserError(f"--start must be 'analytic' or 'current', got {start!r}")
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
         try:
             parsed = [parse_target(t) for t in targets]
         except ValueError as exc:
@@ -956,6 +1112,7 @@ def optimize_command(
                         replications=replications,
                         seed=seed,
                         check_replications=check_replications,
+                        objective=objective,
                         kiosks=kiosks,
                         max_kiosks_per_attendant=max_kiosks_per_attendant,
                         start=start,
@@ -1202,6 +1359,53 @@ def _file_kind(path: Path) -> tuple[str, Any, str]:
     return ("sweep" if "grid" in data or "points" in data else "plan"), data, source
 
 
+@app.command("replay")
+def replay_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    day: Annotated[
+        int,
+        typer.Option(
+            "--day",
+            "-d",
+            min=0,
+            max=MAX_REPLICATIONS - 1,
+            help="The simulated day (replication, from 0) to replay; the same day as that "
+            "replication of 'run' with the same seed.",
+        ),
+    ] = 0,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: results/replay/NAME)."),
+    ] = None,
+) -> None:
+    """Simulate one day and write replay.html: the day played on the store's floor plan."""
+    from checkoutsim.report.replay import simulated_day
+
+    with user_errors(scenario_file):
+        scenario = _load(scenario_file)
+        root = scenario.run.seed if seed is None else seed
+        out_dir = out if out is not None else _default_folder("replay", scenario.name)
+        with (
+            _results_folder(out_dir) as folder,
+            _interruptible(lambda: _folder_state(folder)),
+        ):
+            folder.describe(scenario=scenario.name, seed=root, day=day)
+            _write_replay(
+                folder,
+                lambda: [simulated_day(scenario, day, root)],
+                f"checkoutsim replay: {scenario.name}, day {day}",
+            )
+            _finish(folder, None)
+        _stdout().print(
+            f"Replay of {escape(scenario.name)} day {day} (seed {root}) written to "
+            f"[bold]{escape(str(folder.file('replay.html')))}[/]; open it in a browser.",
+            highlight=False,
+        )
+
+
 @app.command()
 def validate(
     scenario_file: Annotated[
@@ -1249,7 +1453,7 @@ def validate(
         else:
             from checkoutsim.scenario.loader import scenario_from_mapping
 
-            scenario = scenario_from_mapping(data, source)
+            scenario = scenario_from_mapping(data, source, scenario_file.parent)
     from checkoutsim.scenario.load_check import overloaded_blocks
 
     blocks = len(scenario.staffing)
@@ -1287,6 +1491,102 @@ def init(
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc}") from None
     _stdout().print(f"Wrote {path}. Next: checkoutsim validate {path} && checkoutsim run {path}")
+
+
+@app.command("export-logs")
+def export_logs_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the log files.")],
+    days: Annotated[
+        int, typer.Option("--days", "-n", min=1, max=MAX_REPLICATIONS, help="Store days.")
+    ] = 5,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Root seed.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    first_day: Annotated[
+        str, typer.Option("--first-day", help="Date of the first day, YYYY-MM-DD.")
+    ] = "2026-03-02",
+) -> None:
+    """Simulate store days and write them as till, kiosk and rota logs (docs/calibrate.md)."""
+    from datetime import date
+
+    with user_errors(scenario_file):
+        if fmt not in ("csv", "parquet"):
+            raise UserError(f"--format must be csv or parquet, got {fmt!r}")
+        try:
+            day = date.fromisoformat(first_day)
+        except ValueError:
+            raise UserError(f"--first-day must be a date YYYY-MM-DD, got {first_day!r}") from None
+        scenario = _load(scenario_file)
+        from checkoutsim.calibration.export import export_logs, write_logs
+
+        tables = export_logs(scenario, days, seed, first_day=day, workers=None)
+        with _writing_results(out):
+            written = write_logs(tables, out, fmt)
+    for path in written:
+        _stdout().print(f"wrote {path}", highlight=False)
+
+
+@app.command("calibrate")
+def calibrate_command(
+    logs: Annotated[Path, typer.Argument(help="Folder of logs (docs/calibrate.md).")],
+    base: Annotated[
+        Path, typer.Option("--base", "-b", help="Scenario that supplies what logs cannot.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Calibrated scenario YAML to write.")],
+    name: Annotated[str, typer.Option("--name", help="Name of the calibrated scenario.")] = (
+        "calibrated"
+    ),
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Calibration report (default: OUT with .html)."),
+    ] = None,
+    weekday: Annotated[
+        list[str] | None,
+        typer.Option("--weekday", help="Only days on this weekday (Mon..Sun); repeatable."),
+    ] = None,
+    fit_preferences: Annotated[
+        bool,
+        typer.Option(
+            "--fit-preferences", help="Also fit the channel preference shares by simulation."
+        ),
+    ] = False,
+    workers: WorkersOption = None,
+) -> None:
+    """Turn till, kiosk and rota logs into a scenario, with a calibration report."""
+    with user_errors(base):
+        scenario = _load(base)
+        import re
+
+        from checkoutsim.calibration.formats import LogDataError
+        from checkoutsim.calibration.pipeline import calibrate
+        from checkoutsim.scenario.schema import NAME_PATTERN
+
+        if not re.fullmatch(NAME_PATTERN, name):
+            raise UserError(f"--name {name!r} is not a valid scenario name")
+        try:
+            done = calibrate(
+                logs,
+                scenario,
+                name=name,
+                command=_command_line(),
+                weekdays=weekday,
+                preferences=fit_preferences,
+                workers=workers,
+            )
+        except LogDataError as exc:
+            raise UserError(str(exc)) from None
+        from checkoutsim.calibration.report import calibration_report
+        from checkoutsim.results.folder import atomic_write_text
+
+        page = report or out.with_suffix(".html")
+        with _writing_results(out):
+            atomic_write_text(out, done.yaml)
+            atomic_write_text(page, calibration_report(done, command=_command_line()))
+    for note in done.calibration.notes:
+        _stderr().print(f"[bold yellow]note:[/] {escape(note)}", highlight=False)
+    _stdout().print(f"wrote {out} and {page}. Next: checkoutsim run {out}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

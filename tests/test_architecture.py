@@ -24,6 +24,7 @@ LAYERS = (
     "experiments",
     "validation",
     "report",
+    "calibration",
     "planning",
 )
 # Modules that import nothing and any module may read: the version, the command-line limits.

@@ -53,7 +53,9 @@ def test_help_imports_no_heavy_module() -> None:
     assert heavy_modules_after(run_cli("--help")) == []
 
 
-@pytest.mark.parametrize("name", ["weekday", "lean_staffing", "weekend_peak"])
+@pytest.mark.parametrize(
+    "name", ["weekday", "lean_staffing", "weekend_peak", "weekday_csv_staffing"]
+)
 def test_validate_a_scenario_imports_no_heavy_module(name: str) -> None:
     assert heavy_modules_after(run_cli("validate", f"scenarios/{name}.yaml")) == []
 

@@ -182,7 +182,8 @@ def test_equal_customer_inputs_mean_equal_customers(weekday: Scenario, lean: Sce
         "customers": lambda d: d["customers"]["channel"].update(never_kiosk_share=0.5),
         "kiosk service times": lambda d: d["kiosks"]["fixed_min"].update(mean=0.31),
         "confusion events": lambda d: d["kiosks"]["confusion"][0].update(probability=0.02),
-        "attendant walk": lambda d: d["attendants"]["walk_min"].update(high=0.3),
+        # The shipped weekday walks by distance (attendants.geometry): no walk is drawn.
+        "attendant notice": lambda d: d["attendants"]["notice_min"].update(mean=0.2),
     }
     for name, change in changes.items():
         data = weekday.to_dict()

@@ -85,13 +85,19 @@ def test_kiosk_lost_sales_and_revenue_at_risk_lines(lean: Scenario) -> None:
     assert lost_items > 0
     assert m["lost_sales"] == pytest.approx(lost_items * 2.0)
     assert m["lost_margin"] == pytest.approx(lost_items * 2.0 * 0.30)
+    # Revenue at risk: each detractor (a distinct person) defects once a year with the churn
+    # chance and takes a year's spend; over the open days that is one visit's spend a day.
     detractors = (customers["nps_class"] == "detractor").sum()
-    assert m["revenue_at_risk"] == pytest.approx(detractors * 0.10 * 500.0)
+    visit = customers["basket_items"].mean() * 2.0
+    assert m["revenue_at_risk"] == pytest.approx(detractors * 0.10 * visit)
+    assert m["revenue_at_risk_per_year"] == pytest.approx(detractors * 0.10 * visit * 360)
+    assert m["visits_per_year"] == pytest.approx(500.0 / visit)
     made = (
         (customers["nps_class"] == "detractor") & (customers["nps_class_baseline"] != "detractor")
     ).sum()
     assert 0 < made <= detractors
-    assert m["revenue_at_risk_checkout"] == pytest.approx(made * 0.10 * 500.0)
+    assert m["revenue_at_risk_checkout"] == pytest.approx(made * 0.10 * visit)
+    assert m["margin_at_risk_checkout"] == pytest.approx(made * 0.10 * visit * 0.30)
     value = s.service_recovery.coupon_value if s.service_recovery else 0.0
     assert m["coupon_cost"] == pytest.approx(books["used"].sum() * value if len(books) else 0.0)
     served = (customers["outcome"] == "served").sum()
@@ -108,3 +114,64 @@ def test_hourly_money_adds_up_to_the_day(lean: Scenario) -> None:
     for line in ("labour_cost", "lost_sales", "coupon_cost"):
         assert per_rep[line].tolist() == pytest.approx(day[line].tolist())
     assert day["coupon_cost"].min() > 0
+
+
+# -- total cost, shrink and rescans (issue 14) --------------------------------------------------
+
+
+def _kiosk_sales(s: Scenario, customers: pd.DataFrame) -> pd.Series:
+    kiosk = (customers["outcome"] == "served") & (customers["channel"] == "kiosk")
+    return (
+        (customers["basket_items"] * s.costs.spend_per_item)
+        .where(kiosk, 0.0)
+        .groupby(customers["rep"])
+        .sum()
+    )
+
+
+def test_total_cost_is_the_sum_of_its_parts(lean: Scenario) -> None:
+    s = lean.with_overrides({"costs": {"rescan_pct": 3.0, "rescan_min": 1.5}})
+    day = _money(s, reps=2)
+    parts = (
+        day["labour_cost"]
+        + day["kiosk_cost"]
+        + day["coupon_cost"]
+        + day["lost_margin"]
+        + day["shrink_cost"]
+        + day["rescan_cost"]
+    )
+    assert day["total_cost"].tolist() == pytest.approx(parts.tolist(), rel=1e-12)
+    assert (day["shrink_cost"] > 0).all() and (day["rescan_cost"] > 0).all()
+    # Lost margin, not lost revenue, enters the total.
+    assert (day["lost_margin"] < day["lost_sales"]).all()
+
+
+def test_shrink_is_basis_points_of_kiosk_sales_at_the_reference_ratio(weekday: Scenario) -> None:
+    s = weekday.with_overrides(
+        {"costs": {"shrink_ratio_elasticity": 0.0, "shrink_bp_of_kiosk_sales": 80.0}}
+    )
+    result = simulate(s, replications=2, seed=3)
+    customers, _ = add_experience(s, result.customers, result.assists)
+    day = money_metrics(s, customers).pivot(index="rep", columns="metric", values="value")
+    expected = _kiosk_sales(s, customers) * 80.0 / 10_000.0
+    assert day["shrink_cost"].tolist() == pytest.approx(expected.tolist(), rel=1e-12)
+
+
+def test_shrink_falls_with_fewer_kiosks_per_attendant_and_rescans_cost_attendant_time(
+    weekday: Scenario,
+) -> None:
+    # The same customers (attendants do not change who arrives or what they buy); an extra
+    # attendant in every block lowers the kiosks each one watches, hence the shrink rate.
+    staffing = [{**b.model_dump(), "attendants": 3} for b in weekday.staffing]
+    more = {"staffing": staffing, "costs": {"rescan_pct": 2.0, "rescan_min": 2.0}}
+    base = weekday.with_overrides({"costs": {"rescan_pct": 2.0, "rescan_min": 2.0}})
+    few, many = _money(base, seed=5), _money(weekday.with_overrides(more), seed=5)
+    assert (many["shrink_cost"] < few["shrink_cost"]).all()
+    # Rescans: kiosk transactions x rescan share x minutes at the attendant wage.
+    result = simulate(base, replications=2, seed=5)
+    served_kiosk = (result.customers["outcome"] == "served") & (
+        result.customers["channel"] == "kiosk"
+    )
+    n = served_kiosk.groupby(result.customers["rep"]).sum()
+    wage = base.costs.attendant_wage_per_hour
+    assert few["rescan_cost"].tolist() == pytest.approx((n * 0.02 * 2.0 / 60 * wage).tolist())

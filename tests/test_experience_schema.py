@@ -21,7 +21,8 @@ def test_files_without_the_sections_get_the_documented_defaults(weekday: Scenari
 
 def test_lean_staffing_turns_the_coupon_book_on(lean: Scenario) -> None:
     assert lean.service_recovery is not None
-    assert lean.service_recovery.coupons_per_shift > 0
+    assert lean.service_recovery.coupons_per_book > 0
+    assert lean.service_recovery.coupons_per_shift is None  # a book per season, not per shift
 
 
 def test_sections_round_trip_through_yaml(lean: Scenario, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -13,6 +14,7 @@ from checkoutsim import Scenario, optimize, simulate
 from checkoutsim.cli import app
 from checkoutsim.planning.blocks import block_labels, block_metrics
 from checkoutsim.planning.plan import PlanSpace, StaffPlan
+from checkoutsim.planning.search import search
 from checkoutsim.planning.targets import Target, check_metrics, judge, parse_target
 from checkoutsim.results.stats import confidence_interval
 from checkoutsim.scenario.loader import dump_scenario_yaml, load_scenario
@@ -162,6 +164,7 @@ def test_mmc_minimal_servers_match_erlang_c(
         start=start,
         replications=10,
         curve=[],
+        objective="labour",
     )
     chosen = result.staffing[result.staffing["plan"] == "chosen"]
     assert int(chosen["kiosks"].iloc[0]) == theory
@@ -178,7 +181,13 @@ def test_mmc_minimal_servers_match_erlang_c(
 @pytest.mark.validation
 def test_cost_curve_points_also_match_erlang_c(mmc8: Scenario) -> None:
     result = optimize(
-        mmc8, ["wait_mean_min<=1"], by="day", kiosks=True, replications=10, curve=[0.3]
+        mmc8,
+        ["wait_mean_min<=1"],
+        by="day",
+        kiosks=True,
+        replications=10,
+        curve=[0.3],
+        objective="labour",
     )
     hours = 8.0
     by_value = result.curve.set_index("value")
@@ -203,7 +212,12 @@ def test_weekday_plan_meets_targets_on_fresh_days_for_no_more_cost(
     weekday: Scenario, tmp_path: Path
 ) -> None:
     result = optimize(
-        weekday, ["wait_p90_min<=4", "csat>=4.0"], by="block", replications=4, curve=[]
+        weekday,
+        ["wait_p90_min<=4", "csat>=4.0"],
+        by="block",
+        replications=4,
+        curve=[],
+        objective="labour",
     )
     assert result.meets_targets
     assert result.check_seed != result.seed
@@ -276,3 +290,57 @@ def test_results_do_not_depend_on_the_worker_count(mmc8: Scenario) -> None:
     assert two.check.equals(one.check)
     assert two.curve.equals(one.curve)
     assert two.log.equals(one.log)
+
+
+# -- objective: total cost (issue 14) -----------------------------------------------------------
+
+
+class _CostModelEvaluator:
+    """Stands in for the simulating evaluator: a plan's 'days' come from a closed-form cost
+    model, so the search's decision logic is tested alone, fast and exactly."""
+
+    def __init__(self, space: PlanSpace, objective: str, lost_per_missing_cashier: float):
+        self.space, self.objective = space, objective
+        self.targets = [parse_target("wait_mean_min<=99")]
+        self.lost = lost_per_missing_cashier
+
+    def evaluate_many(self, plans, seed, targets=None):  # type: ignore[no-untyped-def]
+        from checkoutsim.planning.evaluate import Evaluation
+        from checkoutsim.planning.targets import Judgement
+
+        out = []
+        for plan in plans:
+            # Lost margin falls with every cashier up to 6 per block; labour rises.
+            missing = sum(max(6 - plan.get(b, "cashiers"), 0) for b in range(self.space.blocks))
+            total = self.space.cost(plan) + self.lost * missing
+            money = pd.DataFrame({"rep": [0, 1], "total_cost": [total, total]})
+            ok = Judgement(1.0, 1.0, 1.0, 2, True, "met", 0.0)
+            out.append(
+                Evaluation(
+                    plan,
+                    self.space.base,
+                    seed,
+                    {("day", "t"): ok},
+                    pd.DataFrame(),
+                    pd.DataFrame(),
+                    money,
+                )
+            )
+        return out
+
+
+@pytest.mark.parametrize(("lost", "cashiers"), [(10.0, 1), (500.0, 6)])
+def test_total_objective_adds_a_cashier_when_lost_margin_pays_for_it(
+    weekday: Scenario, lost: float, cashiers: int
+) -> None:
+    """A cashier block-hour costs 15 x hours; when each missing cashier loses more margin than
+    that, the total-cost search staffs up to where it stops paying, the labour search never."""
+    space = PlanSpace.for_scenario(weekday)
+    start = StaffPlan.of(weekday)
+    total = search(_CostModelEvaluator(space, "total", lost), start, 1)  # type: ignore[arg-type]
+    labour = search(_CostModelEvaluator(space, "labour", lost), start, 1)  # type: ignore[arg-type]
+    counts = {total.evaluation.plan.get(b, "cashiers") for b in range(space.blocks)}
+    assert counts == {cashiers}
+    assert {labour.evaluation.plan.get(b, "cashiers") for b in range(space.blocks)} == {1}
+    assert total.evaluation.total_cost <= labour.evaluation.total_cost
+    assert ("descend" in {s.phase for s in total.steps}) == (cashiers > 1)

@@ -218,3 +218,64 @@ def test_first_frustrated_customer_in_time_gets_the_last_coupon() -> None:
     assert alloc.staff_id.tolist() == [-1, 0, -1, 1]
     assert alloc.books["used"].tolist() == [1, 1]
     assert alloc.books["left"].tolist() == [0, 0]
+
+
+# -- the seed's coupon book: acknowledge first, a book a season (issue 14) ----------------------
+
+
+def test_books_carry_over_from_day_to_day_and_refill_each_period(lean: Scenario) -> None:
+    s = lean.with_overrides(
+        {
+            "service_recovery": {
+                "coupons_per_book": 3,
+                "book_days": 2,
+                "frustration_threshold_felt_min": 5.0,
+            }
+        }
+    )
+    result = simulate(s, replications=4, seed=8)
+    books = result.coupons.sort_values(["role", "staff_id", "rep"])
+    assert books["used"].sum() > 0
+    for _, book in books.groupby(["role", "staff_id"], observed=True):
+        start = book.set_index("rep")["coupons"]
+        left = book.set_index("rep")["left"]
+        assert start[0] == 3 and start[2] == 3  # a full book at the start of each period
+        assert start[1] == left[0] and start[3] == left[2]  # what day r left, day r+1 starts with
+        assert (book["used"] + book["left"] == book["coupons"]).all()
+    per_day = result.customers.groupby("rep")["coupon"].sum()
+    assert per_day.tolist() == result.coupons.groupby("rep")["used"].sum().tolist()
+    m = result.metrics()
+    left_metric = m[m["metric"] == "coupons_left"].set_index("rep")["value"]
+    assert left_metric.tolist() == result.coupons.groupby("rep")["left"].sum().tolist()
+
+
+def test_acknowledging_gives_back_a_share_of_the_lost_csat_for_free(lean: Scenario) -> None:
+    share = 0.4
+    s = lean.with_overrides(
+        {"service_recovery": {"acknowledge_restore_share": share, "coupons_per_book": 0}}
+    )
+    result = simulate(s, replications=1, seed=3)
+    c = result.customers
+    top = s.satisfaction.csat.no_wait_score
+    acked = c["acknowledged"].to_numpy()
+    assert acked.sum() > 0 and not c["coupon"].any()
+    before = c["satisfaction_before_recovery"].to_numpy()
+    expected = np.where(acked, before + share * (top - before), before)
+    assert c["satisfaction"].to_numpy() == pytest.approx(expected, rel=1e-12)
+    # Only customers who reached staff frustrated enough are acknowledged.
+    threshold = s.service_recovery.acknowledge_threshold_felt_min
+    assert (c.loc[acked, "outcome"] == "served").all()
+    assert (c.loc[acked, "frustration_min"] >= threshold - 1e-9).all()
+    assert result.costs().set_index("line").loc["coupon_cost", "mean"] == 0.0
+
+
+def test_with_defaults_a_well_staffed_day_uses_fewer_coupons_than_a_lean_one(
+    weekday: Scenario, lean: Scenario
+) -> None:
+    """The coupon is the last resort: the default threshold is a severe failure."""
+    used = {}
+    for name, s in (("weekday", weekday.with_overrides({"service_recovery": {}})), ("lean", lean)):
+        m = simulate(s, replications=4, seed=21).metrics()
+        used[name] = m[m["metric"] == "coupons_used"]["value"].to_numpy()
+    assert used["weekday"].mean() < used["lean"].mean()
+    assert used["weekday"].mean() <= 2.0  # few or none in a day, from 8 books

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,8 +61,16 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated before the output folder was checked")
 
-    for name in ("simulate", "make_executor"):
-        monkeypatch.setattr(f"checkoutsim.cli.{name}", forbidden)
+    # The commands import these when they run (the CLI starts without them), so they are
+    # replaced in the modules that define them.
+    import checkoutsim.experiments.executors
+    import checkoutsim.experiments.simulate  # noqa: F401
+
+    for module, name in (
+        ("checkoutsim.experiments.simulate", "simulate"),
+        ("checkoutsim.experiments.executors", "make_executor"),
+    ):
+        monkeypatch.setattr(sys.modules[module], name, forbidden)
     yield
 
 

@@ -112,12 +112,12 @@ def test_one_alias_reused_like_a_planner_would_is_fine(tmp_path: Path) -> None:
         "  fixed_min: {kind: gamma, mean: 0.30, sd: 0.12}",
         "  fixed_min: &kiosk_fixed {kind: gamma, mean: 0.30, sd: 0.12}",
     ).replace(
-        "walk_min: {kind: triangular, low: 0.05, mode: 0.10, high: 0.25}",
-        "walk_min: *kiosk_fixed",
+        "other_work_task_min: {kind: lognormal, mean: 1.5, sd: 1.0}",
+        "other_work_task_min: *kiosk_fixed",
     )
     path = tmp_path / "ok.yaml"
     path.write_text(text)
-    assert load_scenario(path).attendants.walk_min.mean == pytest.approx(0.30)
+    assert load_scenario(path).attendants.other_work_task_min.mean == pytest.approx(0.30)
 
 
 def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
@@ -429,10 +429,10 @@ RANGE_CASES = [
         "at most 1,000 items",
     ),
     (
-        "walk of 1e8 minutes",
-        "walk_min: {kind: triangular, low: 0.05, mode: 0.10, high: 0.25}",
-        "walk_min: {kind: fixed, value: 100000000}",
-        "attendants.walk_min.value",
+        "notice delay of 1e8 minutes",
+        "notice_min: {kind: exponential, mean: 0.10}",
+        "notice_min: {kind: fixed, value: 100000000}",
+        "attendants.notice_min.value",
         "less than or equal to 1000000",
     ),
     (

@@ -43,7 +43,7 @@ RULES = {
             "earliest_start": "08:00",
             "latest_start": "11:00",
             "min_on_duty": 1,
-            "headcount": 6,
+            "headcount": 9,
             "cost_per_hour": 14.0,
         },
         "attendant": {"lengths_h": [2.5, 5], "cost_per_hour": 15.0},
@@ -217,6 +217,8 @@ def _short_week(weekday: Scenario, lanes: int) -> Week:
             "arrivals": {
                 "profile": [{"start": "08:00", "end": "12:00", "customers_per_hour": 260}]
             },
+            # Nobody leaves the line for the kiosks: one cashier is then clearly too few.
+            "customers": {"switching": None},
             "cashiers": {"lanes": lanes, "express": None},
             "staffing": [{"start": "08:00", "end": "12:00", "cashiers": 1, "attendants": 1}],
         }

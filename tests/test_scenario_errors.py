@@ -183,9 +183,9 @@ CASES = [
     ),
     (
         "triangular out of order",
-        "walk_min: {kind: triangular, low: 0.05, mode: 0.10, high: 0.25}",
-        "walk_min: {kind: triangular, low: 0.05, mode: 0.50, high: 0.25}",
-        "attendants.walk_min",
+        "notice_min: {kind: exponential, mean: 0.10}",
+        "notice_min: {kind: triangular, low: 0.05, mode: 0.50, high: 0.25}",
+        "attendants.notice_min",
         "mode: 0.50",
         "low <= mode <= high",
     ),

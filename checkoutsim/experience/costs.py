@@ -4,15 +4,28 @@ All amounts are in the scenario's ``costs.currency``. The lines (``docs/satisfac
 
 * **labour** = scheduled hours in the staffing plan x hourly wage, per role (regular and
   express cashiers at the cashier wage; attendants at the attendant wage). Time spent draining
-  the queues after closing is not paid extra (it is the same few minutes in every plan);
+  the queues after closing is not paid extra (it is the same few minutes in every plan).
+  Floaters (``cashiers.backup``) are paid only for the minutes they staff a lane, from the
+  simulated time series (``floaters_staffing_avg``), at ``floater_wage_per_hour``: their
+  line appears only in scenarios with a backup rule;
 * **kiosks** = installed kiosks x opening hours x ``kiosk_cost_per_hour``;
 * **coupons** = coupons handed out x ``coupon_value``;
 * **operating cost** = labour + kiosks + coupons, and per customer served;
 * **lost sales** = items in the baskets of customers who balked or reneged x
   ``spend_per_item`` (an upper bound: some come back later), and the gross margin on them;
-* **revenue at risk** (an estimate, clearly not a measurement) = detractors x
-  ``detractor_churn_pct`` x ``customer_value_per_year``; also for the detractors the checkout
-  made (customers who would not have been detractors after a frictionless checkout).
+* **shrink** = kiosk-scanned sales x ``shrink_bp_of_kiosk_sales`` / 10,000, scaled by
+  ``(kiosks per attendant / shrink_reference_kiosks_per_attendant) ** shrink_ratio_elasticity``
+  in the staffing block where the customer's kiosk service started (:func:`shrink_factor`);
+* **rescans** = kiosk transactions x ``rescan_pct`` x ``rescan_min`` of attendant time at the
+  attendant wage (costed, not simulated: the attendant is not taken off the floor);
+* **total cost** = labour + kiosks + coupons + lost margin + shrink + rescans: what a plan costs
+  the store per day, the default objective of :func:`checkoutsim.optimize`;
+* **revenue at risk** (an estimate, clearly not a measurement): the yearly spend of the
+  customers expected to defect within a year, each customer counted once however often they
+  visit (:mod:`checkoutsim.experience.churn`), per year, per open day and as a share of annual
+  sales; for all detractors and for the detractors the checkout made (customers who would not
+  have been detractors after a frictionless checkout). With ``total_cost_includes_churn`` the
+  margin on the latter, per day, is part of the total cost.
 """
 
 from __future__ import annotations
@@ -23,16 +36,23 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from checkoutsim.experience.churn import yearly_churn
 from checkoutsim.experience.satisfaction import NpsCode
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = [
+    "CHURN_METRICS",
     "MONEY_METRICS",
     "cost_table",
+    "floater_hours",
+    "floater_hours_by_clock_hour",
     "money_hourly_metrics",
     "money_metrics",
+    "rescan_cost_per_transaction",
     "scheduled_hours",
     "scheduled_hours_by_clock_hour",
+    "shrink_factor",
+    "shrink_per_customer",
 ]
 
 _KEYS = ["scenario", "rep", "seed"]
@@ -40,6 +60,7 @@ _KEYS = ["scenario", "rep", "seed"]
 MONEY_METRICS: list[tuple[str, str]] = [
     ("labour_cashier_cost", "Labour, cashiers"),
     ("labour_attendant_cost", "Labour, attendants"),
+    ("labour_floater_cost", "Labour, floaters (while on a lane)"),
     ("labour_cost", "Labour, total"),
     ("kiosk_cost", "Kiosks"),
     ("coupon_cost", "Coupons"),
@@ -47,10 +68,23 @@ MONEY_METRICS: list[tuple[str, str]] = [
     ("cost_per_customer_served", "Operating cost per customer served"),
     ("lost_sales", "Lost sales (balked + reneged baskets)"),
     ("lost_margin", "Lost gross margin"),
+    ("shrink_cost", "Shrink at self-checkout"),
+    ("rescan_cost", "Random rescans (attendant time)"),
+    ("margin_at_risk_checkout", "Margin at risk*, made at checkout"),
+    ("total_cost", "Total cost†"),
     ("revenue_at_risk", "Revenue at risk*, all detractors"),
     ("revenue_at_risk_checkout", "Revenue at risk*, made at checkout"),
 ]
 """Money metrics (per day, in the scenario's currency) and their labels."""
+
+CHURN_METRICS: list[tuple[str, str]] = [
+    ("revenue_at_risk_per_year", "Revenue at risk* a year, all detractors"),
+    ("revenue_at_risk_checkout_per_year", "Revenue at risk* a year, made at checkout"),
+    ("revenue_at_risk_share_pct", "Revenue at risk*, % of annual sales, all detractors"),
+    ("revenue_at_risk_checkout_share_pct", "Revenue at risk*, % of annual sales, made at checkout"),
+    ("defectors_per_year_checkout", "Customers expected to defect a year, made at checkout"),
+]
+"""Yearly churn figures (not per day; :mod:`checkoutsim.experience.churn`) and their labels."""
 
 
 def scheduled_hours(scenario: Scenario) -> dict[str, float]:
@@ -84,41 +118,193 @@ def scheduled_hours_by_clock_hour(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["hour", "cashier", "attendant"])
 
 
-def _rep_money(scenario: Scenario, cust: pd.DataFrame) -> dict[str, float]:
+def floater_hours(timeseries: pd.DataFrame) -> dict[tuple[str, int, int], float]:
+    """Hours floaters staffed a lane, per day (``scenario, rep, seed``), from the time series.
+
+    Each row's ``floaters_staffing_avg`` is the average over the interval ending at its
+    ``time_min``; the first interval starts at opening. Empty without the column (no backup
+    rule).
+    """
+    if "floaters_staffing_avg" not in timeseries:
+        return {}
+    out: dict[tuple[str, int, int], float] = {}
+    for (name, rep, seed), day in timeseries.groupby(_KEYS, sort=True, observed=True):
+        t = day["time_min"].to_numpy()
+        width = np.diff(t, prepend=0.0)
+        minutes = float(np.sum(day["floaters_staffing_avg"].to_numpy() * width))
+        out[(str(name), int(rep), int(seed))] = minutes / 60.0
+    return out
+
+
+def floater_hours_by_clock_hour(
+    timeseries: pd.DataFrame, open_min: int
+) -> dict[tuple[str, int, int], dict[str, float]]:
+    """:func:`floater_hours` split by clock hour (``"HH:00"``), per day.
+
+    The time series has a row at every full clock hour, so each row's interval lies within
+    one hour (the one its midpoint falls in).
+    """
+    if "floaters_staffing_avg" not in timeseries:
+        return {}
+    out: dict[tuple[str, int, int], dict[str, float]] = {}
+    for (name, rep, seed), day in timeseries.groupby(_KEYS, sort=True, observed=True):
+        t = day["time_min"].to_numpy()
+        width = np.diff(t, prepend=0.0)
+        hours = np.floor((open_min + t - width / 2.0) / 60.0).astype(np.int64)
+        worked = day["floaters_staffing_avg"].to_numpy() * width / 60.0
+        by_hour: dict[str, float] = {}
+        for h, w in zip(hours.tolist(), worked.tolist(), strict=True):
+            label = f"{h:02d}:00"
+            by_hour[label] = by_hour.get(label, 0.0) + w
+        out[(str(name), int(rep), int(seed))] = by_hour
+    return out
+
+
+def shrink_factor(
+    kiosks_per_attendant: np.ndarray, reference: float, elasticity: float
+) -> np.ndarray:
+    """How much the base shrink rate scales with kiosks per attendant on duty.
+
+    ``(kiosks_per_attendant / reference) ** elasticity``: 1 at the reference ratio, lower with
+    fewer kiosks per attendant (an attendant watching fewer kiosks sees more), non-decreasing
+    in the ratio. The power form is an assumption (``docs/satisfaction.md``).
+    """
+    ratio = np.maximum(np.asarray(kiosks_per_attendant, dtype=np.float64), 0.0) / reference
+    return np.power(ratio, elasticity)
+
+
+def _block_ratio(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Block start minutes (after opening) and kiosks on per attendant on duty in each block.
+
+    A block with no attendant counts as half an attendant: nobody watches the bank, but the
+    ratio stays finite (a cashier glancing over, say).
+    """
+    starts = np.array([scenario.minutes_after_open(b.start) for b in scenario.staffing], float)
+    ratio = np.array(
+        [
+            (b.kiosks if b.kiosks is not None else scenario.kiosks.count) / max(b.attendants, 0.5)
+            for b in scenario.staffing
+        ]
+    )
+    return starts, ratio
+
+
+def _is(column: pd.Series, label: str) -> np.ndarray:
+    """``column == label`` as a bool array, by category code when categorical (fast)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = column.cat.categories
+        if label not in cats:
+            return np.zeros(len(column), dtype=bool)
+        return np.asarray(column.cat.codes.to_numpy() == cats.get_loc(label))
+    return np.asarray(column.to_numpy() == label)
+
+
+def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarray:
+    """Expected shrink (currency) on each customer's basket: zero unless served at a kiosk.
+
+    Basket value x ``shrink_bp_of_kiosk_sales`` / 10,000 x :func:`shrink_factor` of the
+    kiosks per attendant in the staffing block where the kiosk service started.
+    """
+    c = scenario.costs
+    kiosk = _is(customers["outcome"], "served") & _is(customers["channel"], "kiosk")
+    out = np.zeros(len(customers))
+    if not kiosk.any():
+        return out
+    starts, ratio = _block_ratio(scenario)
+    when = customers["service_start_min"].to_numpy()[kiosk]
+    block = np.clip(np.searchsorted(starts, when, side="right") - 1, 0, len(starts) - 1)
+    factor = shrink_factor(
+        ratio[block], c.shrink_reference_kiosks_per_attendant, c.shrink_ratio_elasticity
+    )
+    sales = customers["basket_items"].to_numpy()[kiosk] * c.spend_per_item
+    out[kiosk] = sales * factor * c.shrink_bp_of_kiosk_sales / 10_000.0
+    return out
+
+
+def rescan_cost_per_transaction(scenario: Scenario) -> float:
+    """Expected attendant cost of random rescans per kiosk transaction (currency)."""
+    c = scenario.costs
+    return c.rescan_pct / 100.0 * c.rescan_min / 60.0 * c.attendant_wage_per_hour
+
+
+def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
+    """Shrink (currency) and kiosk transactions of one day."""
+    kiosk = _is(cust["outcome"], "served") & _is(cust["channel"], "kiosk")
+    return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
+
+
+def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dict[str, float]:
     c = scenario.costs
     hours = scheduled_hours(scenario)
     labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
     labour_attendant = hours["attendant"] * c.attendant_wage_per_hour
+    labour_floater = floaters_h * c.floater_wage_per_hour
     kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
     recovery = scenario.service_recovery
     coupons = float(cust["coupon"].sum())
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
-    operating = labour_cashier + labour_attendant + kiosk + coupon_cost
-    outcome = cust["outcome"].to_numpy()
-    served = int((outcome == "served").sum())
-    lost_items = float(cust["basket_items"].to_numpy()[outcome != "served"].sum())
+    operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
+    is_served = _is(cust["outcome"], "served")
+    served = int(is_served.sum())
+    lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
     lost_sales = lost_items * c.spend_per_item
     classes = cust["nps_class"].cat.codes.to_numpy()
     baseline = cust["nps_class_baseline"].cat.codes.to_numpy()
     detractors = float(np.sum(classes == NpsCode.DETRACTOR))
     made = float(np.sum((classes == NpsCode.DETRACTOR) & (baseline != NpsCode.DETRACTOR)))
-    at_risk = c.detractor_churn_pct / 100.0 * c.customer_value_per_year
+    n = float(len(cust))
+    visit_spend = float(cust["basket_items"].mean()) * c.spend_per_item if n else 0.0
+    churn = {
+        who: yearly_churn(
+            n,
+            count,
+            visit_spend,
+            c.detractor_churn_pct,
+            open_days_per_year=c.open_days_per_year,
+            gross_margin_pct=c.gross_margin_pct,
+            visits_per_year=c.visits_per_year,
+            customer_value_per_year=c.customer_value_per_year,
+        )
+        for who, count in (("all", detractors), ("checkout", made))
+    }
+    churn_cost = churn["checkout"].margin_at_risk_per_day if c.total_cost_includes_churn else 0.0
+    shrink, kiosk_transactions = _shrink(scenario, cust)
+    rescans = kiosk_transactions * c.rescan_pct / 100.0
+    rescan_cost = kiosk_transactions * rescan_cost_per_transaction(scenario)
+    lost_margin = lost_sales * c.gross_margin_pct / 100.0
+    floaters: dict[str, float] = {}
+    if scenario.cashiers.backup is not None:
+        floaters = {"floater_hours": floaters_h, "labour_floater_cost": labour_floater}
     return {
         "cashier_hours": hours["cashier"],
         "attendant_hours": hours["attendant"],
         "labour_cashier_cost": labour_cashier,
         "labour_attendant_cost": labour_attendant,
-        "labour_cost": labour_cashier + labour_attendant,
+        **floaters,
+        "labour_cost": labour_cashier + labour_attendant + labour_floater,
         "kiosk_cost": kiosk,
         "coupon_cost": coupon_cost,
         "operating_cost": operating,
         "cost_per_customer_served": operating / served if served else np.nan,
         "lost_sales": lost_sales,
-        "lost_margin": lost_sales * c.gross_margin_pct / 100.0,
+        "lost_margin": lost_margin,
+        "lost_customers": float((~is_served).sum()),
+        "shrink_cost": shrink,
+        "rescans": rescans,
+        "rescan_cost": rescan_cost,
+        "total_cost": operating + lost_margin + shrink + rescan_cost + churn_cost,
         "detractors": detractors,
         "detractors_made_at_checkout": made,
-        "revenue_at_risk": detractors * at_risk,
-        "revenue_at_risk_checkout": made * at_risk,
+        "visits_per_year": churn["all"].visits_per_year,
+        "defectors_per_year": churn["all"].defectors_per_year,
+        "defectors_per_year_checkout": churn["checkout"].defectors_per_year,
+        "margin_at_risk_checkout": churn["checkout"].margin_at_risk_per_day,
+        "revenue_at_risk": churn["all"].revenue_at_risk_per_day,
+        "revenue_at_risk_checkout": churn["checkout"].revenue_at_risk_per_day,
+        "revenue_at_risk_per_year": churn["all"].revenue_at_risk_per_year,
+        "revenue_at_risk_checkout_per_year": churn["checkout"].revenue_at_risk_per_year,
+        "revenue_at_risk_share_pct": churn["all"].share_of_sales_pct,
+        "revenue_at_risk_checkout_share_pct": churn["checkout"].share_of_sales_pct,
     }
 
 
@@ -126,6 +312,7 @@ def money_metrics(
     scenario: Scenario,
     customers: pd.DataFrame,
     days: Iterable[tuple[str, int, int]] = (),
+    floaters: dict[tuple[str, int, int], float] | None = None,
 ) -> pd.DataFrame:
     """Per-replication money lines, long format (scope ``all``).
 
@@ -138,6 +325,8 @@ def money_metrics(
     days : iterable of (scenario, rep, seed)
         Every simulated day, so that a day nobody came to still has its lines: the staff on
         the plan are paid and the kiosks cost the same with no customer at all.
+    floaters : dict, optional
+        Hours floaters staffed a lane per day (:func:`floater_hours`); 0 where missing.
 
     Returns
     -------
@@ -149,14 +338,20 @@ def money_metrics(
     rows: list[tuple[str, int, int, str, str, float]] = []
     for name, rep, seed in keys:
         cust = by_day.get((name, rep, seed), customers.iloc[0:0])
-        for k, v in _rep_money(scenario, cust).items():
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), 0.0)
+        for k, v in _rep_money(scenario, cust, worked).items():
             rows.append((name, int(rep), int(seed), "all", k, v))
     return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
 
 
-def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
-    """Per-replication money by clock hour: labour (schedule), lost sales (by arrival hour) and
-    coupon cost (by the hour the coupon was handed over)."""
+def money_hourly_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    floaters: dict[tuple[str, int, int], dict[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Per-replication money by clock hour: labour (schedule, plus floaters' hours on a lane
+    from :func:`floater_hours_by_clock_hour`), lost sales (by arrival hour) and coupon cost
+    (by the hour the coupon was handed over)."""
     c = scenario.costs
     sched = scheduled_hours_by_clock_hour(scenario)
     labour = dict(
@@ -180,10 +375,14 @@ def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.Data
         for h in coupon_hours.tolist():
             label = f"{h:02d}:00"
             coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
-        hours = sorted(set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour))
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), {})
+        hours = sorted(
+            set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour) | set(worked)
+        )
         for hour in hours:
+            floater = worked.get(hour, 0.0) * c.floater_wage_per_hour
             for metric, v in (
-                ("labour_cost", labour.get(hour, 0.0)),
+                ("labour_cost", labour.get(hour, 0.0) + floater),
                 ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
                 ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
             ):
@@ -192,7 +391,8 @@ def money_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.Data
 
 
 def cost_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """The money lines of a summary (scope ``all``), in :data:`MONEY_METRICS` order.
+    """The money lines of a summary (scope ``all``), in :data:`MONEY_METRICS` order, then the
+    yearly :data:`CHURN_METRICS` (per year or percent, not per day).
 
     Returns
     -------
@@ -201,7 +401,7 @@ def cost_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """
     s = summary[summary["scope"] == "all"].set_index("metric")
     rows = []
-    for metric, label in MONEY_METRICS:
+    for metric, label in [*MONEY_METRICS, *CHURN_METRICS]:
         if metric not in s.index:
             continue
         r = s.loc[metric]

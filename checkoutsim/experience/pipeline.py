@@ -7,10 +7,13 @@ to ``customers``:
 ``perceived_wait_min``, ``overtaken``, ``frustration_min``, ``satisfaction`` (CSAT 1-5),
 ``effort`` (CES 1-7, 7 = very easy), ``recommend_score`` (0-10), ``nps_class``,
 ``nps_class_baseline`` (the class the customer would have given a frictionless checkout),
-``coupon``, ``coupon_role``, ``coupon_staff_id``, ``coupon_min``,
-``satisfaction_without_coupon`` and ``nps_class_without_coupon``,
+``acknowledged``, ``coupon``, ``coupon_role``, ``coupon_staff_id``, ``coupon_min``,
+``satisfaction_before_recovery``, ``satisfaction_without_coupon`` (after any acknowledgement)
+and ``nps_class_without_coupon``,
 
-and returns the coupon books (one row per replication and shift). The functions it applies are
+and returns the coupon books (one row per replication and book or shift; with books that
+last several days, replications are consecutive days and each day starts with what the
+previous one left). The functions it applies are
 in :mod:`checkoutsim.experience.satisfaction` and :mod:`checkoutsim.experience.recovery`; the
 model is described in ``docs/satisfaction.md``.
 """
@@ -20,7 +23,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.recovery import STAFF_ROLES, RoleCode, allocate_coupons, staff_shifts
+from checkoutsim.experience.recovery import (
+    STAFF_ROLES,
+    RoleCode,
+    acknowledged,
+    allocate_coupons,
+    staff_books,
+    staff_shifts,
+)
 from checkoutsim.experience.satisfaction import (
     NPS_CLASSES,
     SATISFIED_MIN_SCORE,
@@ -38,7 +48,7 @@ from checkoutsim.experience.satisfaction import (
 )
 from checkoutsim.model.recorder import ChannelCode, OutcomeCode
 from checkoutsim.model.streams import seed_scalar
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import Scenario, ServiceRecovery
 
 __all__ = [
     "EXPERIENCE_COLUMNS",
@@ -58,10 +68,12 @@ EXPERIENCE_COLUMNS = (
     "recommend_score",
     "nps_class",
     "nps_class_baseline",
+    "acknowledged",
     "coupon",
     "coupon_role",
     "coupon_staff_id",
     "coupon_min",
+    "satisfaction_before_recovery",
     "satisfaction_without_coupon",
     "nps_class_without_coupon",
 )
@@ -116,22 +128,34 @@ def add_experience(
         "recommend_score": np.zeros(n),
         "nps_class": np.zeros(n, dtype=np.int8),
         "nps_class_baseline": np.zeros(n, dtype=np.int8),
+        "acknowledged": np.zeros(n, dtype=bool),
         "coupon": np.zeros(n, dtype=bool),
         "coupon_role": np.full(n, -1, dtype=np.int8),
         "coupon_staff_id": np.full(n, -1, dtype=np.int32),
         "coupon_min": np.full(n, np.nan),
+        "satisfaction_before_recovery": np.zeros(n),
         "satisfaction_without_coupon": np.zeros(n),
         "nps_class_without_coupon": np.zeros(n, dtype=np.int8),
     }
     books: list[pd.DataFrame] = []
-    shifts = staff_shifts(scenario) if scenario.service_recovery is not None else None
+    recovery = scenario.service_recovery
+    shifts = None
+    if recovery is not None:
+        shifts = staff_shifts(scenario) if recovery.coupons_per_shift is not None else None
+        shifts = staff_books(scenario) if shifts is None else shifts
     reps = out["rep"].to_numpy()
     a_reps = assists["rep"].to_numpy()
+    carried: tuple[int, np.ndarray] | None = None  # (rep, coupons left per book) of the last day
     for rep in np.unique(reps):
         rows = np.flatnonzero(reps == rep)
         seed = int(out["seed"].iat[rows[0]])
         rep_assists = assists.iloc[np.flatnonzero(a_reps == rep)]
-        cols, book = _one_replication(scenario, int(rep), seed, out.iloc[rows], rep_assists, shifts)
+        start = _carried_over(recovery, int(rep), carried)
+        cols, book = _one_replication(
+            scenario, int(rep), seed, out.iloc[rows], rep_assists, shifts, start
+        )
+        if book is not None:
+            carried = (int(rep), book["left"].to_numpy())
         for name, values in cols.items():
             columns[name][rows] = values
         if book is not None:
@@ -160,6 +184,18 @@ def add_experience(
     return out, book_frame[_BOOK_COLUMNS]
 
 
+def _carried_over(
+    recovery: ServiceRecovery | None, rep: int, carried: tuple[int, np.ndarray] | None
+) -> np.ndarray | None:
+    """Coupons each book starts day ``rep`` with: what day ``rep - 1`` left when that day is in
+    the same book period and was allocated; else a full book (``None``)."""
+    if recovery is None or recovery.coupons_per_shift is not None or carried is None:
+        return None
+    last, left = carried
+    same_period = last // recovery.book_days == rep // recovery.book_days
+    return left if last == rep - 1 and same_period else None
+
+
 def _one_replication(
     scenario: Scenario,
     rep: int,
@@ -167,6 +203,7 @@ def _one_replication(
     customers: pd.DataFrame,
     assists: pd.DataFrame,
     shifts: pd.DataFrame | None,
+    start_counts: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
     sat = scenario.satisfaction
     pw = sat.perceived_wait
@@ -195,23 +232,31 @@ def _one_replication(
     )
 
     coupon = np.zeros(n, dtype=bool)
+    acked = np.zeros(n, dtype=bool)
     coupon_role = np.full(n, -1, dtype=np.int8)
     coupon_staff = np.full(n, -1, dtype=np.int32)
     coupon_min = np.full(n, np.nan)
-    csat = csat_before
+    csat_ack = csat = csat_before
     book: pd.DataFrame | None = None
     recovery = scenario.service_recovery
     if recovery is not None and shifts is not None:
         contacts = _contacts(customers, assists, channel, served, overtaken, switches, scenario)
-        alloc = allocate_coupons(n, *contacts, shifts=shifts, recovery=recovery)
+        acked = acknowledged(n, contacts[0], contacts[4], recovery.acknowledge_threshold_felt_min)
+        top = sat.csat.no_wait_score
+        # Acknowledging gives back a share of what the checkout cost, never beyond it.
+        restored = recovery.acknowledge_restore_share * np.maximum(top - csat_before, 0.0)
+        csat_ack = np.where(acked, csat_before + restored, csat_before)
+        alloc = allocate_coupons(
+            n, *contacts, shifts=shifts, recovery=recovery, start_counts=start_counts
+        )
         coupon, coupon_role, coupon_staff, coupon_min = (
             alloc.coupon,
             alloc.role,
             alloc.staff_id,
             alloc.time_min,
         )
-        lifted = np.minimum(csat_before + recovery.csat_lift_score, sat.csat.no_wait_score)
-        csat = np.where(coupon, np.maximum(lifted, csat_before), csat_before)
+        lifted = np.minimum(csat_ack + recovery.csat_lift_score, top)
+        csat = np.where(coupon, np.maximum(lifted, csat_ack), csat_ack)
         book = alloc.books
         book["cost"] = book["used"] * recovery.coupon_value
 
@@ -227,14 +272,14 @@ def _one_replication(
         "recommend_score": ltr,
         "nps_class": nps_class(ltr),
         "nps_class_baseline": nps_class(likelihood_to_recommend(u, np.full(n, top), top, sat.nps)),
+        "acknowledged": acked,
         "coupon": coupon,
         "coupon_role": coupon_role,
         "coupon_staff_id": coupon_staff,
         "coupon_min": coupon_min,
-        "satisfaction_without_coupon": csat_before,
-        "nps_class_without_coupon": nps_class(
-            likelihood_to_recommend(u, csat_before, top, sat.nps)
-        ),
+        "satisfaction_before_recovery": csat_before,
+        "satisfaction_without_coupon": csat_ack,
+        "nps_class_without_coupon": nps_class(likelihood_to_recommend(u, csat_ack, top, sat.nps)),
     }
     return cols, book
 
@@ -326,8 +371,11 @@ def _experience_stats(frame: pd.DataFrame) -> dict[str, float]:
 def _recovery_stats(frame: pd.DataFrame) -> dict[str, float]:
     coupon = frame["coupon"].to_numpy()
     before = frame["satisfaction_without_coupon"].to_numpy()
+    first = frame["satisfaction_before_recovery"].to_numpy()
     classes_before = frame["nps_class_without_coupon"].cat.codes.to_numpy()
     return {
+        "acknowledged": float(frame["acknowledged"].to_numpy().sum()),
+        "acknowledge_csat_effect": float(before.mean() - first.mean()),
         "coupons_used": float(coupon.sum()),
         "coupon_csat_effect": float(frame["satisfaction"].mean() - before.mean()),
         "coupon_nps_effect": net_promoter_score(frame["nps_class"].cat.codes.to_numpy())
@@ -335,15 +383,22 @@ def _recovery_stats(frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def experience_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
+def experience_metrics(
+    scenario: Scenario, customers: pd.DataFrame, books: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per-replication experience metrics, long format like ``replication_metrics``.
 
     Scopes ``all``, ``cashier`` and ``kiosk`` (every arriving customer, including those who
-    balked or reneged, counts in the scope of the channel they chose). Coupon metrics, when the
-    scenario has a coupon book, are in scope ``all`` only.
+    balked or reneged, counts in the scope of the channel they chose). Recovery metrics, when
+    the scenario has a coupon book, are in scope ``all`` only; with ``books`` (the coupon
+    books of :func:`add_experience`) they include ``coupons_left``, the coupons all books hold
+    at the end of the day (what is returned when the period ends).
     """
     rows: list[tuple[str, int, int, str, str, float]] = []
     recovery = scenario.service_recovery is not None
+    left: dict[int, float] = {}
+    if books is not None and len(books):
+        left = {int(k): float(v) for k, v in books.groupby("rep")["left"].sum().items()}
     for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
         scopes = {"all": cust, "cashier": cust[cust["channel"] == "cashier"]}
         scopes["kiosk"] = cust[cust["channel"] == "kiosk"]
@@ -351,6 +406,8 @@ def experience_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFr
             m = _experience_stats(frame)
             if scope == "all" and recovery:
                 m.update(_recovery_stats(frame))
+                if int(rep) in left:
+                    m["coupons_left"] = left[int(rep)]
             rows.extend((name, int(rep), int(seed), scope, k, v) for k, v in m.items())
     return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
 

@@ -1,4 +1,4 @@
-"""Service recovery: who hands a coupon to whom, allocated after the run.
+"""Service recovery: who acknowledges whom, who hands a coupon to whom, allocated after the run.
 
 Coupons never change what happens in the simulation, so they are allocated afterwards from the
 recorded contacts between customers and staff, in time order, with one sorted pass per
@@ -8,15 +8,20 @@ Rules (``docs/satisfaction.md``):
 
 * Staff members are the cashier of each lane (``staff_id`` = lane index, regular lanes first,
   then express lanes) and each attendant (``staff_id`` = attendant number).
-* A **shift** is one unbroken stretch on duty of that staff position in the staffing plan
-  (consecutive blocks merge); each shift starts with a fresh book of ``coupons_per_shift``.
-  A contact belongs to the latest shift of that staff member that started at or before it
-  (service that runs past the end of a block still counts on the shift that just ended).
+* **Books**: each staff member holds one book of ``coupons_per_book`` that lasts
+  ``book_days`` simulated days (replication ``r`` is day ``r``; the book is full on the first
+  day of each period, ``r // book_days``, and whatever is left at the end of a day is what the
+  staff member starts the next day with). With the old ``coupons_per_shift``, a **shift** (one
+  unbroken stretch on duty in the staffing plan; consecutive blocks merge) starts with a fresh
+  book instead. A contact belongs to the latest book (shift) of that staff member that started
+  at or before it (service that runs past the end of a block still counts on that shift).
 * A **contact** is a customer reaching a cashier (service start) or an attendant arriving at
-  the customer's frozen kiosk. If the customer's frustration at that moment is at least
-  ``frustration_threshold_felt_min`` and the staff member has a coupon left in that shift's
-  book, they hand one over. A customer receives at most one coupon.
-* The book can never be exceeded: ``used + left == coupons_per_shift`` for every shift.
+  the customer's frozen kiosk. At or above ``acknowledge_threshold_felt_min`` of frustration
+  the staff member acknowledges the problem (free, unlimited; :func:`acknowledged`); at or
+  above ``frustration_threshold_felt_min``, and with a coupon left in the book, they also hand
+  one over. A customer receives at most one coupon.
+* The book can never be exceeded: ``used + left == coupons`` (the count at the start of the
+  day) for every book and day.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ __all__ = [
     "STAFF_ROLES",
     "CouponAllocation",
     "RoleCode",
+    "acknowledged",
     "allocate_coupons",
+    "staff_books",
     "staff_shifts",
 ]
 
@@ -95,6 +102,38 @@ def staff_shifts(scenario: Scenario) -> pd.DataFrame:
     ).astype({"role": np.int8, "staff_id": np.int32})
 
 
+def staff_books(scenario: Scenario) -> pd.DataFrame:
+    """One book per staff member who is on duty at some time of the day.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`staff_shifts`, one row per staff member: ``shift_start_min`` of their first
+        shift, ``shift_end_min`` of their last.
+    """
+    shifts = staff_shifts(scenario)
+    grouped = shifts.groupby(["role", "staff_id"], sort=True)
+    books = grouped.agg(
+        shift_start_min=("shift_start_min", "min"), shift_end_min=("shift_end_min", "max")
+    ).reset_index()
+    return books.astype({"role": np.int8, "staff_id": np.int32})
+
+
+def acknowledged(
+    n_customers: int,
+    contact_customer: np.ndarray,
+    contact_frustration_min: np.ndarray,
+    threshold_felt_min: float,
+) -> np.ndarray:
+    """Per customer: some staff member they reached saw frustration at or above the threshold
+    and acknowledged it (free and unlimited, so every such contact counts)."""
+    out = np.zeros(n_customers, dtype=bool)
+    customer = np.asarray(contact_customer, dtype=np.int64)
+    hit = np.asarray(contact_frustration_min, dtype=np.float64) >= threshold_felt_min
+    out[customer[hit]] = True
+    return out
+
+
 @dataclass(frozen=True)
 class CouponAllocation:
     """Result of :func:`allocate_coupons` for one replication.
@@ -108,8 +147,8 @@ class CouponAllocation:
     time_min : array of float
         Per customer: when (NaN if no coupon).
     books : DataFrame
-        One row per shift: ``role``, ``staff_id``, ``shift_start_min``, ``shift_end_min``,
-        ``coupons``, ``used``, ``left``.
+        One row per book (shift): ``role``, ``staff_id``, ``shift_start_min``,
+        ``shift_end_min``, ``coupons`` (at the start of the day), ``used``, ``left``.
     """
 
     coupon: np.ndarray
@@ -128,6 +167,7 @@ def allocate_coupons(
     contact_frustration_min: np.ndarray,
     shifts: pd.DataFrame,
     recovery: ServiceRecovery,
+    start_counts: np.ndarray | None = None,
 ) -> CouponAllocation:
     """Hand out coupons in time order, never beyond any shift's book.
 
@@ -139,9 +179,12 @@ def allocate_coupons(
         One entry per contact: the customer, the staff role code and id, when (minutes after
         opening), and the customer's frustration (felt minutes) at that moment.
     shifts : DataFrame
-        :func:`staff_shifts` of the scenario.
+        :func:`staff_shifts` or :func:`staff_books` of the scenario.
     recovery : ServiceRecovery
-        Book size and threshold.
+        Threshold, and the book size when ``start_counts`` is not given.
+    start_counts : array of int, optional
+        Coupons in each row's book at the start of the day (what was carried over); default
+        ``coupons_per_shift`` (or ``coupons_per_book``) for every row.
 
     Returns
     -------
@@ -149,7 +192,12 @@ def allocate_coupons(
         Per-customer coupons and per-shift books.
     """
     books = shifts.reset_index(drop=True).copy()
-    budget = recovery.coupons_per_shift
+    if start_counts is None:
+        size = recovery.coupons_per_shift
+        size = recovery.coupons_per_book if size is None else size
+        budget = np.full(len(books), size, dtype=np.int64)
+    else:
+        budget = np.asarray(start_counts, dtype=np.int64)
     used = np.zeros(len(books), dtype=np.int64)
     coupon = np.zeros(n_customers, dtype=bool)
     giver_role = np.full(n_customers, -1, dtype=np.int8)
@@ -168,20 +216,21 @@ def allocate_coupons(
     has_book = book >= 0
     customer, time, book = customer[has_book], time[has_book], book[has_book]
 
-    if budget > 0 and customer.size:
+    if customer.size:
         order = np.lexsort((customer, book, time))
+        cap = budget.tolist()
         # One sorted pass: the first eligible contact of each customer with coupons left wins.
         for c, b, t in zip(
             customer[order].tolist(), book[order].tolist(), time[order].tolist(), strict=True
         ):
-            if coupon[c] or used[b] >= budget:
+            if coupon[c] or used[b] >= cap[b]:
                 continue
             used[b] += 1
             coupon[c] = True
             giver_role[c] = books.at[b, "role"]
             giver[c] = books.at[b, "staff_id"]
             when[c] = t
-    books["coupons"] = np.int64(budget)
+    books["coupons"] = budget
     books["used"] = used
     books["left"] = budget - used
     return CouponAllocation(coupon, giver_role, giver, when, books)

@@ -19,15 +19,26 @@ Causes (:func:`cause_names`):
     customer did not prefer (``switched_felt_min`` per switch; issue 13).
 ``service``
     No delay: the felt minutes of being served (scanning, paying).
+``acknowledged``
+    Negative dissatisfaction: CSAT points given back by staff acknowledging the problem.
 ``coupon_recovery``
     Negative dissatisfaction: CSAT points given back by coupons.
+``shrink``
+    No delay, no dissatisfaction: the stock lost at self-checkout (money only).
+``rescan``
+    Random rescans of kiosk baskets: attendant time, costed, not simulated (money only).
+
+Besides minutes and points, every cause carries ``cost`` (currency): the lost margin of the
+baskets of ``abandoned`` and ``balked``, the coupons of ``coupon_recovery``, the shrink and
+the rescans; these add up to the same lines of ``costs.csv``.
 
 For each cause: ``delay_min`` (real customer-minutes), ``felt_min`` (perceived minutes),
 ``csat_points_lost`` (CSAT points below a frictionless checkout; a served customer's loss is
 shared among the causes in proportion to their share of the customer's frustration),
 customers affected and lost baskets. The parts add up exactly: delay to the sum of
 ``queue_wait_min`` and ``assist_total_min``, felt minutes to the sum of
-``perceived_wait_min``, CSAT points to the sum of ``no_wait_score - satisfaction``.
+``perceived_wait_min``, CSAT points to the sum of ``no_wait_score - satisfaction``; a served
+customer's loss is that before any recovery, which the recovery rows give back.
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from checkoutsim.experience.costs import rescan_cost_per_transaction, shrink_per_customer
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = ["CAUSE_LABELS", "attribute_delay", "cause_label", "cause_names", "pareto"]
@@ -49,7 +61,10 @@ CAUSE_LABELS = {
     "overtaken": "Overtaken (unfair)",
     "switched": "Pushed to the other channel",
     "service": "Being served",
+    "acknowledged": "Acknowledged (recovery)",
     "coupon_recovery": "Coupons (recovery)",
+    "shrink": "Shrink at self-checkout (money)",
+    "rescan": "Random rescans (money)",
 }
 """Readable labels of the fixed causes; ``help:<cause>`` reads "Help: <cause>"."""
 
@@ -60,6 +75,7 @@ _MEASURES = [
     "customers",
     "lost_baskets",
     "lost_items",
+    "cost",
 ]
 
 
@@ -75,7 +91,10 @@ def cause_names(scenario: Scenario) -> list[str]:
         "overtaken",
         "switched",
         "service",
+        "acknowledged",
         "coupon_recovery",
+        "shrink",
+        "rescan",
     ]
 
 
@@ -124,13 +143,14 @@ def attribute_delay(
         customers["departure_min"] - customers["service_start_min"] - customers["assist_total_min"]
     ).to_numpy()
     frustration = customers["frustration_min"].to_numpy()
+    first = customers["satisfaction_before_recovery"].to_numpy()
     before = customers["satisfaction_without_coupon"].to_numpy()
     after = customers["satisfaction"].to_numpy()
     items = customers["basket_items"].to_numpy().astype(np.float64)
     overtaken = customers["overtaken"].to_numpy().astype(np.float64)
     hour = customers["arrival_hour"].astype(str).to_numpy()
     rows = np.arange(len(customers))
-    loss = np.maximum(top - before, 0.0)
+    loss = np.maximum(top - first, 0.0)
     # Share of each served customer's CSAT loss per felt minute of frustration.
     per_felt = np.divide(loss, frustration, out=np.zeros_like(loss), where=frustration > 0)
 
@@ -143,6 +163,7 @@ def attribute_delay(
         felt: np.ndarray | float,
         csat: np.ndarray,
         lost: bool = False,
+        cost: np.ndarray | float = 0.0,
     ) -> None:
         idx = np.flatnonzero(mask)
         parts.append(
@@ -155,6 +176,7 @@ def attribute_delay(
                 "csat_points_lost": csat[idx],
                 "lost_baskets": np.full(idx.shape[0], 1.0 if lost else 0.0),
                 "lost_items": items[idx] if lost else np.zeros(idx.shape[0]),
+                "cost": np.broadcast_to(np.asarray(cost, dtype=float), mask.shape)[idx],
             }
         )
 
@@ -169,6 +191,8 @@ def attribute_delay(
         part(served & (pushed > 0), code["switched"], 0.0, 0.0, per_felt * pushed)
     felt_service = pw.service_weight * np.where(served, service_min, 0.0)
     part(served, code["service"], 0.0, felt_service, per_felt * felt_service)
+    costs = scenario.costs
+    margin = items * costs.spend_per_item * costs.gross_margin_pct / 100.0
     part(
         reneged,
         code["abandoned"],
@@ -176,10 +200,27 @@ def attribute_delay(
         customers["perceived_wait_min"].to_numpy(),
         loss,
         lost=True,
+        cost=margin,
     )
-    part(balked, code["balked"], 0.0, 0.0, loss, lost=True)
+    part(balked, code["balked"], 0.0, 0.0, loss, lost=True, cost=margin)
+    acked = customers["acknowledged"].to_numpy().astype(bool)
+    part(acked, code["acknowledged"], 0.0, 0.0, -(before - first))
     coupon = customers["coupon"].to_numpy().astype(bool)
-    part(coupon, code["coupon_recovery"], 0.0, 0.0, -(after - before))
+    value = scenario.service_recovery.coupon_value if scenario.service_recovery else 0.0
+    part(coupon, code["coupon_recovery"], 0.0, 0.0, -(after - before), cost=value)
+    no_csat = np.zeros(len(customers))
+    kiosk_served = served & (channel == "kiosk")
+    part(
+        kiosk_served,
+        code["shrink"],
+        0.0,
+        0.0,
+        no_csat,
+        cost=shrink_per_customer(scenario, customers),
+    )
+    part(
+        kiosk_served, code["rescan"], 0.0, 0.0, no_csat, cost=rescan_cost_per_transaction(scenario)
+    )
 
     if len(assists):
         key = pd.MultiIndex.from_arrays([customers["rep"], customers["customer_id"]])
@@ -199,6 +240,7 @@ def attribute_delay(
                 "csat_points_lost": per_felt[owner] * (felt_help + pw.confusion_felt_min),
                 "lost_baskets": np.zeros(owner.shape[0]),
                 "lost_items": np.zeros(owner.shape[0]),
+                "cost": np.zeros(owner.shape[0]),
             }
         )
 
@@ -208,9 +250,10 @@ def attribute_delay(
     df["rep"] = customers["rep"].to_numpy()[df["row"].to_numpy()]
     df["seed"] = customers["seed"].to_numpy()[df["row"].to_numpy()]
     touched = (df["delay_min"] > 0) | (df["felt_min"] > 0) | (df["csat_points_lost"] != 0)
+    touched |= df["cost"] != 0
     df["touched_row"] = np.where(touched, df["row"], -1)
     group = [*_KEYS, "hour", "cause"]
-    summed = ["delay_min", "felt_min", "csat_points_lost", "lost_baskets", "lost_items"]
+    summed = ["delay_min", "felt_min", "csat_points_lost", "lost_baskets", "lost_items", "cost"]
     sums = df.groupby(group, sort=True)[summed].sum()
     touched_rows = df[df["touched_row"] >= 0].groupby(group, sort=True)["touched_row"].nunique()
     out = sums.join(touched_rows.rename("customers"), how="left").reset_index()
@@ -247,7 +290,8 @@ def pareto(
     DataFrame
         ``scenario, [hour,] rank, cause, label, delay_min_per_day, delay_min_half_width,
         delay_pct, delay_cum_pct, felt_min_per_day, csat_points_lost_per_day, csat_lost_pct,
-        customers_per_day, lost_baskets_per_day, lost_sales_per_day``. Overall, every cause is
+        customers_per_day, lost_baskets_per_day, lost_sales_per_day, cost_per_day``. Overall,
+        every cause is
         listed (zeros included); by hour, only causes that occurred in that hour.
     """
     from scipy import stats as st
@@ -282,6 +326,7 @@ def pareto(
             "customers": "customers_per_day",
             "lost_baskets": "lost_baskets_per_day",
             "lost_sales": "lost_sales_per_day",
+            "cost": "cost_per_day",
         }
     )
     order = causes
@@ -327,5 +372,6 @@ def pareto(
         "customers_per_day",
         "lost_baskets_per_day",
         "lost_sales_per_day",
+        "cost_per_day",
     ]
     return out[columns]

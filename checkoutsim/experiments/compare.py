@@ -46,6 +46,7 @@ HEADLINE = [
     "balked",
     "reneged",
     "abandoned_items",
+    "switched_pct",
     "attendant_response_p90_min",
     "cashiers_utilisation_pct",
     "kiosks_utilisation_pct",
@@ -55,7 +56,9 @@ HEADLINE = [
     "nps",
     "labour_cost",
     "operating_cost",
-    "lost_sales",
+    "lost_margin",
+    "shrink_cost",
+    "total_cost",
 ]
 """Metrics shown by default, in this order, when the metrics have them (customer-experience and
 money metrics appear once :meth:`SimulationResult.metrics` reports them)."""

@@ -41,7 +41,7 @@ from checkoutsim.scenario.schema import Scenario
 
 __all__ = ["CorruptDayError", "RunStore", "StoreLockedError", "StoredDayWarning", "scenario_key"]
 
-_PARTS = ("customers", "assists", "timeseries")
+_PARTS = ("customers", "assists", "timeseries", "faults")
 
 
 def scenario_key(scenario: Scenario) -> str:
@@ -146,6 +146,7 @@ class RunStore:
             assists=parts["assists"],
             timeseries=parts["timeseries"],
             end_min=end_min,
+            faults=parts["faults"],
         )
 
     def load_or_set_aside(self, key: str, seed: int, rep: int) -> RunColumns | None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from checkoutsim.model.recorder import int_dtype
 from checkoutsim.model.streams import Source, Streams
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import Attendants, Scenario
 
 __all__ = [
     "MAX_BASKET_ITEMS",
@@ -49,6 +49,8 @@ class Population:
 
     Confusion events are stored flat, grouped by customer: the events of customer ``i`` are
     ``event_*[event_start[i]:event_start[i + 1]]``, ordered by ``event_position``.
+    ``event_notice_min`` is the notice delay before any growth with open freezes (see
+    :mod:`checkoutsim.model.attendants`).
     """
 
     arrival_min: np.ndarray
@@ -65,6 +67,7 @@ class Population:
     event_position: np.ndarray
     event_resolve_min: np.ndarray
     event_walk_min: np.ndarray
+    event_notice_min: np.ndarray
 
     @property
     def size(self) -> int:
@@ -137,7 +140,12 @@ def customer_inputs(scenario: Scenario) -> dict[str, object]:
             scenario.kiosks.scan_min_per_item.model_dump(),
         ),
         "confusion events": [cause.model_dump() for cause in scenario.kiosks.confusion],
-        "attendant walk": scenario.attendants.walk_min.model_dump(),
+        "attendant walk": (
+            scenario.attendants.walk_min.model_dump() if scenario.attendants.walk_min else None
+        ),
+        "attendant notice": scenario.attendants.model_dump(
+            include={"notice_min", "other_work_share", "other_work_task_min"}
+        ),
     }
 
 
@@ -250,7 +258,13 @@ def _draw_confusion(
     for cause_index, cause in enumerate(scenario.kiosks.confusion):
         mask = cause_arr == cause_index
         resolve[mask] = cause.resolve_min.sample(res_rng, int(mask.sum()))
-    walk = scenario.attendants.walk_min.sample(streams.generator(Source.WALK), owner.shape[0])
+    total = owner.shape[0]
+    attendants = scenario.attendants
+    if attendants.walk_min is None:
+        walk = np.zeros(total)  # by distance, in the model (attendants.geometry)
+    else:
+        walk = attendants.walk_min.sample(streams.generator(Source.WALK), total)
+    notice = draw_notice(attendants, streams.generator(Source.NOTICE), total)
 
     event_start = np.searchsorted(owner, np.arange(n + 1), side="left").astype(np.int64)
     return {
@@ -259,4 +273,26 @@ def _draw_confusion(
         "event_position": position,
         "event_resolve_min": resolve,
         "event_walk_min": walk,
+        "event_notice_min": notice,
     }
+
+
+def draw_notice(attendants: Attendants, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Base notice delay of ``n`` freezes, minutes: how long before an attendant sees each.
+
+    A watching attendant notices after ``notice_min``. With probability ``other_work_share``
+    the freeze finds the attendant mid-way through another duty (for freezes arriving as a
+    Poisson stream the share of freezes finding them so is the share of time, PASTA); they
+    notice at the task's next break point, after the remaining part of a task drawn from
+    ``other_work_task_min`` (a uniform share of it). Growth with the freezes already open is
+    applied in the model, where that count is known.
+    """
+    notice = np.zeros(n)
+    if attendants.notice_min is not None:
+        notice += attendants.notice_min.sample(rng, n)
+    task = attendants.other_work_task_min
+    if attendants.other_work_share > 0 and task is not None:
+        busy = rng.random(size=n) < attendants.other_work_share
+        remaining = rng.random(size=n) * task.sample(rng, n)
+        notice += np.where(busy, remaining, 0.0)
+    return notice

@@ -8,7 +8,7 @@ builds a DataFrame or a dict per event.
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -99,6 +99,7 @@ class RunColumns:
     assists: dict[str, np.ndarray]
     timeseries: dict[str, np.ndarray]
     end_min: float
+    faults: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Recorder:
@@ -115,6 +116,13 @@ class Recorder:
         Number of confusion causes (sizes the ``cause`` column).
     assists_per_customer : int
         Most confusion events one customer can meet (sizes the ``assists`` column).
+    extra_timeseries : tuple of str
+        Time-series columns after :data:`TIMESERIES_FIELDS` (``floaters_staffing`` and its
+        average when the scenario has a backup rule): a scenario without the mechanism keeps
+        exactly the columns it had before.
+    jockeying : bool
+        Whether to keep the ``jockeys`` customer column (lane moves; only when customers may
+        move).
 
     Notes
     -----
@@ -131,6 +139,8 @@ class Recorder:
         servers: int = 2**31 - 1,
         causes: int = 2**31 - 1,
         assists_per_customer: int = 2**31 - 1,
+        extra_timeseries: tuple[str, ...] = (),
+        jockeying: bool = False,
     ):
         n = n_customers
         self.channel = np.full(n, ChannelCode.NONE, dtype=np.int8)
@@ -144,16 +154,27 @@ class Recorder:
         self.assist_wait_min = np.zeros(n)
         self.assist_total_min = np.zeros(n)
         self.switches = np.zeros(n, dtype=np.int8)
+        self.jockeys = np.zeros(n, dtype=int_dtype(n)) if jockeying else None
         # Assist rows: customer, cause index, kiosk, attendant, and four moments in time.
         self._a_customer = array("q")
         self._a_cause = array(_typecode(causes))
         self._a_kiosk = array(_typecode(servers))
         self._a_attendant = array(_typecode(servers))
         self._a_stuck = array("d")
+        self._a_noticed = array("d")
         self._a_assigned = array("d")
         self._a_arrived = array("d")
         self._a_resolved = array("d")
-        self._ts = {name: array("d") for name in TIMESERIES_FIELDS}
+        self._ts = {name: array("d") for name in (*TIMESERIES_FIELDS, *extra_timeseries)}
+        # Kiosk outages: kind, kiosk, attendant (-1: technician), and five moments in time.
+        self._f_kind = array("q")
+        self._f_kiosk = array("q")
+        self._f_attendant = array("q")
+        self._f_struck = array("d")
+        self._f_down = array("d")
+        self._f_assigned = array("d")
+        self._f_arrived = array("d")
+        self._f_repaired = array("d")
 
     # -- per customer -------------------------------------------------------------------------
     def choice(self, i: int, channel: int, lane: int, waiting: int) -> None:
@@ -165,6 +186,11 @@ class Recorder:
     def switched(self, i: int) -> None:
         """A long line pushed customer ``i`` to the channel they did not prefer."""
         self.switches[i] += 1
+
+    def jockeyed(self, i: int) -> None:
+        """Customer ``i`` left their cashier line for a shorter one."""
+        if self.jockeys is not None:
+            self.jockeys[i] += 1
 
     def balked(self, i: int, now: float) -> None:
         """Customer ``i`` left on arrival without joining a line."""
@@ -198,8 +224,12 @@ class Recorder:
         assigned: float,
         arrived: float,
         resolved: float,
+        noticed: float | None = None,
     ) -> None:
-        """One confusion event of customer ``i``, from freeze to resolution."""
+        """One confusion event of customer ``i``, from freeze to resolution.
+
+        ``noticed`` is when an attendant noticed the freeze (the freeze itself if omitted).
+        """
         self.assists[i] += 1
         self.assist_wait_min[i] += arrived - stuck
         self.assist_total_min[i] += resolved - stuck
@@ -208,13 +238,40 @@ class Recorder:
         self._a_kiosk.append(kiosk)
         self._a_attendant.append(attendant)
         self._a_stuck.append(stuck)
+        self._a_noticed.append(stuck if noticed is None else noticed)
         self._a_assigned.append(assigned)
         self._a_arrived.append(arrived)
         self._a_resolved.append(resolved)
 
+    def fault(
+        self,
+        kind: int,
+        kiosk: int,
+        attendant: int,
+        struck: float,
+        down: float,
+        assigned: float,
+        repaired: float,
+        arrived: float | None = None,
+    ) -> None:
+        """One kiosk outage: struck, kiosk out of order (``down``), help assigned, repaired.
+
+        ``arrived`` is when the attendant reached the kiosk (``assigned`` if omitted: no walk).
+        ``attendant`` is -1 and ``assigned`` and ``arrived`` equal ``down`` for a technician's
+        repair.
+        """
+        self._f_kind.append(kind)
+        self._f_kiosk.append(kiosk)
+        self._f_attendant.append(attendant)
+        self._f_struck.append(struck)
+        self._f_down.append(down)
+        self._f_assigned.append(assigned)
+        self._f_arrived.append(assigned if arrived is None else arrived)
+        self._f_repaired.append(repaired)
+
     # -- time series --------------------------------------------------------------------------
     def sample(self, row: tuple[float, ...]) -> None:
-        """Append one time-series row, values in :data:`TIMESERIES_FIELDS` order."""
+        """Append one time-series row, values in :data:`TIMESERIES_FIELDS` order (then extras)."""
         for column, value in zip(self._ts.values(), row, strict=True):
             column.append(value)
 
@@ -238,18 +295,31 @@ class Recorder:
             "assist_total_min": self.assist_total_min,
             "switches": self.switches,
         }
+        if self.jockeys is not None:
+            customers["jockeys"] = self.jockeys
         assists: dict[str, np.ndarray] = {
             "customer_id": np.frombuffer(self._a_customer, dtype=np.int64).copy(),
             "cause": _as_numpy(self._a_cause),
             "kiosk": _as_numpy(self._a_kiosk),
             "attendant": _as_numpy(self._a_attendant),
             "stuck_min": np.frombuffer(self._a_stuck).copy(),
+            "noticed_min": np.frombuffer(self._a_noticed).copy(),
             "assigned_min": np.frombuffer(self._a_assigned).copy(),
             "attendant_arrived_min": np.frombuffer(self._a_arrived).copy(),
             "resolved_min": np.frombuffer(self._a_resolved).copy(),
         }
         timeseries = {k: np.frombuffer(v).copy() for k, v in self._ts.items()}
-        return RunColumns(customers, assists, timeseries, end_min)
+        faults = {
+            "kind": np.frombuffer(self._f_kind, dtype=np.int64).copy(),
+            "kiosk": np.frombuffer(self._f_kiosk, dtype=np.int64).copy(),
+            "attendant": np.frombuffer(self._f_attendant, dtype=np.int64).copy(),
+            "struck_min": np.frombuffer(self._f_struck).copy(),
+            "down_min": np.frombuffer(self._f_down).copy(),
+            "assigned_min": np.frombuffer(self._f_assigned).copy(),
+            "attendant_arrived_min": np.frombuffer(self._f_arrived).copy(),
+            "repaired_min": np.frombuffer(self._f_repaired).copy(),
+        }
+        return RunColumns(customers, assists, timeseries, end_min, faults)
 
 
 def _as_numpy(column: array[int]) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import simpy
@@ -77,6 +78,7 @@ class ServerPool:
         "duty_level",
         "env",
         "keep_one_while_queued",
+        "on_retire",
         "queue_level",
         "servers",
         "target",
@@ -95,6 +97,8 @@ class ServerPool:
     ):
         self.env = env
         self.keep_one_while_queued = keep_one_while_queued
+        # Called after a server goes off duty (a floater's lane has served its last line).
+        self.on_retire: Callable[[], None] | None = None
         self.queue_level = queue_level
         self.busy_level = busy_level
         self.duty_level = duty_level
@@ -118,6 +122,10 @@ class ServerPool:
     def idle(self) -> int:
         """Servers on duty and free."""
         return len(self._idle)
+
+    def last_waiting(self) -> simpy.Event | None:
+        """The request at the back of the line, or None if nobody waits."""
+        return self._queue[-1] if self._queue else None
 
     @property
     def accepting(self) -> bool:
@@ -162,7 +170,7 @@ class ServerPool:
             self._retire(server_id)
         elif self._queue:
             self.queue_level.add(-1)
-            self._grant(self._queue.popleft(), server_id)
+            self._grant(self._next_request(server_id), server_id)
         else:
             self._idle.append(server_id)
 
@@ -178,9 +186,15 @@ class ServerPool:
             self._retire(self._idle.pop())
         while self._idle and self._queue:
             self.queue_level.add(-1)
-            self._grant(self._queue.popleft(), self._idle.pop())
+            server_id = self._idle.pop()
+            self._grant(self._next_request(server_id), server_id)
 
     # -- internals ----------------------------------------------------------------------------
+    def _next_request(self, server_id: int) -> simpy.Event:
+        """The waiting request ``server_id`` serves next (first come here; a subclass may
+        choose otherwise, see :class:`checkoutsim.model.attendants.HelpDesk`)."""
+        return self._queue.popleft()
+
     def _must_stay(self) -> bool:
         return self.keep_one_while_queued and self.servers == 1 and bool(self._queue)
 
@@ -193,6 +207,8 @@ class ServerPool:
         self.servers -= 1
         self.duty_level.add(-1)
         heapq.heappush(self._free_ids, server_id)
+        if self.on_retire is not None:
+            self.on_retire()
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         state: dict[str, Any] = {

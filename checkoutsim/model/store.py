@@ -24,23 +24,28 @@ confusion events runs as a generator process (it waits for attendants several ti
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any, cast
 
 import numpy as np
 import simpy
 
+from checkoutsim.model.attendants import HelpDesk
+from checkoutsim.model.backup import FloaterDesk, WatchedLevel
+from checkoutsim.model.jockeying import Jockeying
+from checkoutsim.model.kiosk_faults import FaultSchedule, KioskBank, draw_faults, run_faults
 from checkoutsim.model.lane_index import LANE_BITS, IndexedLane, LaneClass
 from checkoutsim.model.policies import POLICIES, Option
 from checkoutsim.model.population import Population, PreferenceCode, draw_population
 from checkoutsim.model.recorder import ChannelCode, Recorder, RunColumns
 from checkoutsim.model.resources import ServerPool, TimeWeighted
-from checkoutsim.model.streams import Streams
+from checkoutsim.model.streams import Source, Streams
 from checkoutsim.scenario.schema import Scenario
 
 __all__ = [
     "DRAIN_LIMIT_MIN",
+    "FLOATER_FIELDS",
     "KIOSK",
     "MAX_SAMPLES",
     "DayDidNotDrainError",
@@ -63,8 +68,16 @@ MAX_SAMPLES = 200_000
 A finer interval is refused (:class:`TimeSeriesTooLongError`), not silently coarsened: 200,000
 rows of 19 float64 columns are 30 MB per day, a 0.54-second interval over a 24-hour day."""
 
+FLOATER_FIELDS = ("floaters_staffing", "floaters_staffing_avg")
+"""Time-series columns a scenario with ``cashiers.backup`` adds after the usual ones: floaters
+staffing a lane at the row's time, and on average over the interval (paid floater time)."""
+
 _HOUR_MIN = 60.0
 _LANE_MASK = (1 << LANE_BITS) - 1
+
+
+def _nothing() -> None:
+    """A watcher that does nothing (until the floater desk is built)."""
 
 
 class DayDidNotDrainError(ValueError):
@@ -107,8 +120,10 @@ def run_replication(
     -----
     Pure: the same (scenario, rep, seed) gives identical columns in any process.
     """
-    population = draw_population(scenario, Streams(seed, rep))
-    model = StoreModel(scenario, population, drain_limit_min=drain_limit_min)
+    streams = Streams(seed, rep)
+    population = draw_population(scenario, streams)
+    faults = draw_faults(scenario, streams.generator(Source.FAULTS))
+    model = StoreModel(scenario, population, faults=faults, drain_limit_min=drain_limit_min)
     return model.run()
 
 
@@ -135,11 +150,13 @@ class StoreModel:
         scenario: Scenario,
         population: Population,
         *,
+        faults: FaultSchedule | None = None,
         drain_limit_min: float = DRAIN_LIMIT_MIN,
         indexed_lanes: bool = True,
     ):
         self.scenario = scenario
         self.pop = population
+        self.faults = faults
         self.env = simpy.Environment()
         env = self.env
         self.close_min = float(scenario.store.day_length_min)
@@ -158,18 +175,34 @@ class StoreModel:
         # Succeeds with True when the day is over (closed, everyone left), False at the horizon.
         self._stop = env.event()
         self._last_sample_min = 0.0
-        self._previous_areas = [0.0] * 9
+        backup = scenario.cashiers.backup
 
-        # Time-weighted levels shared by pools of one kind.
-        self.cashier_queue = TimeWeighted(env)
+        # Time-weighted levels shared by pools of one kind. With a backup rule the queue
+        # counters are watched: every change lets the rule look at the lines.
+        self.cashier_queue = TimeWeighted(env) if backup is None else WatchedLevel(env, _nothing)
         self.cashier_busy = TimeWeighted(env)
         self.cashier_duty = TimeWeighted(env)
-        self.kiosk_queue = TimeWeighted(env)
+        self.kiosk_queue = TimeWeighted(env) if backup is None else WatchedLevel(env, _nothing)
         self.kiosk_busy = TimeWeighted(env)
         self.kiosk_duty = TimeWeighted(env)
         self.help_queue = TimeWeighted(env)
         self.attendant_busy = TimeWeighted(env)
         self.attendant_duty = TimeWeighted(env)
+        self.floater_staffing = TimeWeighted(env)
+        self._levels = [
+            self.cashier_queue,
+            self.kiosk_queue,
+            self.help_queue,
+            self.cashier_duty,
+            self.cashier_busy,
+            self.kiosk_duty,
+            self.kiosk_busy,
+            self.attendant_duty,
+            self.attendant_busy,
+        ]
+        if backup is not None:
+            self._levels.append(self.floater_staffing)
+        self._previous_areas = [0.0] * len(self._levels)
 
         cashiers = scenario.cashiers
         express = cashiers.express
@@ -205,25 +238,27 @@ class StoreModel:
             )
             for k in range(lane_count)
         ]
-        self.kiosks = ServerPool(
-            env,
-            scenario.kiosks.count,
-            0,
-            keep_one_while_queued=True,
-            queue_level=self.kiosk_queue,
-            busy_level=self.kiosk_busy,
-            duty_level=self.kiosk_duty,
-        )
+        self.kiosks: ServerPool
+        if scenario.kiosks.faults:
+            self.kiosks = KioskBank(
+                env,
+                scenario.kiosks.count,
+                queue_level=self.kiosk_queue,
+                busy_level=self.kiosk_busy,
+                duty_level=self.kiosk_duty,
+            )
+        else:
+            self.kiosks = ServerPool(
+                env,
+                scenario.kiosks.count,
+                0,
+                keep_one_while_queued=True,
+                queue_level=self.kiosk_queue,
+                busy_level=self.kiosk_busy,
+                duty_level=self.kiosk_duty,
+            )
         max_attendants = max(block.attendants for block in scenario.staffing)
-        self.attendants = ServerPool(
-            env,
-            max_attendants,
-            0,
-            keep_one_while_queued=False,
-            queue_level=self.help_queue,
-            busy_level=self.attendant_busy,
-            duty_level=self.attendant_duty,
-        )
+        self._init_attendants(scenario, max_attendants)
         servers = max(len(self.lanes), scenario.kiosks.count, max_attendants)
         event_counts = np.diff(population.event_start)
         self.recorder = Recorder(
@@ -231,8 +266,47 @@ class StoreModel:
             servers=servers,
             causes=len(scenario.kiosks.confusion),
             assists_per_customer=int(event_counts.max()) if event_counts.size else 0,
+            extra_timeseries=() if backup is None else FLOATER_FIELDS,
+            jockeying=scenario.customers.jockeying is not None,
         )
         self._open_lanes: list[tuple[int, ServerPool, float]] = []
+        jockeying = scenario.customers.jockeying
+        self.jockeying: Jockeying | None = None
+        # The end of a service without help; with jockeying a lane that gets shorter is
+        # offered to the back of longer lines (chosen once here: no test per customer).
+        self._service_done_callback = self._service_done
+        if jockeying is not None:
+            limits = [math.inf] * self.regular_lanes + [float(self.express_limit)] * (
+                lane_count - self.regular_lanes
+            )
+            self.jockeying = Jockeying(
+                env,
+                jockeying.min_gain_customers,
+                self.lanes,
+                limits,
+                population.basket_items,
+                population.patience_min,
+                self.recorder,
+                self._begin_lane_service,
+                self._reneged_from_lane,
+                lambda: [k for k, _, _ in self._open_lanes],
+            )
+            self._service_done_callback = self._service_done_and_jockey
+        self.desk: FloaterDesk | None = None
+        if backup is not None:
+            self.desk = FloaterDesk(
+                env,
+                backup,
+                self.lanes,
+                self.regular_lanes,
+                self.cashier_queue,
+                self.kiosk_queue,
+                self.floater_staffing,
+                self._open_lane_count,
+                self._lanes_changed,
+            )
+            cast(WatchedLevel, self.cashier_queue).watcher = self.desk.check
+            cast(WatchedLevel, self.kiosk_queue).watcher = self.desk.check
         # The first block's staff are in place before the first customer (no shift change
         # as the very first event).
         self._apply_staffing(first)
@@ -273,6 +347,19 @@ class StoreModel:
         env.process(self._staffing())
         env.process(self._sampler())
         env.process(self._closing())
+        if isinstance(self.kiosks, KioskBank) and self.faults is not None and self.faults.size:
+            env.process(
+                run_faults(
+                    env,
+                    self.scenario,
+                    self.faults,
+                    self.kiosks,
+                    self._ask_help,
+                    self._walk_min,
+                    self.attendants,
+                    self.recorder,
+                )
+            )
         env.timeout(self.horizon_min).callbacks.append(self._horizon)
         env.run(until=self._stop)
         if not self._stop.value:
@@ -370,17 +457,7 @@ class StoreModel:
         if width <= 0.0 or (final and width <= 1e-9 * t):
             # Nothing since the last row (or a sliver of round-off at the very end).
             return
-        levels = (
-            self.cashier_queue,
-            self.kiosk_queue,
-            self.help_queue,
-            self.cashier_duty,
-            self.cashier_busy,
-            self.kiosk_duty,
-            self.kiosk_busy,
-            self.attendant_duty,
-            self.attendant_busy,
-        )
+        levels = self._levels
         areas = [lv.integral() for lv in levels]
         avgs = [(a - p) / width for a, p in zip(areas, self._previous_areas, strict=True)]
         self._previous_areas = areas
@@ -397,7 +474,8 @@ class StoreModel:
                 self.kiosk_busy.level,
                 self.attendants.servers,
                 self.attendant_busy.level,
-                *avgs,
+                *avgs[:9],
+                *(() if self.desk is None else (self.floater_staffing.level, avgs[9])),
             )
         )
 
@@ -431,7 +509,10 @@ class StoreModel:
         # A free server is taken without a SimPy event: most customers never queue.
         server = pool.acquire()
         if server is None:
-            self._wait(i, is_kiosk, lane, pool)
+            if self.jockeying is not None and not is_kiosk:
+                self.jockeying.wait(i, lane, pool)
+            else:
+                self._wait(i, is_kiosk, lane, pool)
             return
         visit = self._begin_service(i, 0.0, is_kiosk, lane, pool, server)
         if visit is not None:
@@ -508,12 +589,29 @@ class StoreModel:
         else:
             return self._assisted_kiosk_visit(i, pool, server)
         # The end of service as a callback on the timeout itself: no process to resume.
-        env.timeout(duration, (i, pool, server)).callbacks.append(self._service_done)
+        env.timeout(duration, (i, pool, server)).callbacks.append(self._service_done_callback)
         return None
 
     def _service_done(self, event: simpy.Event) -> None:
         i, pool, server = cast(tuple[int, ServerPool, int], event.value)
         self._leave(i, pool, server)
+
+    def _begin_lane_service(
+        self, i: int, waited: float, lane: int, pool: ServerPool, server: int
+    ) -> None:
+        self._begin_service(i, waited, False, lane, pool, server)
+
+    def _reneged_from_lane(self, i: int, waited: float) -> None:
+        now = self.env.now
+        self.recorder.reneged(i, waited, now)
+        self.in_store -= 1
+        if not self.in_store:
+            self._check_drained()
+
+    def _service_done_and_jockey(self, event: simpy.Event) -> None:
+        i, pool, server = cast(tuple[int, ServerPool, int], event.value)
+        self._leave(i, pool, server)
+        cast(Jockeying, self.jockeying).left(pool)
 
     def _assisted_kiosk_visit(
         self, i: int, pool: ServerPool, kiosk: int
@@ -540,20 +638,80 @@ class StoreModel:
                 yield env.timeout(at - done)
                 done = at
             stuck = env.now
-            help_request = self.attendants.request()
+            cause = int(pop.event_cause[e])
+            notice = float(pop.event_notice_min[e])
+            if self.notice_growth:
+                # Attention split over the lights already on, per attendant on duty.
+                open_each = self.open_freezes / max(self.attendants.servers, 1)
+                notice *= 1.0 + self.notice_growth * open_each
+            self.open_freezes += 1
+            if notice > 0.0:
+                # Unnoticed, the freeze already waits for help (help_queue counts it).
+                help_queue = self.help_queue
+                help_queue.add(1)
+                yield env.timeout(notice)
+                help_queue.add(-1)
+            noticed = env.now
+            help_request = self._ask_help(kiosk, self.cause_rank[cause])
             attendant: int = cast(
                 int, help_request.value if help_request.triggered else (yield help_request)
             )
             assigned = env.now
-            walk = float(pop.event_walk_min[e])
+            if self.cause_remote[cause]:
+                walk = 0.0  # cleared from a handheld: no walk, the attendant stays put
+            else:
+                walk = self._walk_min(attendant, kiosk, float(pop.event_walk_min[e]))
             yield env.timeout(walk)
             arrived = env.now
             yield env.timeout(float(pop.event_resolve_min[e]))
             self.attendants.release(attendant)
+            self.open_freezes -= 1
             self.recorder.assist(
-                i, int(pop.event_cause[e]), kiosk, attendant, stuck, assigned, arrived, env.now
+                i, cause, kiosk, attendant, stuck, assigned, arrived, env.now, noticed
             )
         yield env.timeout(work - done + float(pop.payment_min[i]))
+
+    # -- attendants ---------------------------------------------------------------------------
+    def _init_attendants(self, scenario: Scenario, max_attendants: int) -> None:
+        """The attendants' pool, dispatch and the per-cause clearing rules."""
+        config = scenario.attendants
+        self.attendants: ServerPool
+        if config.dispatch == "fcfs" and config.geometry is None:
+            # First come and drawn walks: the plain pool, exactly the store before dispatch
+            # rules and geometry existed.
+            pool = ServerPool(
+                self.env,
+                max_attendants,
+                0,
+                keep_one_while_queued=False,
+                queue_level=self.help_queue,
+                busy_level=self.attendant_busy,
+                duty_level=self.attendant_duty,
+            )
+            self.attendants = pool
+            self._ask_help: Callable[[int, int], simpy.Event] = lambda kiosk, rank: pool.request()
+            self._walk_min: Callable[[int, int, float], float] = lambda a, k, drawn: drawn
+        else:
+            desk = HelpDesk(
+                self.env,
+                max_attendants,
+                config,
+                scenario.kiosks.count,
+                queue_level=self.help_queue,
+                busy_level=self.attendant_busy,
+                duty_level=self.attendant_duty,
+            )
+            self.attendants = desk
+            self._ask_help = desk.ask
+            if config.geometry is None:
+                self._walk_min = lambda a, k, drawn: drawn
+            else:
+                self._walk_min = desk.walk_to
+        causes = scenario.kiosks.confusion
+        self.cause_remote = [cause.clearing == "remote" for cause in causes]
+        self.cause_rank = [cause.priority for cause in causes]
+        self.notice_growth = config.notice_growth_per_open_freeze
+        self.open_freezes = 0
 
     # -- decisions ----------------------------------------------------------------------------
     def _choose(self, i: int) -> int | None:
@@ -719,17 +877,38 @@ class StoreModel:
 
     # -- staffing -----------------------------------------------------------------------------
     def _apply_staffing(self, block: Any) -> None:
-        for lane_index, lane in enumerate(self.lanes):
-            if lane_index < self.regular_lanes:
-                lane.set_target(1 if lane_index < block.cashiers else 0)
-            else:
-                express_index = lane_index - self.regular_lanes
-                lane.set_target(1 if express_index < block.express_cashiers else 0)
+        desk = self.desk
+        if desk is None:
+            for lane_index, lane in enumerate(self.lanes):
+                if lane_index < self.regular_lanes:
+                    lane.set_target(1 if lane_index < block.cashiers else 0)
+                else:
+                    express_index = lane_index - self.regular_lanes
+                    lane.set_target(1 if express_index < block.express_cashiers else 0)
+        else:
+            regular = self.regular_lanes
+
+            def scheduled(k: int) -> bool:
+                return k < block.cashiers if k < regular else k - regular < block.express_cashiers
+
+            # A floater whose lane is now on the roster hands it over; the others keep theirs.
+            desk.hand_over(scheduled)
+            for lane_index, lane in enumerate(self.lanes):
+                lane.set_target(1 if scheduled(lane_index) or desk.holds(lane_index) else 0)
         kiosks_on = self.scenario.kiosks.count if block.kiosks is None else block.kiosks
         self.kiosks.set_target(kiosks_on)
         self.attendants.set_target(block.attendants)
-        # Lanes that take customers until the next shift change, with their item limits:
-        # listed once here rather than scanned for every arriving customer.
+        self._lanes_changed()
+        if desk is not None:
+            desk.set_floaters(block.floaters)
+
+    def _open_lane_count(self) -> int:
+        return len(self._open_lanes)
+
+    def _lanes_changed(self) -> None:
+        """List the lanes that take customers now (after a shift change or a floater's move)."""
+        # Lanes that take customers until the next change, with their item limits: listed
+        # once here rather than scanned for every arriving customer.
         self._open_lanes = [
             (k, lane, math.inf if k < self.regular_lanes else self.express_limit)
             for k, lane in enumerate(self.lanes)
@@ -739,3 +918,5 @@ class StoreModel:
             regular = self.regular_lanes
             self.regular_class.reset((k, lane) for k, lane, _ in self._open_lanes if k < regular)
             self.express_class.reset((k, lane) for k, lane, _ in self._open_lanes if k >= regular)
+        if self.jockeying is not None:
+            self.jockeying.lanes_opened()

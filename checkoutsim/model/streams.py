@@ -34,7 +34,9 @@ class Source(IntEnum):
     CHOICE = 7
     WALK = 8
     BALKING = 9
-    DEMAND = 10  # the day-level demand multiplier (drawn only when arrivals vary by day)
+    NOTICE = 10
+    FAULTS = 11
+    DEMAND = 12  # the day-level demand multiplier (drawn only when arrivals vary by day)
     # Post-processing sources (never used by the simulation) start at 100.
     LOYALTY = 100
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from checkoutsim.experience.costs import money_metrics
 from checkoutsim.experiments.executors import Executor, Task
 from checkoutsim.experiments.run_store import RunStore, scenario_key
 from checkoutsim.model.recorder import RunColumns
@@ -27,7 +28,14 @@ from checkoutsim.results.targets import Judgement, judge
 from checkoutsim.scenario.schema import Scenario
 from checkoutsim.scenario.targets import Target
 
-__all__ = ["Evaluation", "Evaluator", "EvaluatorProgress"]
+__all__ = ["OBJECTIVES", "Evaluation", "Evaluator", "EvaluatorProgress"]
+
+OBJECTIVES = ("total", "labour")
+"""What the search minimises among plans meeting the targets: the total cost per day
+(labour, kiosks, coupons, lost margin, shrink, rescans; simulated, judged on the mean over the
+common days) or the labour cost alone (known without simulating)."""
+
+_MONEY = ["total_cost", "lost_customers", "lost_margin", "shrink_cost"]
 
 EvaluatorProgress = Callable[[int, int], None]
 """``progress(days_simulated, days_reused)``, cumulative, after each finished day."""
@@ -52,6 +60,8 @@ class Evaluation:
     day : DataFrame
         Whole-day metrics per replication (long, as :meth:`SimulationResult.metrics`); empty
         unless the evaluator keeps them (``keep_day``) or judges by day.
+    money : DataFrame
+        ``rep, total_cost, lost_customers, lost_margin, shrink_cost`` per replication.
     """
 
     plan: StaffPlan
@@ -60,6 +70,12 @@ class Evaluation:
     judgements: dict[tuple[str, str], Judgement]
     values: pd.DataFrame = field(repr=False)
     day: pd.DataFrame = field(repr=False)
+    money: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    @property
+    def total_cost(self) -> float:
+        """Mean total cost per day over the evaluation's days."""
+        return float(self.money["total_cost"].mean())
 
     @property
     def feasible(self) -> bool:
@@ -116,11 +132,14 @@ class Evaluator:
         store: RunStore | None = None,
         progress: EvaluatorProgress | None = None,
         keep_day: bool = False,
+        objective: str = "total",
     ):
         if by not in ("block", "day"):
             raise ValueError(f"by must be 'block' or 'day', got {by!r}")
         if replications < 2:
             raise ValueError(f"the optimiser needs at least 2 replications, got {replications}")
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
         self.space = space
         self.targets = list(targets)
         self.by = by
@@ -130,11 +149,14 @@ class Evaluator:
         self.store = store
         self.progress = progress
         self.keep_day = keep_day
+        self.objective = objective
         self.simulated = 0
         self.reused = 0
         # (scenario key, seed) -> (scenario, target-metric values, day metrics): judging is
         # cheap, so other target values (the cost curve) reuse the same simulated days.
-        self._sims: dict[tuple[str, int], tuple[Scenario, pd.DataFrame, pd.DataFrame]] = {}
+        self._sims: dict[
+            tuple[str, int], tuple[Scenario, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+        ] = {}
 
     @property
     def evaluated(self) -> int:
@@ -169,8 +191,8 @@ class Evaluator:
             self._sims[(key, seed)] = self._values(s, seed, days)
         out = []
         for plan, key in zip(plans, keys, strict=True):
-            scenario, values, day = self._sims[(key, seed)]
-            out.append(self._judge(plan, scenario, seed, values, day, wanted))
+            scenario, values, day, money = self._sims[(key, seed)]
+            out.append(self._judge(plan, scenario, seed, values, day, wanted, money))
         return out
 
     def _run(self, todo: dict[str, Scenario], seed: int) -> dict[tuple[str, int], RunColumns]:
@@ -204,12 +226,19 @@ class Evaluator:
 
     def _values(
         self, scenario: Scenario, seed: int, days: list[tuple[int, RunColumns]]
-    ) -> tuple[Scenario, pd.DataFrame, pd.DataFrame]:
+    ) -> tuple[Scenario, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         result = SimulationResult.from_runs(scenario, seed, days)
         day = result.metrics() if self.keep_day or self.by == "day" else pd.DataFrame()
         values = block_metrics(result) if self.by == "block" else day_metrics(result)
         values = values[values["metric"].isin({t.metric for t in self.targets})]
-        return scenario, values.reset_index(drop=True), day
+        keys = [(scenario.name, rep, seed) for rep, _ in days]
+        money = money_metrics(scenario, result.customers, keys)
+        money = money[money["metric"].isin(_MONEY)].pivot(
+            index="rep", columns="metric", values="value"
+        )
+        money = money.reindex(columns=_MONEY).reset_index()
+        money.columns.name = None
+        return scenario, values.reset_index(drop=True), day, money
 
     def _judge(
         self,
@@ -219,6 +248,7 @@ class Evaluator:
         values: pd.DataFrame,
         day: pd.DataFrame,
         targets: list[Target],
+        money: pd.DataFrame,
     ) -> Evaluation:
         units = block_labels(scenario) if self.by == "block" else [DAY]
         judgements: dict[tuple[str, str], Judgement] = {}
@@ -227,4 +257,4 @@ class Evaluator:
             for t in targets:
                 v = here.loc[here["metric"] == t.metric, "value"].to_numpy(dtype=float)
                 judgements[(unit, str(t))] = judge(v, t, self.level)
-        return Evaluation(plan, scenario, seed, judgements, values, day)
+        return Evaluation(plan, scenario, seed, judgements, values, day, money)

@@ -24,11 +24,11 @@ from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import Executor, make_executor
 from checkoutsim.experiments.run_store import RunStore
 from checkoutsim.planning.blocks import block_metrics
-from checkoutsim.planning.evaluate import Evaluation, Evaluator
+from checkoutsim.planning.evaluate import OBJECTIVES, Evaluation, Evaluator
 from checkoutsim.planning.plan import ROLES, PlanSpace, StaffPlan
 from checkoutsim.planning.search import SearchStep, search
 from checkoutsim.planning.start import analytic_plan
-from checkoutsim.results.stats import paired_summary
+from checkoutsim.results.stats import confidence_interval, paired_summary
 from checkoutsim.results.tables import summarise
 from checkoutsim.results.targets import check_metrics
 from checkoutsim.scenario.schema import Scenario
@@ -69,8 +69,12 @@ class OptimizationResult:
     staffing : DataFrame
         ``plan, block, start, end, cashiers, express_cashiers, attendants, kiosks`` for the
         current and the chosen plan.
+    objective : str
+        ``total`` (total cost per day) or ``labour``: what the search minimised.
     costs : DataFrame
-        ``plan, labour_cost, cashier_hours, attendant_hours, kiosk_hours`` (per day).
+        ``plan, labour_cost, cashier_hours, attendant_hours, kiosk_hours, total_cost,
+        total_cost_ci_low, total_cost_ci_high, lost_customers`` (per day; the total cost and
+        lost customers are means over the fresh days, with a t interval).
     check : DataFrame
         Fresh check per plan, unit and target: ``plan, unit, target, metric, op, value, mean,
         ci_low, ci_high, n, verdict``.
@@ -111,6 +115,7 @@ class OptimizationResult:
     curve: pd.DataFrame
     log: pd.DataFrame
     staffing_yaml: str
+    objective: str = "total"
     evaluations: int = 0
     days_simulated: int = 0
     days_reused: int = 0
@@ -120,6 +125,11 @@ class OptimizationResult:
         """Labour cost per day of the ``chosen`` or ``current`` plan."""
         row = self.costs[self.costs["plan"] == plan]
         return float(row["labour_cost"].iloc[0])
+
+    def total(self, plan: str = CHOSEN) -> float:
+        """Mean total cost per day of the ``chosen`` or ``current`` plan on the fresh days."""
+        row = self.costs[self.costs["plan"] == plan]
+        return float(row["total_cost"].iloc[0])
 
     def current_holds(self) -> bool:
         """Whether the current plan has no ``missed`` target on the fresh days."""
@@ -143,6 +153,9 @@ class OptimizationResult:
                 f"Chosen plan: labour {new:,.2f} per day vs {cur:,.2f} for the current plan "
                 f"({new - cur:+,.2f})."
             )
+        trade = self._trade_note()
+        if trade:
+            lines.append(trade)
         mine = self.check[self.check["plan"] == CHOSEN]
         counts = mine["verdict"].value_counts()
         tally = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in ("met", "borderline", "missed"))
@@ -161,6 +174,21 @@ class OptimizationResult:
                 + (f"; the chosen plan needs {new - cur:+,.2f}." if new > cur else ".")
             )
         return lines
+
+    def _trade_note(self) -> str | None:
+        """Total cost and lost customers of both plans on the fresh days, with the paired
+        difference: what the chosen plan trades."""
+        c = self.comparison.set_index("metric") if len(self.comparison) else None
+        if c is None or not {"total_cost", "lost_customers"} <= set(c.index):
+            return None
+        t, lost = c.loc["total_cost"], c.loc["lost_customers"]
+        return (
+            f"Total cost (labour, kiosks, coupons, lost margin, shrink, rescans; objective: "
+            f"{self.objective}): {t['chosen_mean']:,.0f} per day vs {t['current_mean']:,.0f} "
+            f"({t['diff_mean']:+,.0f}, 95% CI {t['diff_low']:+,.0f} to {t['diff_high']:+,.0f}); "
+            f"customers lost to balking and reneging {lost['chosen_mean']:,.1f} vs "
+            f"{lost['current_mean']:,.1f} per day ({lost['diff_mean']:+,.1f})."
+        )
 
     def _abandonment_note(self) -> str | None:
         """A warning when the chosen plan loses clearly more customers than the current one
@@ -197,9 +225,11 @@ class OptimizationResult:
             "replications": self.replications,
             "check_replications": self.check_replications,
             "level": self.level,
+            "objective": self.objective,
             "meets_targets": self.meets_targets,
             "holds_on_check": self.holds_on_check,
             "labour_cost": {CURRENT: self.cost(CURRENT), CHOSEN: self.cost(CHOSEN)},
+            "total_cost": {CURRENT: self.total(CURRENT), CHOSEN: self.total(CHOSEN)},
             "staffing_yaml": self.staffing_yaml,
             "staffing": records(self.staffing),
             "costs": records(self.costs),
@@ -234,6 +264,7 @@ def optimize(
     seed: int | None = None,
     check_replications: int | None = None,
     level: float = 0.95,
+    objective: str = "total",
     kiosks: bool = False,
     max_kiosks_per_attendant: int | None = None,
     start: str = "analytic",
@@ -243,7 +274,7 @@ def optimize(
     executor: Executor | None = None,
     progress: OptimizeProgress | None = None,
 ) -> OptimizationResult:
-    """Search the staffing plan of ``scenario`` for the lowest labour cost meeting ``targets``.
+    """Search the staffing plan of ``scenario`` for the lowest cost meeting ``targets``.
 
     Parameters
     ----------
@@ -262,6 +293,10 @@ def optimize(
         Fresh days for the final check; default ``replications``.
     level : float
         Confidence level of the decision rule and every interval.
+    objective : {"total", "labour"}
+        Minimise the mean total cost per day (labour, kiosks, coupons, lost margin, shrink,
+        rescans; see :mod:`checkoutsim.experience.costs`), or the labour cost alone (the
+        behaviour before the total cost existed).
     kiosks : bool
         Also search how many kiosks are switched on per block.
     max_kiosks_per_attendant : int, optional
@@ -299,6 +334,8 @@ def optimize(
         raise ValueError(f"by must be 'block' or 'day', got {by!r}")
     if start not in ("analytic", "current"):
         raise ValueError(f"start must be 'analytic' or 'current', got {start!r}")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
     check_metrics(wanted, _available(base, by), f"per {by}")
     space = PlanSpace.for_scenario(
         base, kiosks=kiosks, max_kiosks_per_attendant=max_kiosks_per_attendant
@@ -319,9 +356,11 @@ def optimize(
         return tick
 
     def run(ex: Executor) -> OptimizationResult:
-        ev = Evaluator(space, wanted, by, replications, level, ex, store, ticker("search"))
+        ev = Evaluator(
+            space, wanted, by, replications, level, ex, store, ticker("search"), False, objective
+        )
         checker = Evaluator(
-            space, wanted, by, check_reps, level, ex, store, ticker("check"), keep_day=True
+            space, wanted, by, check_reps, level, ex, store, ticker("check"), True, objective
         )
         log_rows: list[dict[str, Any]] = []
 
@@ -331,6 +370,7 @@ def optimize(
                 status["text"] = (
                     f"{name}: {step.phase} {step.role} {step.block}".strip()
                     + f" -> labour {step.labour_cost:,.0f}"
+                    + (f", total {step.total_cost:,.0f}" if objective == "total" else "")
                 )
                 if progress is not None:
                     progress(sum(a + b for a, b in counts.values()), status["text"])
@@ -360,6 +400,7 @@ def optimize(
             curve=curve_table,
             log=pd.DataFrame(log_rows),
             counts=(ev_count, ev.simulated + checker.simulated, ev.reused + checker.reused),
+            objective=objective,
         )
 
     if store is not None:
@@ -409,6 +450,7 @@ def _curve(
         "value",
         "labour_cost",
         "kiosk_hours",
+        "total_cost",
         "meets",
         "looser_by",
         "saving",
@@ -422,11 +464,12 @@ def _curve(
     rows = []
     for value in sorted(set(tried)):
         if value == first.value:
-            plan, ok = chosen.plan, True
+            plan, ok, total = chosen.plan, True, chosen.total_cost
         else:
             t = first.with_value(value)
             found = search(ev, chosen.plan, seed, [t, *targets[1:]], on_step=on_step(f"curve {t}"))
             plan, ok = found.evaluation.plan, found.meets
+            total = found.evaluation.total_cost
         looser = (value - first.value) if first.op == "<=" else (first.value - value)
         saving = base_cost - space.cost(plan)
         rows.append(
@@ -436,6 +479,7 @@ def _curve(
                 "value": value,
                 "labour_cost": space.cost(plan),
                 "kiosk_hours": space.kiosk_hours(plan),
+                "total_cost": total,
                 "meets": ok,
                 "looser_by": looser,
                 "saving": saving,
@@ -460,8 +504,10 @@ def _result(
     curve: pd.DataFrame,
     log: pd.DataFrame,
     counts: tuple[int, int, int],
+    objective: str = "total",
 ) -> OptimizationResult:
     fresh_chosen, fresh_current = checked
+    fresh = {CHOSEN: fresh_chosen, CURRENT: fresh_current}
     plans = {CURRENT: StaffPlan.of(base), CHOSEN: chosen.plan}
     staffing_rows = []
     cost_rows = []
@@ -472,6 +518,8 @@ def _result(
                 {"plan": name, "block": b, "start": block.start, "end": block.end, **row}
             )
         hours = space.staff_hours(plan)
+        total = fresh[name].money["total_cost"].to_numpy(dtype=float)
+        interval = confidence_interval(total, level)
         cost_rows.append(
             {
                 "plan": name,
@@ -479,6 +527,10 @@ def _result(
                 "cashier_hours": hours["cashier"],
                 "attendant_hours": hours["attendant"],
                 "kiosk_hours": space.kiosk_hours(plan),
+                "total_cost": float(total.mean()),
+                "total_cost_ci_low": interval.low,
+                "total_cost_ci_high": interval.high,
+                "lost_customers": float(fresh[name].money["lost_customers"].mean()),
             }
         )
     check_rows = []
@@ -524,6 +576,7 @@ def _result(
         evaluations=counts[0],
         days_simulated=counts[1],
         days_reused=counts[2],
+        objective=objective,
     )
 
 
@@ -538,7 +591,8 @@ def _comparison(
     metrics = metrics[metrics["scope"] == "all"]
     available = [str(m) for m in pd.unique(metrics["metric"])]
     wanted = [t.metric for t in targets if t.metric in available]
-    shown = list(dict.fromkeys([*wanted, *headline_metrics(available)]))
+    money = [m for m in ("total_cost", "lost_customers") if m in available]
+    shown = list(dict.fromkeys([*wanted, *headline_metrics(available), *money]))
     summary = summarise(metrics[metrics["metric"].isin(shown)], ["scenario"], level)
     wide = metrics.pivot(index=["scenario", "rep"], columns="metric", values="value")
     wide = wide.reindex(columns=shown).reset_index()

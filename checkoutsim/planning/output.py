@@ -63,6 +63,8 @@ def write_optimization(
             meets_targets=result.meets_targets,
             holds_on_check=result.holds_on_check,
             labour_cost={CURRENT: result.cost(CURRENT), CHOSEN: result.cost(CHOSEN)},
+            objective=result.objective,
+            total_cost={CURRENT: result.total(CURRENT), CHOSEN: result.total(CHOSEN)},
             evaluations=result.evaluations,
             days_simulated=result.days_simulated,
             days_reused=result.days_reused,
@@ -77,7 +79,8 @@ def staffing_table(result: OptimizationResult) -> Table:
     table = Table(
         title=(
             f"{result.scenario.name}: staffing, current -> chosen (labour "
-            f"{result.cost(CURRENT):,.2f} -> {result.cost(CHOSEN):,.2f} {currency} per day)"
+            f"{result.cost(CURRENT):,.2f} -> {result.cost(CHOSEN):,.2f}, total cost "
+            f"{result.total(CURRENT):,.0f} -> {result.total(CHOSEN):,.0f} {currency} per day)"
         ),
         title_justify="left",
     )
@@ -178,8 +181,9 @@ def curve_table(result: OptimizationResult) -> Table:
         title_justify="left",
         caption_justify="left",
     )
-    for name in ("Value", f"Labour ({currency}/day)", "Meets", "Saving", "Saving per unit"):
-        table.add_column(name, justify="right", no_wrap=True)
+    names = ["Value", f"Labour ({currency}/day)", f"Total cost ({currency}/day, search days)"]
+    for name in (*names, "Meets", "Saving", "Saving per unit"):
+        table.add_column(name, justify="right")
     for row in result.curve.itertuples(index=False):
         r = row._asdict()
         per = float(r["saving_per_unit"])
@@ -187,6 +191,7 @@ def curve_table(result: OptimizationResult) -> Table:
         table.add_row(
             f"{float(r['value']):g}{mark}",
             f"{float(r['labour_cost']):,.2f}",
+            f"{float(r['total_cost']):,.0f}",
             "yes" if r["meets"] else "[bold red]no[/]",
             f"{float(r['saving']):+,.2f}",
             "-" if math.isnan(per) else f"{per:+,.2f}",

@@ -133,9 +133,12 @@ def solve_roster(
     # Days are coupled only by the weekly hours. Solve each day alone first: if the week
     # they make stays within every weekly limit it is optimal for the whole week (the joint
     # program without that constraint is exactly the sum of the days), and far quicker.
-    parts = [
-        _solve([d], cands, needs, rules, max_on_duty, time_limit_s, weekly=False) for d in days
-    ]
+    parts = []
+    for d in days:
+        try:
+            parts.append(_solve([d], cands, needs, rules, max_on_duty, time_limit_s, weekly=False))
+        except RosterInfeasibleError as exc:
+            raise RosterInfeasibleError(f"{d}: {exc}") from None
     week = RosterSolution(
         shifts=[s for p in parts for s in p.shifts],
         floaters={d: p.floaters[d] for d, p in zip(days, parts, strict=True)},

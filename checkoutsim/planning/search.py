@@ -12,7 +12,13 @@ scenario's own), all candidates judged on the same simulated days (common random
    plan as unable to meet them when nothing can grow.
 2. **Remove** one at a time, the most expensive (block, role) first: keep a removal if every
    target still holds in every unit (a removal in one block can hurt the next: queues carry
-   over); repeat passes until none is kept.
+   over) and, with the ``total`` objective, the mean total cost per day does not rise (saving
+   a cashier's wage is no saving if the lost margin and shrink grow by more); repeat passes
+   until none is kept.
+3. **Descend** (``total`` objective only): among every plan one staff member (or kiosk) away
+   that meets every target, move to the one with the lowest mean total cost while that is
+   lower than the current plan's; this is how a plan adds a cashier whose wage is paid for by
+   the baskets no longer abandoned.
 
 A plan never leaves the bounds (physical lanes and kiosks, the optimiser's attendant minimums)
 and every candidate is a validated scenario.
@@ -44,6 +50,7 @@ class SearchStep:
     kiosk_hours: float
     feasible: bool
     shortfall: float
+    total_cost: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ def search(
     """
     space = evaluator.space
     wanted = list(evaluator.targets if targets is None else targets)
+    by_total = evaluator.objective == "total"
     labels = [f"{b.start}-{b.end}" for b in space.base.staffing]
     steps: list[SearchStep] = []
 
@@ -106,6 +114,7 @@ def search(
             space.kiosk_hours(ev.plan),
             ev.feasible,
             ev.shortfall,
+            ev.total_cost if len(ev.money) else float("nan"),
         )
         steps.append(step)
         if on_step is not None:
@@ -139,11 +148,40 @@ def search(
                 if not _valid(space, candidate):
                     break
                 ev = evaluator.evaluate_many([candidate], seed, wanted)[0]
-                if not ev.feasible:
+                if not ev.feasible or (by_total and ev.total_cost > current.total_cost):
                     break
                 current, kept = ev, True
                 log("remove", current, block, role, -1)
+    while by_total and len(steps) < max_steps:
+        near = _neighbours(space, current.plan)
+        if not near:
+            break
+        evaluated = evaluator.evaluate_many([p for _, _, _, p in near], seed, wanted)
+        options = [(ev.total_cost, k) for k, ev in enumerate(evaluated) if ev.feasible]
+        if not options:
+            break
+        best, k = min(options)
+        if best >= current.total_cost:
+            break
+        block, role, change, _ = near[k]
+        current = evaluated[k]
+        log("descend", current, block, role, change)
     return SearchOutcome(current, True, steps)
+
+
+def _neighbours(space: PlanSpace, plan: StaffPlan) -> list[tuple[int, str, int, StaffPlan]]:
+    """Every valid plan one unit of one role in one block away from ``plan``."""
+    out = []
+    seen = {plan}
+    for b in range(space.blocks):
+        for role in space.roles:
+            for change in (+1, -1):
+                moved = plan.moved(b, role, change)
+                if moved in seen or not _valid(space, moved):
+                    continue
+                seen.add(moved)
+                out.append((b, role, change, moved))
+    return out
 
 
 def _gain(

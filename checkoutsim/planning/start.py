@@ -128,7 +128,8 @@ def _attendants(s: Scenario, kiosks_on: int, kiosk_service_min: float) -> int:
     for cause in s.kiosks.confusion:
         rate = cause.probability * (items if cause.per == "item" else 1.0)
         per_transaction += rate
-        repair += rate * (s.attendants.walk_min.mean + cause.resolve_min.mean)
+        walk = 0.0 if cause.clearing == "remote" else s.attendants.mean_walk_min(s.kiosks.count)
+        repair += rate * (walk + cause.resolve_min.mean)
     if per_transaction <= 0:
         return 0
     lam = per_transaction / kiosk_service_min  # confusions per running kiosk per minute

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from checkoutsim.planning.blocks import DAY
 from checkoutsim.planning.optimizer import OptimizationResult
 from checkoutsim.report.tables import metric_label
-from checkoutsim.report.workbook import staffing_sheet, unit_of
+from checkoutsim.report.workbook import clip_to_range, staffing_sheet, unit_of
 
 __all__ = ["optimization_sheets"]
 
@@ -20,11 +21,11 @@ def optimization_sheets(result: OptimizationResult) -> dict[str, pd.DataFrame]:
             "Metric": [metric_label(str(m)) for m in c["metric"]],
             "Unit": [unit_of(str(m), currency) for m in c["metric"]],
             "Current mean (unit)": c["current_mean"],
-            "Current 95% CI low (unit)": c["current_ci_low"],
-            "Current 95% CI high (unit)": c["current_ci_high"],
+            "Current 95% CI low (unit)": clip_to_range(c["current_ci_low"], c["metric"], "low"),
+            "Current 95% CI high (unit)": clip_to_range(c["current_ci_high"], c["metric"], "high"),
             "Chosen mean (unit)": c["chosen_mean"],
-            "Chosen 95% CI low (unit)": c["chosen_ci_low"],
-            "Chosen 95% CI high (unit)": c["chosen_ci_high"],
+            "Chosen 95% CI low (unit)": clip_to_range(c["chosen_ci_low"], c["metric"], "low"),
+            "Chosen 95% CI high (unit)": clip_to_range(c["chosen_ci_high"], c["metric"], "high"),
             "Difference, chosen - current (unit)": c["diff_mean"],
             "Difference 95% CI low (unit)": c["diff_low"],
             "Difference 95% CI high (unit)": c["diff_high"],
@@ -43,6 +44,31 @@ def optimization_sheets(result: OptimizationResult) -> dict[str, pd.DataFrame]:
     return {
         "summary": summary,
         "staffing": staffing_sheet({"current": result.scenario, "chosen": result.chosen_scenario}),
-        "targets": result.check,
+        "targets": _targets(result.check, currency),
         "costs": costs,
     }
+
+
+def _targets(check: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The fresh check of every target, per plan and block (or day), with units in headers."""
+    metrics = check["metric"]
+    return pd.DataFrame(
+        {
+            "Plan": check["plan"],
+            "Checked over (block HH:MM-HH:MM, or day)": check["unit"],
+            "Target": check["target"],
+            "Metric": [metric_label(str(m)) for m in metrics],
+            # A count checked in a block is that block's count, not the day's.
+            "Unit": [
+                unit_of(str(m), currency, "day" if u == DAY else "block")
+                for m, u in zip(metrics, check["unit"], strict=True)
+            ],
+            "Target value (unit)": check["value"],
+            "Mean (unit)": check["mean"],
+            "95% CI low (unit)": clip_to_range(check["ci_low"], metrics, "low"),
+            "95% CI high (unit)": clip_to_range(check["ci_high"], metrics, "high"),
+            "Days (count)": check["n"],
+            "Verdict (met / borderline / missed)": check["verdict"],
+            "Metric key": metrics,
+        }
+    )

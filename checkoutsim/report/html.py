@@ -177,6 +177,30 @@ def _section(title: str, body: str, section_id: str) -> str:
     return f'<section id="{_esc(section_id)}"><h2>{_esc(title)}</h2>{body}</section>'
 
 
+def _walk_fact(attendants: dict[str, Any]) -> tuple[str, str]:
+    """The attendant's walk: a drawn time, or distance over speed on the bank's geometry."""
+    if attendants.get("walk_min") is not None:
+        return ("Attendant walk (min)", _describe(attendants["walk_min"]))
+    geo = attendants.get("geometry") or {}
+    return (
+        "Attendant walk",
+        f"by distance: kiosks {_short(geo.get('kiosk_spacing_m'))} m apart, "
+        f"{_short(geo.get('walk_m_per_min'))} m/min",
+    )
+
+
+def _replay_section(replay: str | None, what: str) -> list[str]:
+    """A link to the replay page written beside the report (none when there is none)."""
+    if not replay:
+        return []
+    body = (
+        f'<p id="replay-link"><a href="{_esc(replay)}">Watch the replay</a>: {_esc(what)} '
+        "played on the store's floor plan (queues, kiosks, attendants), with play, speed and "
+        "the worst hour. The file sits beside this report.</p>"
+    )
+    return [_section("Replay", body, "replay")]
+
+
 def _describe(value: Any) -> str:
     """A distribution or setting as short text: ``lognormal(mean=12, sd=16)``."""
     if isinstance(value, dict) and "kind" in value:
@@ -224,7 +248,13 @@ def scenario_html(scenario: Scenario, heading: str | None = None) -> str:
         ("Cashier scan (min/item)", _describe(d["cashiers"]["scan_min_per_item"])),
         ("Kiosks", str(d["kiosks"]["count"])),
         ("Kiosk scan (min/item)", _describe(d["kiosks"]["scan_min_per_item"])),
-        ("Attendant walk (min)", _describe(d["attendants"]["walk_min"])),
+        _walk_fact(d["attendants"]),
+        (
+            "Attendant notice",
+            f"{_describe(d['attendants'].get('notice_min') or 0.0)} min; other duties "
+            f"{d['attendants'].get('other_work_share', 0.0):g} of the time; dispatch "
+            f"{d['attendants'].get('dispatch', 'fcfs')}",
+        ),
     ]
     parts.append(table_html(["Assumption", "Value"], facts, text=True))
     confusion = d["kiosks"].get("confusion") or []
@@ -334,6 +364,7 @@ def run_report(
     *,
     command: str | None = None,
     targets: Sequence[Target] | None = None,
+    replay: str | None = None,
 ) -> str:
     """The HTML report of one scenario's replications.
 
@@ -346,6 +377,8 @@ def run_report(
     targets : sequence of Target, optional
         Targets for the verdict that opens the report; default the scenario's
         (:func:`checkoutsim.results.verdict.run_verdict`).
+    replay : str, optional
+        The file name of a replay written beside the report (``replay.html``), linked.
 
     Returns
     -------
@@ -355,6 +388,7 @@ def run_report(
     scenario = result.scenario
     sections = [
         _section("Verdict", _verdict_html(result, targets), "verdict"),
+        *_replay_section(replay, "day 0 of this run"),
         _section(
             "Summary",
             table_html(
@@ -487,6 +521,7 @@ def comparison_report(
     metrics: Sequence[str] | None = None,
     scope: str = "all",
     command: str | None = None,
+    replay: str | None = None,
 ) -> str:
     """The HTML report of a comparison (:class:`checkoutsim.experiments.compare.ComparisonResult`).
 
@@ -500,6 +535,8 @@ def comparison_report(
         ``all``, ``cashier`` or ``kiosk``.
     command : str, optional
         For the footer.
+    replay : str, optional
+        The file name of a replay written beside the report (``replay.html``), linked.
     """
     from checkoutsim.report import plots
 
@@ -536,6 +573,7 @@ def comparison_report(
     )
     sections = [
         _section("Summary", overview, "summary"),
+        *_replay_section(replay, "day 0 of every plan, side by side on the same customers"),
         _section(
             "Paired differences",
             figure_html(fig, f"Plan minus {result.base}, with confidence intervals.", "fig-diff")

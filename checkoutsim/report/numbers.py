@@ -32,6 +32,7 @@ _COUNTS = frozenset(
         "coupons_used",
         "assists_per_customer",
         "overtaken_per_customer",
+        "kiosk_outages",
         "staff_hours",
     }
 )
@@ -39,6 +40,7 @@ _MONEY = frozenset(
     {
         "labour_cashier_cost",
         "labour_attendant_cost",
+        "labour_floater_cost",
         "labour_cost",
         "kiosk_cost",
         "coupon_cost",

@@ -6,7 +6,7 @@ import math
 
 from rich.table import Table
 
-from checkoutsim.experience.costs import MONEY_METRICS
+from checkoutsim.experience.costs import CHURN_METRICS, MONEY_METRICS
 from checkoutsim.report.direction import DIRECTION_NOTE, directed
 from checkoutsim.report.numbers import format_estimate
 from checkoutsim.results.tables import SimulationResult
@@ -40,6 +40,9 @@ HEADLINE_METRICS: list[tuple[str, str]] = [
     ("cashiers_utilisation_pct", "Cashier utilisation (%)"),
     ("kiosks_utilisation_pct", "Kiosk utilisation (%)"),
     ("attendants_utilisation_pct", "Attendant utilisation (%)"),
+    ("kiosk_outages", "Kiosk outages (faults)"),
+    ("kiosk_out_of_order_min", "Kiosks out of order (kiosk-min)"),
+    ("attendant_repair_min", "Attendant time on faults (min)"),
 ]
 
 
@@ -63,7 +66,10 @@ _LABELS = {
     **dict(HEADLINE_METRICS),
     **dict(EXPERIENCE_METRICS),
     **dict(MONEY_METRICS),
+    **dict(CHURN_METRICS),
     "staff_hours": "Scheduled staff hours (h per day)",
+    "floater_hours": "Floater hours on a lane (h per day)",
+    "lost_customers": "Customers lost (balked + reneged)",
 }
 _MONEY = frozenset(name for name, _ in MONEY_METRICS)
 
@@ -144,8 +150,10 @@ def summary_table(result: SimulationResult) -> Table:
         for row in rows:
             table.add_row(*row)
     table.caption = (
-        f"{DIRECTION_NOTE}. Experience figures are estimates from assumed curves; * revenue at "
-        "risk = detractors x churn % x yearly customer value. See docs/satisfaction.md. " + CUT_NOTE
+        f"{DIRECTION_NOTE}. Experience figures are estimates from assumed curves; * at risk: "
+        "share of detractors x churn % x annual sales (each shopper counted once a year), per "
+        "open day; † operating cost + lost margin + shrink + rescans. See docs/satisfaction.md. "
+        + CUT_NOTE
     )
     table.caption_justify = "left"
     return table

@@ -61,11 +61,11 @@ def _figure(unit: UnitCheck, nbsp: bool = False) -> str:
 
 
 def verdict_headline(verdict: Verdict) -> str:
-    """``"1 of 2 targets breached, 1 cannot tell"`` (or ``"all 2 targets met"``)."""
+    """``"1 of 2 targets breached, 1 cannot tell"`` (or ``"all 2 targets are met"``)."""
     total = len(verdict.checks)
     counts = {s: sum(c.status == s for c in verdict.checks) for s in _SYMBOLS}
     if counts["met"] == total:
-        return f"{'the target' if total == 1 else f'all {total} targets'} met"
+        return f"{'the target is' if total == 1 else f'all {total} targets are'} met"
     present = [s for s in ("breached", "cannot tell", "met", "no data") if counts[s]]
     first, rest = present[0], present[1:]
     parts = [f"{counts[first]} of {total} target{'s' if total > 1 else ''} {first}"]

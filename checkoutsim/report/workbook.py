@@ -4,8 +4,10 @@ Sheets (those a command has): ``summary`` (every metric, mean and 95% interval),
 (the same by hour of the day), ``staffing`` (the plan(s) on duty), ``differences`` (paired,
 plan minus base), and for a sweep ``plans``; an optimisation's sheets are built in
 :mod:`checkoutsim.planning.workbook`.
-Every header says its unit (a metric's unit is in its own ``Unit`` column, since rows differ),
-figures are rounded to 2 decimals (p-values to 4) and shown with thousands separators.
+Every header says its unit (a metric's unit is in its own ``Unit`` column, since rows differ;
+the sweep's ``plans`` sheet, one column a metric, puts it in each header), figures are rounded
+to 2 decimals (p-values to 4) and shown with thousands separators, and an interval's ends stop
+where its metric ends (no count or wait below 0, no percentage above 100), as in the terminal.
 
 The file is written atomically (a temporary file renamed into place), and an existing file is
 replaced only when checkoutsim wrote it (its document properties say so): a planner's own
@@ -15,12 +17,14 @@ workbook is never overwritten.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+from checkoutsim.experiments.compare import headline_metrics
+from checkoutsim.report.numbers import metric_range
 from checkoutsim.report.tables import _MONEY, metric_label
 from checkoutsim.results.folder import atomic_write
 
@@ -33,8 +37,10 @@ if TYPE_CHECKING:
 __all__ = [
     "WorkbookError",
     "check_workbook_path",
+    "clip_to_range",
     "comparison_sheets",
     "estimates",
+    "factor_header",
     "run_sheets",
     "staffing_sheet",
     "sweep_sheets",
@@ -58,6 +64,7 @@ _UNITS = {
     "coupon_csat_effect": "CSAT points",
     "coupon_nps_effect": "NPS points",
     "staff_hours": "hours per day",
+    "floater_hours": "hours per day",
     "assists_per_customer": "per served customer",
     "overtaken_per_customer": "per customer",
     "coupons_used": "coupons per day",
@@ -87,11 +94,27 @@ def estimates(
     out["Metric"] = [metric_label(str(m)) for m in frame["metric"]]
     out["Unit"] = [unit_of(str(m), currency, per) for m in frame["metric"]]
     out["Mean (unit)"] = frame["mean"]
-    out["95% CI low (unit)"] = frame["ci_low"]
-    out["95% CI high (unit)"] = frame["ci_high"]
+    out["95% CI low (unit)"] = clip_to_range(frame["ci_low"], frame["metric"], "low")
+    out["95% CI high (unit)"] = clip_to_range(frame["ci_high"], frame["metric"], "high")
     out["95% CI ± (unit)"] = frame["half_width"]
     out["Days (count)"] = frame["n"]
     out["Metric key"] = frame["metric"]
+    return out
+
+
+def clip_to_range(values: Iterable[Any], metrics: Iterable[Any], end: str) -> list[Any]:
+    """Interval ends cut where each metric ends (no count below 0, no percentage above 100).
+
+    The same cut the terminal and HTML tables make (:func:`checkoutsim.report.numbers.
+    metric_range`); differences are not passed here, they may be of either sign.
+    """
+    out: list[Any] = []
+    for value, metric in zip(values, metrics, strict=True):
+        bounds = metric_range(str(metric))
+        if bounds is None or value is None or pd.isna(value):
+            out.append(value)
+        else:
+            out.append(max(value, bounds[0]) if end == "low" else min(value, bounds[1]))
     return out
 
 
@@ -159,10 +182,63 @@ def comparison_sheets(result: ComparisonResult) -> dict[str, pd.DataFrame]:
     }
 
 
+_FACTOR_UNITS = {
+    "cashiers": "lanes staffed",
+    "express_cashiers": "lanes staffed",
+    "attendants": "staff",
+    "kiosks": "kiosks on",
+    "lanes": "lanes",
+    "count": "kiosks",
+    "customers_per_hour": "customers per hour",
+    "replications": "days",
+}
+
+
+def factor_header(factor: str) -> str:
+    """A sweep factor as a column header with its unit: ``kiosks.count (kiosks)``."""
+    last = factor.rsplit(".", 1)[-1]
+    if last in _FACTOR_UNITS:
+        unit = _FACTOR_UNITS[last]
+    elif last.endswith("_min"):
+        unit = "min"
+    elif last.endswith(("_share", "probability")):
+        unit = "share, 0-1"
+    else:
+        unit = "as in the scenario file"
+    return f"{factor} ({unit})"
+
+
+def _plans(result: SweepResult, currency: str) -> pd.DataFrame:
+    """One row per plan: factors, staff hours, headline metrics with intervals, Pareto mark."""
+    table = result.results
+    out = pd.DataFrame({"Plan": table["point"]})
+    for factor in result.sweep.factors:
+        if factor in table:
+            out[factor_header(factor)] = table[factor]
+    if "staff_hours" in table:
+        out["Staff hours (hours per day)"] = table["staff_hours"]
+    names = [c.removesuffix("_mean") for c in table.columns if str(c).endswith("_mean")]
+    shown = headline_metrics(names)
+    shown += [m for m in (*result.minimise, *result.maximise) if m in names and m not in shown]
+    for metric in shown:
+        unit = unit_of(metric, currency)
+        label = metric_label(metric).removesuffix(f" ({unit})")
+        unit = unit.replace("(", "").replace(")", "")  # one pair of brackets a header
+        out[f"{label}: mean ({unit})"] = table[f"{metric}_mean"]
+        for end in ("low", "high"):
+            values = table[f"{metric}_ci_{end}"]
+            out[f"{label}: 95% CI {end} ({unit})"] = clip_to_range(
+                values, [metric] * len(values), end
+            )
+    out["Pareto (front / not distinguishable / dominated)"] = table["pareto_status"]
+    out["Compared with (plan)"] = table["pareto_reference"]
+    return out
+
+
 def sweep_sheets(result: SweepResult) -> dict[str, pd.DataFrame]:
     """``plans`` (one row per point, Pareto mark), ``summary`` and ``staffing`` of a sweep."""
     currency = result.sweep.base.costs.currency
-    plans = result.results.rename(columns={"point": "Plan", "pareto": "Pareto front"})
+    plans = _plans(result, currency)
     return {
         "plans": plans,
         "summary": estimates(result.summary, {"scenario": "Plan", "scope": "Customers"}, currency),

@@ -66,6 +66,7 @@ def write_results(
         for name, frame in [
             ("customers.parquet", result.customers),
             ("assists.parquet", result.assists),
+            ("faults.parquet", result.faults),
             ("timeseries.parquet", result.timeseries),
         ]:
             folder.write(name, _parquet_writer(frame))

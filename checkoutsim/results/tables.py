@@ -9,12 +9,18 @@ for an interval.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.costs import cost_table, money_hourly_metrics, money_metrics
+from checkoutsim.experience.costs import (
+    cost_table,
+    floater_hours,
+    floater_hours_by_clock_hour,
+    money_hourly_metrics,
+    money_metrics,
+)
 from checkoutsim.experience.pipeline import (
     EXPERIENCE_COLUMNS,
     add_experience,
@@ -31,6 +37,7 @@ __all__ = [
     "SimulationResult",
     "assists_frame",
     "customers_frame",
+    "faults_frame",
     "hourly_metrics",
     "replication_metrics",
     "summarise",
@@ -97,6 +104,8 @@ def customers_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "switches": c["switches"].astype(np.int32),
         "arrival_hour": _hour_labels(scenario, c["arrival_min"]),
     }
+    if "jockeys" in c:  # only when customers may move between lanes (customers.jockeying)
+        columns["jockeys"] = c["jockeys"].astype(np.int32)
     return _keyed(scenario.name, seed, reps, columns)
 
 
@@ -110,12 +119,70 @@ def assists_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
         "kiosk": a["kiosk"].astype(np.int32),
         "attendant": a["attendant"].astype(np.int32),
         "stuck_min": a["stuck_min"],
+        "noticed_min": a["noticed_min"],
         "assigned_min": a["assigned_min"],
         "attendant_arrived_min": a["attendant_arrived_min"],
         "resolved_min": a["resolved_min"],
         "wait_for_attendant_min": a["attendant_arrived_min"] - a["stuck_min"],
         "frozen_min": a["resolved_min"] - a["stuck_min"],
         "stuck_hour": _hour_labels(scenario, a["stuck_min"]),
+    }
+    return _keyed(scenario.name, seed, reps, columns)
+
+
+FAULT_COLUMNS = (
+    "kind",
+    "kiosk",
+    "attendant",
+    "struck_min",
+    "down_min",
+    "assigned_min",
+    "attendant_arrived_min",
+    "repaired_min",
+)
+"""The recorder's fault columns (``RunColumns.faults``)."""
+
+_FAULT_INTS = frozenset({"kind", "kiosk", "attendant"})
+
+
+def _fault_columns(run: RunColumns) -> dict[str, np.ndarray]:
+    """A day's fault columns, complete: a day from before faults were recorded has none, and
+    one stored before the attendant's arrival was recorded has no walk (arrived = assigned)."""
+    f = dict(run.faults)
+    if not f:
+        return {k: np.empty(0, np.int64 if k in _FAULT_INTS else np.float64) for k in FAULT_COLUMNS}
+    f.setdefault("attendant_arrived_min", f["assigned_min"])
+    return {k: f[k] for k in FAULT_COLUMNS}
+
+
+def faults_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
+    """One row per kiosk outage: which fault, which kiosk, who repaired it, and when.
+
+    ``attendant`` is -1 for a technician's repair. A fault still being repaired when the day's
+    run ended is not recorded. ``out_of_order_min`` is ``repaired_min - down_min`` (the kiosk
+    served nobody meanwhile); ``repair_attendant_min`` is the attendant's time on it (walk and
+    repair, ``repaired_min - assigned_min``; 0 for a technician's).
+    """
+    complete = [(rep, replace(run, faults=_fault_columns(run))) for rep, run in days]
+    f, reps = _stacked(complete, "faults")
+    if not f:  # no day at all
+        f = _fault_columns(RunColumns({}, {}, {}, 0.0))
+    names = [fault.name for fault in scenario.kiosks.faults] or ["(none)"]
+    attendant = f["attendant"].astype(np.int32)
+    columns = {
+        "kind": pd.Categorical.from_codes(f["kind"].astype(np.int32), categories=names),
+        "kiosk": f["kiosk"].astype(np.int32),
+        "attendant": attendant,
+        "struck_min": f["struck_min"],
+        "down_min": f["down_min"],
+        "assigned_min": f["assigned_min"],
+        "attendant_arrived_min": f["attendant_arrived_min"],
+        "repaired_min": f["repaired_min"],
+        "out_of_order_min": f["repaired_min"] - f["down_min"],
+        "repair_attendant_min": np.where(
+            attendant >= 0, f["repaired_min"] - f["assigned_min"], 0.0
+        ),
+        "down_hour": _hour_labels(scenario, f["down_min"]),
     }
     return _keyed(scenario.name, seed, reps, columns)
 
@@ -216,6 +283,15 @@ def _assist_metrics(assists: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def _fault_metrics(faults: pd.DataFrame) -> dict[str, float]:
+    """Outages of one day: how many, kiosk-minutes out of order, attendant minutes on them."""
+    return {
+        "kiosk_outages": float(len(faults)),
+        "kiosk_out_of_order_min": float(faults["out_of_order_min"].sum()),
+        "attendant_repair_min": float(faults["repair_attendant_min"].sum()),
+    }
+
+
 _STAFF = ("cashiers", "kiosks", "attendants")
 
 
@@ -284,8 +360,20 @@ def replication_metrics(
     assists: pd.DataFrame,
     timeseries: pd.DataFrame,
     target_wait_min: float,
+    faults: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per-replication metrics in long format.
+
+    Parameters
+    ----------
+    customers, assists, timeseries : DataFrame
+        The run's tables.
+    target_wait_min : float
+        Target queue wait in minutes.
+    faults : DataFrame, optional
+        The kiosk outages (:func:`faults_frame`); with it, every day also gets
+        ``kiosk_outages``, ``kiosk_out_of_order_min`` and ``attendant_repair_min`` (scope
+        ``all``). Left out for a scenario without faults, whose metrics stay as they were.
 
     Returns
     -------
@@ -312,6 +400,9 @@ def replication_metrics(
                 m.update(_assist_metrics(a))
             if scope == "all":
                 m.update(_utilisation(ts, _interval_minutes(ts)))
+                if faults is not None:
+                    day = (faults["scenario"] == scenario) & (faults["rep"] == rep)
+                    m.update(_fault_metrics(faults[day]))
             rows.extend((scenario, int(rep), int(seed), scope, k, v) for k, v in m.items())
     return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "scope", "metric", "value"])
 
@@ -408,6 +499,9 @@ class SimulationResult:
     coupons : DataFrame
         The coupon books: one row per replication and staff shift (``used``, ``left``,
         ``cost``); empty when the scenario has no ``service_recovery``.
+    faults : DataFrame
+        One row per kiosk outage (:func:`faults_frame`), keyed like the other tables; empty
+        when the scenario has no ``kiosks.faults`` (or the result was built without it).
     """
 
     scenario: Scenario
@@ -420,8 +514,11 @@ class SimulationResult:
     _hourly: pd.DataFrame | None = field(default=None, repr=False)
     coupons: pd.DataFrame | None = field(default=None, repr=False)
     _attribution: pd.DataFrame | None = field(default=None, repr=False)
+    faults: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def __post_init__(self) -> None:
+        if not len(self.faults.columns):  # built without faults: none, with the table's columns
+            self.faults = faults_frame(self.scenario, self.seed, [])
         # The experience layer is post-processing of the recorded columns; it never changes
         # what happened in the simulation.
         if self.coupons is None or "satisfaction" not in self.customers.columns:
@@ -439,14 +536,16 @@ class SimulationResult:
         customers = customers_frame(scenario, seed, ordered)
         assists = assists_frame(scenario, seed, ordered)
         timeseries = timeseries_frame(scenario, seed, ordered)
-        return cls(scenario, seed, len(ordered), customers, assists, timeseries)
+        faults = faults_frame(scenario, seed, ordered)
+        return cls(scenario, seed, len(ordered), customers, assists, timeseries, faults=faults)
 
     def __repr__(self) -> str:
         # Short on purpose: the dataclass repr printed every table (thousands of characters).
         return (
             f"SimulationResult(scenario={self.scenario.name!r}, replications={self.replications},"
             f" seed={self.seed}, customers={len(self.customers):,} rows, "
-            f"assists={len(self.assists):,} rows, timeseries={len(self.timeseries):,} rows)"
+            f"assists={len(self.assists):,} rows, timeseries={len(self.timeseries):,} rows, "
+            f"faults={len(self.faults):,} rows)"
         )
 
     @property
@@ -458,11 +557,20 @@ class SimulationResult:
         """Per-replication metrics, long format (see :func:`replication_metrics`)."""
         if self._metrics is None:
             base = replication_metrics(
-                self.customers, self.assists, self.timeseries, self.target_wait_min
+                self.customers,
+                self.assists,
+                self.timeseries,
+                self.target_wait_min,
+                self.faults if self.scenario.kiosks.faults else None,
             )
-            experience = experience_metrics(self.scenario, self.customers)
+            experience = experience_metrics(self.scenario, self.customers, self.coupons)
             days = self.timeseries[KEY_COLUMNS].drop_duplicates().itertuples(index=False)
-            money = money_metrics(self.scenario, self.customers, days=map(tuple, days))
+            money = money_metrics(
+                self.scenario,
+                self.customers,
+                days=map(tuple, days),
+                floaters=floater_hours(self.timeseries),
+            )
             # An empty part (no customer on any day) would turn every column into objects.
             parts = [f for f in (base, experience, money) if not f.empty]
             self._metrics = pd.concat(parts, ignore_index=True)
@@ -473,7 +581,8 @@ class SimulationResult:
         if self._hourly is None:
             base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
             experience = experience_hourly_metrics(self.scenario, self.customers)
-            money = money_hourly_metrics(self.scenario, self.customers)
+            floaters = floater_hours_by_clock_hour(self.timeseries, self.scenario.store.open_min)
+            money = money_hourly_metrics(self.scenario, self.customers, floaters)
             parts = [f for f in (base, experience, money) if not f.empty]
             both = pd.concat(parts or [base], ignore_index=True)
             self._hourly = both.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(

@@ -55,9 +55,11 @@ def _service_means_min(scenario: Scenario) -> tuple[float, float]:
     cashier = scenario.cashiers.fixed_min.mean + items * scenario.cashiers.scan_min_per_item.mean
     kiosks = scenario.kiosks
     frozen = 0.0
+    walk_min = scenario.attendants.mean_walk_min(kiosks.count)
     for cause in kiosks.confusion:
         events = cause.probability * (items if cause.per == "item" else 1.0)
-        frozen += events * (cause.resolve_min.mean + scenario.attendants.walk_min.mean)
+        walk = 0.0 if cause.clearing == "remote" else walk_min
+        frozen += events * (cause.resolve_min.mean + walk)
     kiosk = kiosks.fixed_min.mean + items * kiosks.scan_min_per_item.mean + frozen
     return cashier + payment, kiosk + payment
 

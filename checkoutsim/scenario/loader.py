@@ -43,8 +43,16 @@ from checkoutsim.scenario.schema import (
     NAME_RULE,
     ConsistencyError,
     Scenario,
+    StaffingFile,
     _dotted,
     cross_field_problems,
+)
+from checkoutsim.scenario.staffing_file import (
+    COLUMNS,
+    StaffingFileError,
+    StaffingTable,
+    is_reference,
+    read_staffing_table,
 )
 
 __all__ = [
@@ -359,7 +367,9 @@ def load_scenario(path: str | Path) -> Scenario:
     Parameters
     ----------
     path : str or Path
-        A YAML scenario file.
+        A YAML scenario file. Its ``staffing`` may be ``{from: FILE}``, a CSV file or a
+        workbook sheet relative to the scenario file
+        (:mod:`checkoutsim.scenario.staffing_file`).
 
     Returns
     -------
@@ -372,20 +382,125 @@ def load_scenario(path: str | Path) -> Scenario:
         With every problem found, each naming the file, key path and line.
     """
     data, source = load_yaml_mapping(path)
-    return scenario_from_mapping(data, source)
+    return scenario_from_mapping(data, source, Path(path).parent)
 
 
-def scenario_from_mapping(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate plain data (or a ruamel mapping with line marks) into a :class:`Scenario`."""
+def scenario_from_mapping(
+    data: Mapping[str, Any], source: str = "<scenario>", directory: str | Path | None = None
+) -> Scenario:
+    """Validate plain data (or a ruamel mapping with line marks) into a :class:`Scenario`.
+
+    Parameters
+    ----------
+    data : mapping
+        The scenario as read from a file, or plain data.
+    source : str
+        How messages name the file.
+    directory : str or Path, optional
+        Where a staffing file (``staffing: {from: ...}``) is looked for: the scenario file's
+        folder. Default: the folder of ``source`` when it is a file, else the working folder.
+    """
     plain = to_plain(data)
+    problems: list[Problem] = []
+    table: StaffingTable | None = None
+    from_file = isinstance(plain, Mapping) and is_reference(plain.get("staffing"))
+    if from_file:
+        if directory is None:
+            directory = Path(source).parent if Path(source).is_file() else Path()
+        table, problems = read_staffing(data, source, Path(directory), ("staffing",))
+        if table is not None:
+            plain["staffing"] = table.rows
+            problems += [Problem(table.source, where, None, msg) for where, msg in table.problems]
     try:
-        return Scenario.model_validate(plain)
+        scenario = Scenario.model_validate(plain)
+        errors: list[tuple[tuple[Any, ...], str]] = []
     except ValidationError as exc:
-        problems = list(_problems(exc, data, source))
         # The schema error stopped pydantic before the cross-field checks: run those on the
         # parts that are valid, so one run reports every problem.
-        problems += [_problem(source, data, loc, msg) for loc, msg in cross_field_problems(plain)]
-        raise ScenarioError(list(dict.fromkeys(problems))) from None
+        errors = [*validation_errors(exc), *cross_field_problems(plain)]
+    if not errors and not problems:
+        return scenario
+    for loc, msg in errors:
+        if from_file and loc[:1] == ("staffing",):
+            problem = table_problem(table, loc[1:], msg)
+            if problem is not None:
+                problems.append(problem)
+        else:
+            problems.append(_problem(source, data, loc, msg))
+    raise ScenarioError(list(dict.fromkeys(problems)))
+
+
+def read_staffing(
+    data: Any, source: str, directory: Path, prefix: tuple[str | int, ...]
+) -> tuple[StaffingTable | None, list[Problem]]:
+    """Read the staffing file that ``data[prefix]`` (``{from: ..., sheet: ...}``) points at.
+
+    Parameters
+    ----------
+    data : mapping
+        The file's document (a ruamel mapping keeps lines for the messages).
+    source : str
+        The scenario (or plan, sweep) file, for messages about the reference itself.
+    directory : Path
+        The folder the path is relative to.
+    prefix : tuple
+        Where the reference sits in ``data`` (``("staffing",)``, or ``("variants", "lean",
+        "staffing")`` in a plan file).
+
+    Returns
+    -------
+    (StaffingTable or None, list of Problem)
+        The table (``None`` when the file could not be read) and the problems of the reference.
+    """
+    node: Any = data
+    for part in prefix:
+        node = node[part]
+    try:
+        reference = StaffingFile.model_validate(to_plain(node))
+    except ValidationError as exc:
+        return None, [
+            _problem(source, data, (*prefix, *loc), msg) for loc, msg in validation_errors(exc)
+        ]
+    where, line = _locate(data, (*prefix, "from"))
+    path = Path(reference.from_)
+    resolved = path if path.is_absolute() else directory / path
+    try:
+        table = read_staffing_table(resolved, str(resolved), reference.sheet, LIMITS.max_bytes)
+    except StaffingFileError as exc:
+        return None, [Problem(source, _dotted(where), line, f"staffing file {exc}")]
+    return table, []
+
+
+def table_problem(
+    table: StaffingTable | None, loc: tuple[Any, ...], message: str
+) -> Problem | None:
+    """A problem of the staffing list at ``loc`` (``(2, "cashiers")``), located in its file.
+
+    ``None`` when the file could not be read (that was reported) or for a cell of a required
+    column the header lacks (reported once, at the header).
+    """
+    if table is None:
+        return None
+    parts = [p for p in loc if isinstance(p, int) or p in COLUMNS][:2]
+    if (
+        len(parts) == 2
+        and parts[1] in table.missing_columns
+        and message == "required key is missing"
+    ):
+        return None
+    return Problem(table.source, table.where(tuple(parts)), None, message)
+
+
+def validation_errors(exc: ValidationError) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Each (location, message) of a pydantic error, cross-field problems unpacked."""
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, ConsistencyError):
+            for sub_loc, msg in inner.problems:
+                yield loc + tuple(sub_loc), msg
+        else:
+            yield loc, _describe(err)
 
 
 def to_plain(node: Any) -> Any:
@@ -395,18 +510,6 @@ def to_plain(node: Any) -> Any:
     if isinstance(node, list | tuple):
         return [to_plain(v) for v in node]
     return node
-
-
-def _problems(exc: ValidationError, data: Mapping[str, Any], source: str) -> Iterator[Problem]:
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        inner = (err.get("ctx") or {}).get("error")
-        if isinstance(inner, ConsistencyError):
-            for sub_loc, msg in inner.problems:
-                full = loc + tuple(sub_loc)
-                yield _problem(source, data, full, msg)
-            continue
-        yield _problem(source, data, loc, _describe(err))
 
 
 def _problem(source: str, data: Any, loc: tuple[Any, ...], message: str) -> Problem:

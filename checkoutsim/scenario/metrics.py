@@ -42,6 +42,9 @@ _LOWER = (
     "assists_per_customer",
     "attendant_response_mean_min",
     "attendant_response_p90_min",
+    "kiosk_outages",  # kiosk faults: outages, kiosk-minutes out of order, attendant minutes
+    "kiosk_out_of_order_min",
+    "attendant_repair_min",
     # experience (estimates)
     "perceived_wait_mean_min",
     "overtaken_per_customer",
@@ -53,17 +56,31 @@ _LOWER = (
     # money and hours spent or lost, per day
     "labour_cashier_cost",
     "labour_attendant_cost",
+    "labour_floater_cost",
     "labour_cost",
     "kiosk_cost",
     "coupon_cost",
     "operating_cost",
     "cost_per_customer_served",
+    "total_cost",
+    "shrink_cost",
+    "rescan_cost",
+    "rescans",
+    "lost_customers",
+    "defectors_per_year",
+    "defectors_per_year_checkout",
+    "margin_at_risk_checkout",
+    "revenue_at_risk_per_year",
+    "revenue_at_risk_checkout_per_year",
+    "revenue_at_risk_share_pct",
+    "revenue_at_risk_checkout_share_pct",
     "lost_sales",
     "lost_margin",
     "revenue_at_risk",
     "revenue_at_risk_checkout",
     "cashier_hours",
     "attendant_hours",
+    "floater_hours",
     "staff_hours",
 )
 _HIGHER = (
@@ -76,9 +93,13 @@ _HIGHER = (
     "promoters_pct",
     "coupon_csat_effect",
     "coupon_nps_effect",
+    "acknowledge_csat_effect",
 )
 _NEUTRAL = (
     "arrivals",
+    "visits_per_year",  # an assumption about the customers, reported beside the churn figures
+    "acknowledged",  # staff acknowledging a bad moment: good practice, but counts bad moments
+    "coupons_left",  # a book returned full is the seed's ideal, yet coupons exist to be used
     "cashiers_utilisation_pct",
     "kiosks_utilisation_pct",
     "attendants_utilisation_pct",

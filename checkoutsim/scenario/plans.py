@@ -19,8 +19,8 @@ exist, say). Problems in the base scenario are reported against the base file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +33,10 @@ from checkoutsim.scenario.loader import (
     _locate,
     load_scenario,
     load_yaml_mapping,
+    read_staffing,
+    table_problem,
     to_plain,
+    validation_errors,
 )
 from checkoutsim.scenario.overrides import Origin, PathError, apply_overrides, format_loc
 from checkoutsim.scenario.schema import (
@@ -41,10 +44,10 @@ from checkoutsim.scenario.schema import (
     MAX_SEED,
     NAME_PATTERN,
     NAME_RULE,
-    ConsistencyError,
     Scenario,
     cross_field_problems,
 )
+from checkoutsim.scenario.staffing_file import StaffingTable, is_reference
 
 __all__ = [
     "NAME_PATTERN",
@@ -247,6 +250,8 @@ def resolve_overrides(
         raise ScenarioError(
             [Problem(source, where, fallback, "expected a mapping of scenario overrides")]
         )
+    plain = dict(plain)
+    table, file_problems = _staffing_file(node, plain, source, prefix)
     try:
         data, origins = apply_overrides(base.to_dict(), plain)
     except PathError as exc:
@@ -257,31 +262,61 @@ def resolve_overrides(
     if name is not None and "name" not in plain:
         data["name"] = name
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
+        errors: list[tuple[tuple[Any, ...], str]] = []
     except ValidationError as exc:
-        errors = [*_errors(exc), *cross_field_problems(data)]
-        problems = [
-            _override_problem(source, node, prefix, data, origins, loc, msg, fallback)
-            for loc, msg in errors
-        ]
-        raise ScenarioError(list(dict.fromkeys(problems))) from None
+        errors = [*validation_errors(exc), *cross_field_problems(data)]
+    if not errors and not file_problems:
+        return scenario
+    problems = list(file_problems)
+    for loc, msg in errors:
+        if table is not None and _from_table(data, origins, loc):
+            problem = table_problem(table, _locate(data, loc)[0][1:], msg)
+            if problem is not None:
+                problems.append(problem)
+        else:
+            problems.append(
+                _override_problem(source, node, prefix, data, origins, loc, msg, fallback)
+            )
+    raise ScenarioError(list(dict.fromkeys(problems)))
+
+
+def _staffing_file(
+    node: Any, plain: dict[str, Any], source: str, prefix: tuple[str | int, ...]
+) -> tuple[StaffingTable | None, list[Problem]]:
+    """Read an override ``staffing: {from: ...}`` (relative to the plan or sweep file).
+
+    ``plain["staffing"]`` becomes the rows read, or is dropped when the file cannot be read
+    (so the variant's other overrides are still checked).
+    """
+    if not is_reference(plain.get("staffing")):
+        return None, []
+    directory = Path(source).parent if Path(source).is_file() else Path()
+    table, found = read_staffing(node, source, directory, ("staffing",))
+    problems = [
+        replace(p, key_path=format_loc(prefix) + "." + p.key_path) if prefix else p for p in found
+    ]
+    if table is None:
+        del plain["staffing"]
+        return None, problems
+    plain["staffing"] = table.rows
+    problems += [Problem(table.source, where, None, msg) for where, msg in table.problems]
+    return table, problems
+
+
+def _from_table(data: Mapping[str, Any], origins: list[Origin], loc: tuple[Any, ...]) -> bool:
+    """True when the value at ``loc`` came whole from the staffing file (not a later path)."""
+    real, _ = _locate(data, loc)
+    if real[:1] != ("staffing",):
+        return False
+    origin = _origin_of(real, origins)
+    return origin is not None and origin.loc == ("staffing",) and origin.source == ("staffing",)
 
 
 def _node_line(node: Any) -> int | None:
     lc = getattr(node, "lc", None)
     line = getattr(lc, "line", None)
     return int(line) + 1 if line is not None else None
-
-
-def _errors(exc: ValidationError) -> Iterator[tuple[tuple[Any, ...], str]]:
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        inner = (err.get("ctx") or {}).get("error")
-        if isinstance(inner, ConsistencyError):
-            for sub_loc, msg in inner.problems:
-                yield loc + tuple(sub_loc), msg
-        else:
-            yield loc, _describe(err)
 
 
 def _override_problem(

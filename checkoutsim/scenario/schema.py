@@ -27,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -45,7 +46,9 @@ __all__ = [
     "ArrivalBlock",
     "Arrivals",
     "Attendants",
+    "Backup",
     "Balking",
+    "BankGeometry",
     "Cashiers",
     "ChannelPreference",
     "ConfusionCause",
@@ -57,6 +60,8 @@ __all__ = [
     "EffortCurve",
     "EndTimeOfDay",
     "ExpressLanes",
+    "Jockeying",
+    "KioskFault",
     "Kiosks",
     "Name",
     "NpsModel",
@@ -66,6 +71,7 @@ __all__ = [
     "Scenario",
     "ServiceRecovery",
     "StaffingBlock",
+    "StaffingFile",
     "Store",
     "Switching",
     "TargetText",
@@ -209,6 +215,22 @@ MIN_SAMPLE_INTERVAL_MIN = 0.1
 
 MAX_CONFUSION_CAUSES = 50
 """Most confusion causes at the kiosks (shipped: 4; the published breakdowns name 4-6)."""
+
+MAX_KIOSK_FAULTS = 20
+"""Most kinds of kiosk fault (scanner, printer paper, cash full, ...); shipped: 3."""
+MAX_FAULTS_PER_KIOSK_HOUR = 60.0
+"""Highest fault rate of one kind, per kiosk per hour switched on (one a minute: a kiosk that
+fails that often is broken, not faulty; shipped rates are 0.01-0.1)."""
+MAX_OTHER_WORK_SHARE = 0.9
+"""Largest share of an attendant's time on other work: at 1 nobody would ever watch the kiosks
+(a freeze could wait for ever)."""
+MAX_NOTICE_GROWTH = 10.0
+"""Largest growth of the notice delay per freeze already open per attendant on duty (shipped
+0.5): at 10 the delay with five freezes open is 51 times the base."""
+MAX_BANK_METRES = 10_000.0
+"""Longest distance in a kiosk bank's geometry, metres (a real bank spans 5-30 m)."""
+ID_CHECK_NAMES = frozenset({"age_check", "id_check", "age_verification", "id_verification"})
+"""Cause names taken as an ID check even without ``id_check: true``: always cleared in person."""
 
 MAX_BALKING_STEEPNESS = 50.0
 """Steepest balking curve, per waiting customer: at 50 the chance of balking goes from under 1%
@@ -471,6 +493,10 @@ class Customers(_Model):
         default=None,
         description="Channel switching when a line is long; null = preferences never give way.",
     )
+    jockeying: Jockeying | None = Field(
+        default=None,
+        description="Cashier-line customers who move to a shorter lane; null = nobody moves.",
+    )
 
 
 class ExpressLanes(_Model):
@@ -478,6 +504,95 @@ class ExpressLanes(_Model):
 
     lanes: Units = Field(description="Physical express lanes, 0 to 1,000.")
     item_limit: ItemLimit = Field(description="Largest basket (items) allowed, 1 to 10,000.")
+
+
+PerLane = Annotated[float, Field(ge=0, le=MAX_BALKING_MIDPOINT)]
+"""Customers waiting per open lane, 0 to 1,000 (longer than any line a store can show)."""
+
+QueueLength = Annotated[int, Field(ge=0, le=MAX_UNITS)]
+"""Customers waiting in one line, 0 to 1,000."""
+
+
+class Backup(_Model):
+    """The "call for backup" rule: floaters open closed lanes when lines build (issue 13).
+
+    When more customers wait per open cashier lane than ``open_above_waiting_per_lane`` (or
+    more wait for a kiosk than ``open_above_kiosk_queue``), a free floater (``floaters`` in
+    the staffing block) is called and opens the lowest-numbered closed regular lane
+    ``response_min`` minutes later. Once the lines have stayed below the lower thresholds for
+    ``quiet_min`` minutes, one floater lane closes: it takes nobody new, serves its line, and
+    its floater is free when the lane is empty.
+    """
+
+    open_above_waiting_per_lane: PerLane = Field(
+        description="Call a floater when more than this many customers wait (not counting "
+        "those in service) per open cashier lane, lanes already called for counted as open. "
+        "0 to 1,000 (Kroger's '1+1': 1; its former '1+2': 2)."
+    )
+    close_below_waiting_per_lane: PerLane = Field(
+        default=1.0,
+        description="A floater lane may close once fewer than this many customers wait per open "
+        "lane, for quiet_min minutes; at most open_above_waiting_per_lane. 0 to 1,000.",
+    )
+    open_above_kiosk_queue: QueueLength | None = Field(
+        default=None,
+        description="Also call a floater when more than this many customers wait for a kiosk "
+        "(one call at a time); null = the kiosk line never calls. 0 to 1,000.",
+    )
+    close_below_kiosk_queue: QueueLength | None = Field(
+        default=None,
+        description="With open_above_kiosk_queue: a floater lane may close only while fewer "
+        "than this many wait for a kiosk; null = the kiosk line does not hold lanes open. "
+        "0 to 1,000, at most open_above_kiosk_queue.",
+    )
+    response_min: Minutes = Field(
+        default=2.0,
+        description="Minutes from the call to the lane opening (the floater leaves their task "
+        "and walks to the front), 0 to 1,440.",
+    )
+    quiet_min: Minutes = Field(
+        default=5.0,
+        description="Minutes the lines must stay below the lower thresholds before a floater "
+        "lane closes, 0 to 1,440.",
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> Backup:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if self.close_below_waiting_per_lane > self.open_above_waiting_per_lane:
+            problems.append(
+                (
+                    ("close_below_waiting_per_lane",),
+                    "must be at most open_above_waiting_per_lane "
+                    f"({self.open_above_waiting_per_lane:g}), or lanes would open and close "
+                    "on the same line",
+                )
+            )
+        kiosk_open, kiosk_close = self.open_above_kiosk_queue, self.close_below_kiosk_queue
+        if kiosk_close is not None and kiosk_open is None:
+            problems.append(
+                (("close_below_kiosk_queue",), "needs open_above_kiosk_queue (the call rule)")
+            )
+        if kiosk_open is not None and kiosk_close is not None and kiosk_close > kiosk_open:
+            problems.append(
+                (
+                    ("close_below_kiosk_queue",),
+                    f"must be at most open_above_kiosk_queue ({kiosk_open})",
+                )
+            )
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+
+class Jockeying(_Model):
+    """Customers in a cashier line who move to a lane that opened or got much shorter."""
+
+    min_gain_customers: Annotated[int, Field(ge=1, le=MAX_UNITS)] = Field(
+        description="The last customer of a line moves to another open lane they may use when "
+        "it has at least this many fewer customers ahead of them (waiting plus in service) "
+        "than their own. 1 to 1,000."
+    )
 
 
 class Cashiers(_Model):
@@ -494,6 +609,11 @@ class Cashiers(_Model):
         "mean at most 1,440."
     )
     express: ExpressLanes | None = None
+    backup: Backup | None = Field(
+        default=None,
+        description="The 'call for backup' rule for floaters (staffing[*].floaters); null = no "
+        "lane opens on demand.",
+    )
 
 
 class ConfusionCause(_Model):
@@ -515,6 +635,49 @@ class ConfusionCause(_Model):
         default="scan",
         description="When it strikes: during scanning (at a random item) or at payment.",
     )
+    clearing: Literal["in_person", "remote"] = Field(
+        default="in_person",
+        description="How an attendant clears it: in_person (walk to the kiosk, then resolve) "
+        "or remote (resolve from a handheld where the attendant stands, no walk). ID checks "
+        "are always in_person.",
+    )
+    id_check: StrictBool = Field(
+        default=False,
+        description="True if clearing needs the customer's ID seen (age check): always "
+        "in_person. Causes named age_check, id_check, age_verification or id_verification "
+        "count as ID checks too.",
+    )
+    priority: Annotated[int, Field(ge=1, le=MAX_CONFUSION_CAUSES)] = Field(
+        default=1,
+        description="Rank under attendants.dispatch: priority, 1 (first) to 50; equal ranks "
+        "are served first come, first served.",
+    )
+
+    @property
+    def is_id_check(self) -> bool:
+        """Whether this cause needs the customer's ID seen (so an attendant in person)."""
+        return self.id_check or self.name.lower() in ID_CHECK_NAMES
+
+
+class KioskFault(_Model):
+    """One way a kiosk goes out of order (scanner fault, receipt paper, cash full)."""
+
+    name: Name = Field(description="Fault label, e.g. receipt_paper (names rows of the faults).")
+    per_kiosk_hour: Annotated[float, Field(ge=0, le=MAX_FAULTS_PER_KIOSK_HOUR)] = Field(
+        description="Faults per kiosk per hour switched on (a Poisson process), 0 to 60."
+    )
+    repair_min: Duration = Field(
+        description="Minutes the kiosk stays out of order once its customer has left: the "
+        "attendant's resolve time (after walking over), or the technician's whole call-out "
+        "(travel + repair); mean at most 1,440."
+    )
+    cleared_by: Literal["attendant", "technician"] = Field(
+        description="attendant: joins the attendants' help queue like a freeze (walk + "
+        "repair_min); technician: out of order for repair_min without attendant time."
+    )
+    priority: Annotated[int, Field(ge=1, le=MAX_CONFUSION_CAUSES)] = Field(
+        default=1, description="Rank under attendants.dispatch: priority (1 first)."
+    )
 
 
 class Kiosks(_Model):
@@ -532,6 +695,11 @@ class Kiosks(_Model):
         max_length=MAX_CONFUSION_CAUSES,
         description="Reasons a kiosk freezes, at most 50 (published breakdowns name 4-6).",
     )
+    faults: list[KioskFault] = Field(
+        default_factory=list,
+        max_length=MAX_KIOSK_FAULTS,
+        description="Ways a kiosk goes out of order, at most 20; none by default.",
+    )
 
     @model_validator(mode="after")
     def _unique_causes(self) -> Kiosks:
@@ -541,20 +709,139 @@ class Kiosks(_Model):
             if cause.name in seen:
                 problems.append((("confusion", i, "name"), f"duplicate cause name {cause.name!r}"))
             seen.add(cause.name)
+            if cause.is_id_check and cause.clearing == "remote":
+                problems.append(
+                    (
+                        ("confusion", i, "clearing"),
+                        f"cause {cause.name!r} is an ID check: the attendant must see the "
+                        "customer's ID, so it is always cleared in_person, not remote",
+                    )
+                )
+        fault_names: set[str] = set()
+        for i, fault in enumerate(self.faults):
+            if fault.name in fault_names:
+                problems.append((("faults", i, "name"), f"duplicate fault name {fault.name!r}"))
+            fault_names.add(fault.name)
         if problems:
             raise ConsistencyError(problems)
         return self
 
 
-class Attendants(_Model):
-    """Staff who walk to frozen kiosks and clear them."""
+class BankGeometry(_Model):
+    """Where the kiosks stand, so that walking takes time by distance."""
 
-    walk_min: Duration = Field(
-        description="Minutes to walk to the kiosk once assigned; mean at most 1,440."
+    kiosk_spacing_m: Annotated[float, Field(gt=0, le=MAX_BANK_METRES)] = Field(
+        default=1.2,
+        description="Metres between neighbouring kiosks in a row (kiosk k stands at k x "
+        "spacing); ignored if positions_m is given.",
     )
-    dispatch: Literal["fcfs"] = Field(
-        default="fcfs", description="Help requests are served first come, first served."
+    positions_m: list[Annotated[float, Field(ge=0, le=MAX_BANK_METRES)]] | None = Field(
+        default=None,
+        description="Position of each kiosk along the attendant's path, metres (one per "
+        "kiosk, kiosks.count of them); null = a row at kiosk_spacing_m.",
     )
+    station_m: Annotated[float, Field(ge=0, le=MAX_BANK_METRES)] = Field(
+        default=0.0,
+        description="Where an attendant stands on coming on duty (the podium), metres.",
+    )
+    walk_m_per_min: Annotated[float, Field(ge=1, le=1_000)] = Field(
+        default=78.0, description="Walking speed, metres per minute (78 = 1.3 m/s)."
+    )
+
+    def kiosk_positions(self, count: int) -> list[float]:
+        """Positions (metres) of kiosks ``0..count-1``."""
+        if self.positions_m is not None:
+            return list(self.positions_m)
+        return [k * self.kiosk_spacing_m for k in range(count)]
+
+
+class Attendants(_Model):
+    """Staff who notice frozen kiosks and clear them, between their other duties."""
+
+    walk_min: Duration | None = Field(
+        default=None,
+        description="Minutes to walk to the kiosk once assigned; mean at most 1,440. Give "
+        "either walk_min or geometry (walk time by distance).",
+    )
+    geometry: BankGeometry | None = Field(
+        default=None,
+        description="Kiosk positions and walking speed: walk time = distance / speed from "
+        "where the attendant is. Needed by dispatch: nearest.",
+    )
+    dispatch: Literal["fcfs", "nearest", "priority"] = Field(
+        default="fcfs",
+        description="Which waiting freeze a free attendant takes: fcfs (first come), nearest "
+        "(nearest kiosk to the attendant; needs geometry) or priority (lowest cause/fault "
+        "priority, then first come).",
+    )
+    notice_min: Duration | None = Field(
+        default=None,
+        description="Minutes before a watching attendant notices a freeze (light, beep); "
+        "null = at once. Mean at most 1,440.",
+    )
+    other_work_share: Annotated[float, Field(ge=0, le=MAX_OTHER_WORK_SHARE)] = Field(
+        default=0.0,
+        description="Share of an attendant's time on other duties (bagging help, returns, "
+        "cash pick-ups), 0 to 0.9: the chance a freeze finds them mid-task, noticed only at "
+        "the task's next break point.",
+    )
+    other_work_task_min: Duration | None = Field(
+        default=None,
+        description="Minutes of one other-duty task; the remaining part of one delays the "
+        "notice. Needed when other_work_share > 0.",
+    )
+    notice_growth_per_open_freeze: Annotated[float, Field(ge=0, le=MAX_NOTICE_GROWTH)] = Field(
+        default=0.0,
+        description="Notice delay grows by this fraction for each freeze already open per "
+        "attendant on duty (attention split over several lights), 0 to 10.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Attendants:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if (self.walk_min is None) == (self.geometry is None):
+            problems.append(
+                (
+                    ("walk_min",),
+                    "give either walk_min (a walk-time distribution) or geometry (walk time "
+                    "by distance), "
+                    + ("not both" if self.walk_min is not None else "one of them is needed"),
+                )
+            )
+        if self.dispatch == "nearest" and self.geometry is None:
+            problems.append(
+                (("dispatch",), "dispatch: nearest needs attendants.geometry (kiosk positions)")
+            )
+        if self.other_work_share > 0 and self.other_work_task_min is None:
+            problems.append(
+                (
+                    ("other_work_task_min",),
+                    "other_work_share > 0 needs other_work_task_min (minutes of one task)",
+                )
+            )
+        if self.other_work_share == 0 and self.other_work_task_min is not None:
+            problems.append(
+                (
+                    ("other_work_task_min",),
+                    "other_work_task_min is only used with other_work_share > 0",
+                )
+            )
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+    def mean_walk_min(self, kiosks: int) -> float:
+        """Mean walk, minutes: ``walk_min``'s mean, or the mean distance between two kiosks
+        of the bank over the walking speed (a walk from one freeze to the next)."""
+        if self.walk_min is not None:
+            return float(self.walk_min.mean)
+        geo = self.geometry
+        assert geo is not None
+        pos = geo.kiosk_positions(kiosks)
+        if len(pos) < 2:
+            return 0.0
+        total = sum(abs(a - b) for a in pos for b in pos)
+        return total / (len(pos) * len(pos)) / geo.walk_m_per_min
 
 
 class StaffingBlock(_Model):
@@ -565,9 +852,63 @@ class StaffingBlock(_Model):
     cashiers: Units = Field(description="Regular lanes staffed, 0 to 1,000.")
     express_cashiers: Units = Field(default=0, description="Express lanes staffed, 0 to 1,000.")
     attendants: Units = Field(description="Kiosk attendants on duty, 0 to 1,000.")
+    floaters: Units = Field(
+        default=0,
+        description="Floating staff who open closed regular lanes on the cashiers.backup rule, "
+        "0 to 1,000; paid only while they staff a lane.",
+    )
     kiosks: Units | None = Field(
         default=None, description="Kiosks switched on, 0 to 1,000; null = all of them."
     )
+
+
+class StaffingFile(_Model):
+    """``staffing: {from: ..., sheet: ...}``: the blocks are rows of a CSV file or a sheet.
+
+    Read by :mod:`checkoutsim.scenario.loader` (see :mod:`checkoutsim.scenario.staffing_file`)
+    when a scenario file is loaded; a :class:`Scenario` always holds the blocks themselves.
+    """
+
+    model_config = ConfigDict(**_CONFIG, populate_by_name=True)
+
+    from_: str = Field(
+        alias="from",
+        min_length=1,
+        max_length=1_000,
+        description="A .csv file or an .xlsx workbook, relative to the scenario file; its "
+        "first row names the columns (start, end, cashiers, express_cashiers, attendants, "
+        "kiosks), each further row is one block.",
+    )
+    sheet: Annotated[str, Field(min_length=1, max_length=31)] | None = Field(
+        default=None,
+        description="The workbook's sheet (at most 31 characters, as Excel allows); default: "
+        "the first sheet. Only for an .xlsx file.",
+    )
+
+
+def _no_file_reference(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        raise ValueError(
+            "a staffing file ({from: ...}) is read when a scenario file is loaded "
+            "(load_scenario, a plan or sweep file); a scenario built from data needs the list "
+            "of blocks itself"
+        )
+    return value
+
+
+def _staffing_json_schema(schema: dict[str, Any]) -> None:
+    """Let editors accept the list of blocks or a ``{from, sheet}`` file reference."""
+    blocks = dict(schema)
+    description = blocks.pop("description", None)
+    blocks.pop("title", None)
+    reference = StaffingFile.model_json_schema(by_alias=True)
+    reference.pop("title", None)
+    reference["description"] = "A CSV file or a workbook sheet holding the staffing blocks."
+    schema.clear()
+    schema["anyOf"] = [blocks, reference]
+    if description is not None:
+        schema["description"] = description
+    schema["title"] = "Staffing"
 
 
 class RunSettings(_Model):
@@ -761,22 +1102,47 @@ class Satisfaction(_Model):
 
 
 class ServiceRecovery(_Model):
-    """The coupon book: staff hand a coupon to a frustrated customer they serve or help.
+    """Service recovery in steps: acknowledge, then a coupon only as a last resort.
 
-    Each staff member (the cashier of each lane, each attendant) holds ``coupons_per_shift``
-    coupons per shift; a shift is one unbroken stretch on duty in the staffing plan.
+    At each contact with a frustrated customer the staff member first acknowledges the problem
+    and takes responsibility (free; restores ``acknowledge_restore_share`` of the CSAT the
+    checkout cost). Only above ``frustration_threshold_felt_min`` do they also hand over a
+    coupon, from a book of ``coupons_per_book`` per staff member that lasts ``book_days``
+    simulated days (replications are consecutive days; what is left carries over). The old
+    ``coupons_per_shift`` (a fresh book every shift) is still accepted and then replaces the
+    book.
     """
 
     coupon_value: Money = Field(
         default=2.0, description="Face value of one coupon, in the costs currency."
     )
-    coupons_per_shift: Annotated[int, Field(ge=0, le=MAX_COUPONS)] = Field(
-        default=10, description="Coupons each staff member holds per shift, 0 to 10,000."
+    acknowledge_threshold_felt_min: Minutes = Field(
+        default=3.0,
+        description="Felt minutes of frustration at the moment of reaching staff from which "
+        "the staff member acknowledges the problem and takes responsibility (free), 0 to 1,440.",
+    )
+    acknowledge_restore_share: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        default=0.25,
+        description="Share, 0 to 1, of the CSAT points the checkout cost that acknowledging "
+        "gives back.",
     )
     frustration_threshold_felt_min: Minutes = Field(
-        default=5.0,
-        description="Felt minutes of frustration at the moment of reaching staff above which "
-        "a coupon is offered.",
+        default=15.0,
+        description="Felt minutes of frustration at the moment of reaching staff from which a "
+        "coupon is also offered (the last resort), 0 to 1,440.",
+    )
+    coupons_per_book: Annotated[int, Field(ge=0, le=MAX_COUPONS)] = Field(
+        default=24, description="Coupons in each staff member's book, 0 to 10,000."
+    )
+    book_days: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
+        default=90,
+        description="Simulated days one book lasts (1 = a fresh book every day; 90 = a "
+        "season), 1 to 10,000; unused coupons carry over from day to day within it.",
+    )
+    coupons_per_shift: Annotated[int, Field(ge=0, le=MAX_COUPONS)] | None = Field(
+        default=None,
+        description="Old form, 0 to 10,000: a fresh book of this many every shift (replaces "
+        "coupons_per_book and book_days).",
     )
     csat_lift_score: Weight = Field(
         default=0.5,
@@ -800,6 +1166,11 @@ class Costs(_Model):
     attendant_wage_per_hour: Money = Field(
         default=15.0, description="Wage per scheduled kiosk-attendant hour."
     )
+    floater_wage_per_hour: Money = Field(
+        default=15.0,
+        description="Wage per hour a floater staffs a lane (cashiers.backup); counted only "
+        "while they staff one.",
+    )
     kiosk_cost_per_hour: Money = Field(
         default=2.0, description="Cost per installed kiosk per opening hour (lease, upkeep)."
     )
@@ -814,7 +1185,44 @@ class Costs(_Model):
         "spending elsewhere.",
     )
     customer_value_per_year: Money = Field(
-        default=852.0, description="Yearly spend at the store of a customer who is lost."
+        default=852.0,
+        description="Yearly spend at the store of a regular customer; sets their visits per "
+        "year (this / the day's mean spend per visit) unless visits_per_year is given.",
+    )
+    visits_per_year: Annotated[float, Field(ge=1.0, le=1_000.0)] | None = Field(
+        default=None,
+        description="Visits a year of one customer, 1 to 1,000; when given, it wins over "
+        "customer_value_per_year (default: derived from it).",
+    )
+    open_days_per_year: Annotated[int, Field(ge=1, le=366)] = Field(
+        default=360, description="Days a year the store opens, 1 to 366 (days like this one)."
+    )
+    total_cost_includes_churn: bool = Field(
+        default=False,
+        description="Add the margin at risk from detractors made at the checkout (per day) to "
+        "total_cost, the optimiser's objective.",
+    )
+    shrink_bp_of_kiosk_sales: Annotated[float, Field(ge=0.0, le=10_000.0)] = Field(
+        default=100.0,
+        description="Stock lost (unscanned or mis-scanned items) per kiosk-scanned sales, in "
+        "basis points (1 bp = 0.01%), 0 to 10,000, at shrink_reference_kiosks_per_attendant.",
+    )
+    shrink_reference_kiosks_per_attendant: Annotated[float, Field(gt=0.0, le=1_000.0)] = Field(
+        default=5.0,
+        description="Kiosks per attendant on duty at which shrink_bp_of_kiosk_sales holds, "
+        "above 0 and at most 1,000.",
+    )
+    shrink_ratio_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        default=0.5,
+        description="Shrink rate scales as (kiosks per attendant / reference) ** this, 0 to 5 "
+        "(0 = the attendant ratio does not matter).",
+    )
+    rescan_pct: Percent = Field(
+        default=0.0,
+        description="Kiosk transactions an attendant randomly rescans, percent (0 = none).",
+    )
+    rescan_min: Minutes = Field(
+        default=1.0, description="Attendant minutes one random rescan takes, 0 to 1,440."
     )
 
 
@@ -833,11 +1241,14 @@ class Scenario(_Model):
     cashiers: Cashiers
     kiosks: Kiosks
     attendants: Attendants
-    staffing: list[StaffingBlock] = Field(
+    staffing: Annotated[list[StaffingBlock], BeforeValidator(_no_file_reference)] = Field(
         min_length=1,
         max_length=1_440,
         description="Blocks covering opening to closing without gaps or overlaps (at most "
-        "1,440: one a minute).",
+        "1,440: one a minute); or {from: FILE.csv} / {from: FILE.xlsx, sheet: NAME}, a table "
+        "with one row a block and the block keys as columns, read when the scenario file is "
+        "loaded (the path is relative to the scenario file).",
+        json_schema_extra=_staffing_json_schema,
     )
     run: RunSettings = Field(default_factory=RunSettings)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
@@ -857,6 +1268,19 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         problems = _consistency_problems(self)
+        geometry = self.attendants.geometry
+        if (
+            geometry is not None
+            and geometry.positions_m is not None
+            and len(geometry.positions_m) != self.kiosks.count
+        ):
+            problems.append(
+                (
+                    ("attendants", "geometry", "positions_m"),
+                    f"{len(geometry.positions_m)} kiosk positions for {self.kiosks.count} "
+                    "kiosks (kiosks.count): give one position per kiosk",
+                )
+            )
         if problems:
             raise ConsistencyError(problems)
         return self
@@ -1082,8 +1506,16 @@ def cross_field_problems(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
 _READS: dict[type[BaseModel], tuple[str, ...]] = {
     Store: ("open", "close"),
     ArrivalBlock: ("start", "end", "customers_per_hour"),
-    StaffingBlock: ("start", "end", "cashiers", "express_cashiers", "attendants", "kiosks"),
-    Cashiers: ("lanes", "express"),
+    StaffingBlock: (
+        "start",
+        "end",
+        "cashiers",
+        "express_cashiers",
+        "attendants",
+        "floaters",
+        "kiosks",
+    ),
+    Cashiers: ("lanes", "express", "backup"),
     Kiosks: ("count", "confusion"),
     Customers: ("basket_items",),
     RunSettings: ("memory_budget_mb", "sample_interval_min"),
@@ -1271,6 +1703,15 @@ def _staffing_problems(parts: _Parts) -> list[tuple[Loc, str]]:
                         f"{express_lanes} exist (cashiers.express.lanes)",
                     )
                 )
+        if cashiers is not None and block.floaters > 0 and cashiers.backup is None:
+            problems.append(
+                (
+                    ("staffing", i, "floaters"),
+                    f"{block.floaters} floater{'' if block.floaters == 1 else 's'} on staff "
+                    "but no rule calls them: add "
+                    "cashiers.backup (or set floaters to 0)",
+                )
+            )
         if kiosks is None:
             continue
         kiosks_open = kiosks.count if block.kiosks is None else block.kiosks

@@ -48,6 +48,7 @@ from checkoutsim.validation.measures import (
     day_tables,
     little_ratio,
     mean_wait,
+    notice_delay,
     share_reneged,
     share_waiting,
 )
@@ -353,7 +354,8 @@ def _machine_repair_case(path: Path, warmup_min: float) -> Case:
     _require(len(s.kiosks.confusion) == 1, path, "one confusion cause")
     cause = s.kiosks.confusion[0]
     _require(cause.per == "item" and cause.at == "scan", path, "confusion per item, at scan")
-    _require(_is_fixed(s.attendants.walk_min, 0), path, "attendants.walk_min must be fixed 0")
+    walk = s.attendants.walk_min
+    _require(walk is not None and _is_fixed(walk, 0), path, "attendants.walk_min must be fixed 0")
     repair = _exponential_mean(cause.resolve_min, path, "kiosks.confusion[0].resolve_min")
     items = basket.mean
     work = items * scan.mean
@@ -394,6 +396,91 @@ def _machine_repair_case(path: Path, warmup_min: float) -> Case:
     )
 
 
+def _machine_repair_notice_case(path: Path, warmup_min: float) -> Case:
+    """Machine repair with every cause cleared remotely and a fixed notice delay ``d``.
+
+    Each kiosk cycles through running (until its next confusion), being noticed (``d``) and
+    the attendants' queue and repair. That is a closed queueing network of one infinite-server
+    station (running + noticing, of mean ``1/lam + d``) and one ``./M/r`` station; the
+    infinite-server station is insensitive to its time distribution (BCMP product form), so
+    the attendants see the machine-repair model with ``lam' = 1 / (1/lam + d)``, and the wait
+    from freeze to the attendant is ``d`` plus that model's wait.
+    """
+    s = load_scenario(path)
+    att = s.attendants
+    notice = att.notice_min
+    _require(isinstance(notice, Fixed), path, "attendants.notice_min must be fixed")
+    _require(att.other_work_share == 0, path, "attendants.other_work_share must be 0")
+    _require(att.notice_growth_per_open_freeze == 0, path, "no notice growth")
+    _require(att.dispatch == "fcfs", path, "attendants.dispatch must be fcfs")
+    _require(
+        all(c.clearing == "remote" for c in s.kiosks.confusion),
+        path,
+        "every confusion cause must be cleared remotely (no walk)",
+    )
+    _require(not s.kiosks.faults, path, "kiosks.faults must be empty")
+    _require(s.customers.channel.prefer_kiosk_share == 1.0, path, "prefer_kiosk_share must be 1")
+    _require(s.cashiers.lanes == 0, path, "cashiers.lanes must be 0")
+    _require(_is_fixed(s.customers.payment_min, 0), path, "payment_min must be fixed 0")
+    _require(s.customers.patience_min is None, path, "patience_min must be null")
+    _require(s.customers.balking is None, path, "balking must be null")
+    _one_staffing_block(s, path)
+    basket, scan = s.customers.basket_items, s.kiosks.scan_min_per_item
+    _require(isinstance(basket, Fixed) and isinstance(scan, Fixed), path, "fixed basket and scan")
+    _require(_is_fixed(s.kiosks.fixed_min, 0), path, "kiosks.fixed_min must be fixed 0")
+    _require(len(s.kiosks.confusion) == 1, path, "one confusion cause")
+    cause = s.kiosks.confusion[0]
+    _require(cause.per == "item" and cause.at == "scan", path, "confusion per item, at scan")
+    repair = _exponential_mean(cause.resolve_min, path, "kiosks.confusion[0].resolve_min")
+    d = float(notice.mean) if notice is not None else 0.0
+    lam = basket.mean * cause.probability / (basket.mean * scan.mean)
+    lam_noticed = 1.0 / (1.0 / lam + d)
+    n, r = s.kiosks.count, s.staffing[0].attendants
+    m = theory.machine_repair(n, lam_noticed, 1.0 / repair, r)
+    end = float(s.store.day_length_min)
+    return Case(
+        key=path.stem,
+        title=(
+            f"Remote clearing, fixed notice delay {d:g} min: machine repair M/M/{r}//{n} "
+            "with the delay added to running time, wait shifted by the delay"
+        ),
+        path=path,
+        scenario=s,
+        model=(
+            f"machine repair M/M/{r}//{n} with lam' = 1/(1/{lam:.4g} + {d:g}) = "
+            f"{lam_noticed:.4g} per kiosk-minute (running + noticing is an infinite-server "
+            f"stage, insensitive to its distribution), repair Exp(mean {repair:g} min); wait "
+            f"for the attendant = {d:g} + Wq (`theory.machine_repair`)"
+        ),
+        window=(
+            f"kiosk freezes and time-series intervals from {warmup_min:g} min after opening "
+            "(warm-up) to closing, while the queue keeps every kiosk occupied"
+        ),
+        checks=(
+            Check(
+                "kiosks occupied (share of kiosk-minutes)",
+                1.0,
+                busy_share("kiosks", warmup_min, end),
+                exact=True,
+            ),
+            Check("freeze to noticed (min)", d, notice_delay(warmup_min, end), exact=True),
+            Check(
+                "mean wait for an attendant, freeze to arrival (min)",
+                d + m.wq_min,
+                attendant_wait(warmup_min, end),
+            ),
+            Check(
+                "P(noticed freeze waits for an attendant)",
+                m.p_wait,
+                attendant_share_waiting(warmup_min, end, from_notice=True),
+            ),
+            Check(
+                "attendant utilisation", m.utilisation, busy_share("attendants", warmup_min, end)
+            ),
+        ),
+    )
+
+
 def _little_case(path: Path) -> Case:
     s = load_scenario(path)
 
@@ -425,6 +512,7 @@ _BUILDERS: dict[str, Callable[[Path], Case]] = {
     "erlang_a": lambda p: _erlang_a_case(p, warmup_min=60.0),
     "random_lanes": lambda p: _random_lanes_case(p, warmup_min=90.0),
     "machine_repair": lambda p: _machine_repair_case(p, warmup_min=30.0),
+    "machine_repair_notice": lambda p: _machine_repair_notice_case(p, warmup_min=30.0),
     "little": _little_case,
 }
 

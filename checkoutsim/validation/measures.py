@@ -30,6 +30,7 @@ __all__ = [
     "little_ratio",
     "little_sides",
     "mean_wait",
+    "notice_delay",
     "share_reneged",
     "share_waiting",
 ]
@@ -112,13 +113,30 @@ def attendant_wait(start_min: float, end_min: float) -> Statistic:
     return statistic
 
 
-def attendant_share_waiting(start_min: float, end_min: float) -> Statistic:
-    """Share of freezes in the window that find every attendant busy (wait for assignment)."""
+def attendant_share_waiting(
+    start_min: float, end_min: float, *, from_notice: bool = False
+) -> Statistic:
+    """Share of freezes in the window that find every attendant busy (wait for assignment).
+
+    With ``from_notice``, the wait is counted from the moment the freeze was noticed (the
+    attendants' queue proper), not from the freeze.
+    """
+    start = "noticed_min" if from_notice else "stuck_min"
 
     def statistic(day: Day) -> float:
         a = _assists_in(day, start_min, end_min)
-        waited = a["assigned_min"].to_numpy() > a["stuck_min"].to_numpy()
+        waited = a["assigned_min"].to_numpy() > a[start].to_numpy()
         return _mean(waited.astype(float))
+
+    return statistic
+
+
+def notice_delay(start_min: float, end_min: float) -> Statistic:
+    """Mean minutes from a kiosk freezing to an attendant noticing it, freezes in the window."""
+
+    def statistic(day: Day) -> float:
+        a = _assists_in(day, start_min, end_min)
+        return _mean((a["noticed_min"] - a["stuck_min"]).to_numpy())
 
     return statistic
 
