@@ -1213,6 +1213,14 @@ def roster_command(
             "type's own staffing as it stands.",
         ),
     ] = "optimize",
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="The requirement search's objective: 'total' cost per day or 'labour' cost "
+            "(quicker), as in optimize.",
+        ),
+    ] = "total",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),
@@ -1243,6 +1251,8 @@ def roster_command(
             raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
         if requirement not in ("optimize", "current"):
             raise UserError(f"--requirement must be 'optimize' or 'current', got {requirement!r}")
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
         try:
             parsed = [parse_target(t) for t in targets]
         except ValueError as exc:
@@ -1260,6 +1270,7 @@ def roster_command(
                         seed=seed,
                         max_rounds=max_rounds,
                         requirement=requirement,
+                        objective=objective,
                         executor=executor,
                         progress=None
                         if as_json

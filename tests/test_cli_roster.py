@@ -79,6 +79,20 @@ def test_roster_user_mistakes_exit_2(tmp_path: Path) -> None:
         app, ["roster", str(week), "-t", "nonsense<=1", "-n", "2", "--out", str(tmp_path / "b")]
     )
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+    objective = runner.invoke(
+        app,
+        [
+            "roster",
+            str(week),
+            "-t",
+            "wait_p90_min<=4",
+            "--objective",
+            "cheapest",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert objective.exit_code == 2 and "--objective" in objective.output
     data = yaml.safe_load(week.read_text())
     data["shifts"]["roles"]["cashier"]["lengths_h"] = [2.5]
     week.write_text(yaml.safe_dump(data))

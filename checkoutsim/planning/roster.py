@@ -380,6 +380,7 @@ def make_roster(
     level: float = 0.95,
     max_rounds: int = 3,
     requirement: str = "optimize",
+    objective: str = "total",
     time_limit_s: float = 120.0,
     workers: int = 1,
     executor: Executor | None = None,
@@ -407,6 +408,9 @@ def make_roster(
         Where the per-block requirement comes from: ``optimize`` searches it (step 1), and
         ``current`` takes each day type's own ``staffing:`` as it stands (a roster for a plan
         already decided; the as-worked rounds and the check still apply).
+    objective : {"total", "labour"}
+        The requirement search's objective (:func:`checkoutsim.optimize`): the lowest total
+        cost per day, or the lowest labour cost (quicker: no descent phase).
     level : float
         Confidence level of the decision rule and the intervals.
     max_rounds : int
@@ -465,6 +469,7 @@ def make_roster(
                 seed=seeds["search"] + i,
                 curve=[],
                 level=level,
+                objective=objective,
                 executor=ex,
             )
             plan = opt.staffing[opt.staffing["plan"] == CHOSEN]
