@@ -502,6 +502,10 @@ def run(
                 "root_causes": json.loads(result.root_causes().to_json(orient="records")),
                 "costs": json.loads(result.costs().to_json(orient="records")),
             }
+            if result.scenario.arrivals.varies:
+                from checkoutsim.report.day_spread import day_spread
+
+                payload["day_spread"] = json.loads(day_spread(result).to_json(orient="records"))
             if by_hour:
                 hourly = result.summary_by_hour().to_json(orient="records")
                 payload["summary_by_hour"] = json.loads(hourly)
@@ -511,6 +515,10 @@ def run(
 
         _stdout().print(verdict_table(verdict))
         _stdout().print(summary_table(result))
+        if result.scenario.arrivals.varies:
+            from checkoutsim.report.day_spread import day_spread_table
+
+            _stdout().print(day_spread_table(result))
         _stdout().print(root_cause_table(result))
         if by_hour:
             from checkoutsim.report.hourly_tables import (
@@ -1171,6 +1179,168 @@ def optimize_command(
         )
 
 
+@app.command("roster")
+def roster_command(
+    week_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Week file (day types and shift rules) or a scenario file (one day, default "
+            "shift rules)."
+        ),
+    ],
+    targets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            metavar="METRIC<=VALUE|METRIC>=VALUE",
+            help="A service target judged in every block of every day type, repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    replications: Annotated[
+        int,
+        typer.Option(
+            "--replications",
+            "-n",
+            min=2,
+            max=MAX_REPLICATIONS,
+            help="Simulated days per candidate plan and per as-worked round.",
+        ),
+    ] = 10,
+    check_replications: Annotated[
+        int | None,
+        typer.Option(
+            "--check-replications", min=2, help="Fresh days of the final check (default: as -n)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", "-s", min=0, max=MAX_SEED, help="Root seed (default: the scenario's)."
+        ),
+    ] = None,
+    max_rounds: Annotated[
+        int,
+        typer.Option(
+            "--max-rounds",
+            min=1,
+            max=20,
+            help="Most integer programs solved (the requirement is raised between them).",
+        ),
+    ] = 3,
+    requirement: Annotated[
+        str,
+        typer.Option(
+            "--requirement",
+            help="'optimize': search the staff per block first; 'current': roster each day "
+            "type's own staffing as it stands.",
+        ),
+    ] = "optimize",
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="The requirement search's objective: 'total' cost per day or 'labour' cost "
+            "(quicker), as in optimize.",
+        ),
+    ] = "total",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),
+    ] = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON on stdout.")
+    ] = False,
+    report: ReportOption = False,
+) -> None:
+    """Find the cheapest roster of shifts meeting service targets in every block of a week."""
+    from checkoutsim.experiments.executors import make_executor
+    from checkoutsim.model.store import DayDidNotDrainError, TimeSeriesTooLongError
+    from checkoutsim.planning.roster import make_roster
+    from checkoutsim.planning.roster_output import (
+        check_table,
+        cost_table,
+        roster_report,
+        shift_table,
+        write_roster,
+    )
+    from checkoutsim.scenario.targets import parse_target
+    from checkoutsim.scenario.week import load_week_or_scenario
+
+    with user_errors(week_file):
+        if not targets:
+            raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
+        if requirement not in ("optimize", "current"):
+            raise UserError(f"--requirement must be 'optimize' or 'current', got {requirement!r}")
+        if objective not in ("total", "labour"):
+            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
+        try:
+            parsed = [parse_target(t) for t in targets]
+        except ValueError as exc:
+            raise UserError(f"--target: {exc}") from None
+        week = load_week_or_scenario(week_file)
+        out_dir = out if out is not None else _default_folder("roster", week.name)
+        with _results_folder(out_dir) as folder:
+            try:
+                with make_executor(workers, dask, tasks=replications) as executor:
+                    result = make_roster(
+                        week,
+                        parsed,
+                        replications=replications,
+                        check_replications=check_replications,
+                        seed=seed,
+                        max_rounds=max_rounds,
+                        requirement=requirement,
+                        objective=objective,
+                        executor=executor,
+                        progress=None
+                        if as_json
+                        else lambda text: _stderr().print(f"[dim]{text}[/]", highlight=False),
+                    )
+            except (DayDidNotDrainError, TimeSeriesTooLongError):
+                raise
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
+            with _writing_results(out_dir):
+                write_roster(result, folder, command=_command_line())
+            _finish(
+                folder,
+                (lambda command: roster_report(result, command=command)) if report else None,
+            )
+        if as_json:
+            payload = {
+                "week": week.name,
+                "targets": [str(t) for t in parsed],
+                "roster_cost": result.roster_cost,
+                "block_cost": result.block_cost,
+                "ip_gap": result.ip_gap,
+                "rounds": result.rounds,
+                "holds": result.holds,
+                "seeds": result.seeds,
+                "shifts": json.loads(result.shifts.to_json(orient="records")),
+                "costs": json.loads(result.costs.to_json(orient="records")),
+                "requirement": json.loads(result.requirement.to_json(orient="records")),
+                "check": json.loads(result.check.to_json(orient="records")),
+                "elapsed_s": round(result.elapsed_s, 2),
+            }
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+            return
+        console = _stdout()
+        console.print(shift_table(result))
+        console.print(cost_table(result))
+        console.print(check_table(result))
+        for line in result.summary_lines():
+            console.print(line, highlight=False)
+        console.print(
+            f"{result.elapsed_s:.1f} s. Results written to [bold]{escape(str(out_dir))}[/] "
+            "(roster.csv, roster.yaml, gantt.png; manifest.json lists the files).",
+            highlight=False,
+        )
+
+
 def _curve_values(text: str | None) -> list[float] | None:
     if text is None:
         return None
@@ -1219,6 +1389,8 @@ def _file_kind(path: Path) -> tuple[str, Any, str]:
         return "scenario", None, str(path)
     if "base" not in data:
         return "scenario", data, source
+    if "days" in data:
+        return "week", data, source
     return ("sweep" if "grid" in data or "points" in data else "plan"), data, source
 
 
@@ -1272,10 +1444,11 @@ def replay_command(
 @app.command()
 def validate(
     scenario_file: Annotated[
-        Path, typer.Argument(help="Scenario, plan or sweep YAML file.", show_default=False)
+        Path,
+        typer.Argument(help="Scenario, plan, sweep or week YAML file.", show_default=False),
     ],
 ) -> None:
-    """Check a scenario, plan or sweep file without running it."""
+    """Check a scenario, plan, sweep or week file without running it."""
     with user_errors(scenario_file):
         kind, data, source = _file_kind(scenario_file)
         if kind == "plan":
@@ -1285,6 +1458,17 @@ def validate(
             _stdout().print(
                 f"[green]ok[/] {scenario_file}: plan file, base scenario '{plan.base.name}' and "
                 f"{len(plan.variants)} variant(s): " + escape(", ".join(plan.variants)),
+                highlight=False,
+            )
+            return
+        if kind == "week":
+            from checkoutsim.scenario.week import load_week
+
+            week = load_week(scenario_file)
+            _stdout().print(
+                f"[green]ok[/] {scenario_file}: week file, {len(week.days)} day type(s): "
+                + escape(", ".join(week.days))
+                + f"; shift roles: {', '.join(week.shifts.roles)}",
                 highlight=False,
             )
             return

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from checkoutsim import Scenario, load_scenario, simulate
+from checkoutsim.scenario.week import is_week_file, load_week
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -15,6 +16,9 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 def test_every_shipped_scenario_loads(path: Path) -> None:
     if path.parent.name in {"plans", "sweeps"}:
         pytest.skip("plan and sweep files are not scenarios")
+    if is_week_file(path):
+        load_week(path)  # a week file: every day type is a scenario
+        return
     load_scenario(path)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_BASKET_ITEMS",
     "Population",
     "PreferenceCode",
+    "day_demand_multiplier",
     "draw_arrival_times",
     "draw_population",
 ]
@@ -74,19 +75,37 @@ class Population:
         return int(self.arrival_min.shape[0])
 
 
-def draw_arrival_times(scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+def day_demand_multiplier(scenario: Scenario, streams: Streams) -> float:
+    """The day's demand multiplier: gamma with mean 1 and CV ``arrivals.day_to_day_cv``.
+
+    Shape ``1 / cv**2`` and scale ``cv**2`` give mean 1 and variance ``cv**2``. It comes from
+    its own stream (:attr:`Source.DEMAND`), so the same replication has the same busy or quiet
+    day under every staffing plan, and with ``cv = 0`` nothing is drawn and the multiplier is
+    exactly 1 (every other stream is untouched: results are those of a fixed-rate day).
+    """
+    cv = scenario.arrivals.day_to_day_cv
+    if cv <= 0:
+        return 1.0
+    rng = streams.generator(Source.DEMAND)
+    return float(rng.gamma(shape=1.0 / cv**2, scale=cv**2))
+
+
+def draw_arrival_times(
+    scenario: Scenario, rng: np.random.Generator, multiplier: float = 1.0
+) -> np.ndarray:
     """Arrival times (minutes after opening) of a piecewise-constant-rate Poisson process.
 
-    In each block the count is Poisson with mean rate x length and, given the count, the times
-    are independent uniforms over the block: exact for a piecewise-constant rate, no thinning
-    needed.
+    In each block the count is Poisson with mean rate x multiplier x length and, given the
+    count, the times are independent uniforms over the block: exact for a piecewise-constant
+    rate, no thinning needed. ``multiplier`` is the day's demand factor
+    (:func:`day_demand_multiplier`; 1 = the profile as written).
     """
     chunks = []
     for block in scenario.arrivals.profile:
         start = scenario.minutes_after_open(block.start)
         end = scenario.minutes_after_open(block.end)
         length = end - start
-        count = rng.poisson(block.customers_per_hour / 60.0 * length)
+        count = rng.poisson(block.customers_per_hour * multiplier / 60.0 * length)
         chunks.append(np.sort(start + length * rng.random(count)))
     return np.concatenate(chunks) if chunks else np.empty(0)
 
@@ -145,7 +164,9 @@ def draw_population(scenario: Scenario, streams: Streams) -> Population:
     Population
         Arrays indexed by customer id (customers in order of arrival).
     """
-    arrivals = draw_arrival_times(scenario, streams.generator(Source.ARRIVALS))
+    arrivals = draw_arrival_times(
+        scenario, streams.generator(Source.ARRIVALS), day_demand_multiplier(scenario, streams)
+    )
     n = int(arrivals.shape[0])
     cust = scenario.customers
 

@@ -36,6 +36,7 @@ class Source(IntEnum):
     BALKING = 9
     NOTICE = 10
     FAULTS = 11
+    DEMAND = 12  # the day-level demand multiplier (drawn only when arrivals vary by day)
     # Post-processing sources (never used by the simulation) start at 100.
     LOYALTY = 100
 

@@ -411,6 +411,7 @@ def run_report(
             ),
             "summary",
         ),
+        *_day_spread_section(result),
         _section(
             "Figures",
             "".join(figure_html(f, c, i) for i, c, f in run_figures(result)),
@@ -427,6 +428,28 @@ def run_report(
         sections,
         {"seed": result.seed, "replications": result.replications, "command": command},
     )
+
+
+def _day_spread_section(result: SimulationResult) -> list[str]:
+    """'Average day and p90 day' when demand varies from day to day (else nothing)."""
+    if not result.scenario.arrivals.varies:
+        return []
+    from checkoutsim.report.day_spread import DAY_SPREAD_CAPTION, day_spread_rows
+
+    cv = result.scenario.arrivals.day_to_day_cv
+    return [
+        _section(
+            "Average day and p90 day",
+            table_html(
+                ["Metric", "Average day", "p90 day"],
+                list(day_spread_rows(result)),
+                table_id="day-spread-table",
+                caption=f"Day-to-day demand CV {cv:g}: average day as mean ± 95% CI over "
+                f"simulated days. {DAY_SPREAD_CAPTION}",
+            ),
+            "day-spread",
+        )
+    ]
 
 
 def _verdict_html(result: SimulationResult, targets: Sequence[Target] | None) -> str:
@@ -720,3 +743,14 @@ def write_report(out: Path | ResultsFolder, document: str) -> Path:
         manifest["files"] = {**manifest.get("files", {}), REPORT: path.stat().st_size}
         atomic_write_text(manifest_path, json.dumps(manifest, indent=2, default=str) + "\n")
     return path
+
+
+def page_html(title: str, subtitle: str, sections: Sequence[str], footer: dict[str, Any]) -> str:
+    """A complete report page from sections (:func:`section_html`), for the planning layer's
+    reports (a roster), with the same style, footer and render check as the others."""
+    return _page(title, subtitle, sections, footer)
+
+
+def section_html(title: str, body: str, section_id: str) -> str:
+    """A ``<section>`` with its heading."""
+    return _section(title, body, section_id)

@@ -17,6 +17,8 @@ from checkoutsim.scenario.loader import (
 )
 from checkoutsim.scenario.plans import Plan, load_plan
 from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.shifts import ShiftRules
+from checkoutsim.scenario.week import Week, load_week, load_week_or_scenario
 
 __all__ = [
     "Distribution",
@@ -24,9 +26,13 @@ __all__ = [
     "Problem",
     "Scenario",
     "ScenarioError",
+    "ShiftRules",
+    "Week",
     "dump_scenario_yaml",
     "load_plan",
     "load_scenario",
+    "load_week",
+    "load_week_or_scenario",
     "load_yaml_mapping",
     "scenario_from_mapping",
     "with_overrides",

@@ -189,6 +189,12 @@ MAX_CUSTOMERS_PER_HOUR = 10_000.0
 """Highest arrival rate of a block. The busiest hypermarkets see 1,000-2,000 customers an hour
 at peak (the shipped weekday peaks at 320)."""
 
+MAX_DAY_TO_DAY_CV = 0.5
+"""Largest coefficient of variation of the day-level demand multiplier. Day-to-day forecast
+errors of retail and call-centre volume, after day-of-week effects, are about 5-20%; at 0.5 a
+day beyond three times the mean demand has probability about 0.2% and beyond four times about
+1e-4 (gamma, shape 4), so the memory estimate, made at mean demand, stays a fair guide."""
+
 MAX_BASKET_MEAN_ITEMS = 1_000.0
 """Largest mean basket, items (shipped: 12-15; a trolley for a party holds a few hundred)."""
 
@@ -370,7 +376,12 @@ class ArrivalBlock(_Model):
 
 
 class Arrivals(_Model):
-    """Non-homogeneous Poisson arrivals with a piecewise-constant rate by time of day."""
+    """Non-homogeneous Poisson arrivals with a piecewise-constant rate by time of day.
+
+    With ``day_to_day_cv > 0`` the whole day's rate is scaled by one gamma draw per day, so
+    arrivals form a gamma-mixed (doubly stochastic) Poisson process: day totals are
+    overdispersed, with variance ``mean + (cv * mean)^2`` instead of ``mean``.
+    """
 
     profile: list[ArrivalBlock] = Field(
         min_length=1,
@@ -378,6 +389,19 @@ class Arrivals(_Model):
         description="Blocks covering opening to closing without gaps or overlaps (at most "
         "1,440: one a minute).",
     )
+    day_to_day_cv: Annotated[float, Field(ge=0.0, le=MAX_DAY_TO_DAY_CV)] = Field(
+        default=0.0,
+        description="Coefficient of variation (dimensionless, 0 to 0.5) of a day-level demand "
+        "multiplier: each simulated day draws one gamma factor with mean 1 and this CV and "
+        "multiplies every block's rate by it (a doubly stochastic Poisson day, Jongbloed and "
+        "Koole 2001). 0 (the default) = every day has the profile's mean demand, as before; "
+        "0.10 is the stated default of scenarios/week.yaml (docs/parameters.md).",
+    )
+
+    @property
+    def varies(self) -> bool:
+        """Whether days differ in mean demand (``day_to_day_cv > 0``)."""
+        return self.day_to_day_cv > 0
 
 
 class Balking(_Model):
