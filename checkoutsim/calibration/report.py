@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from checkoutsim.calibration.estimates import Estimate
 from checkoutsim.calibration.kiosk import RESOLVE_FAMILIES
 from checkoutsim.calibration.pipeline import Calibrated
-from checkoutsim.report.html import _page, _section, figure_html, table_html
+from checkoutsim.report.html import figure_html, page_html, section_html, table_html
 
 __all__ = ["calibration_report"]
 
@@ -99,7 +99,7 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
     a = cal.arrivals
     sections = []
     checks = "".join(f"<li>{_escape(n)}</li>" for n in cal.notes) or "<li>no problem found</li>"
-    sections.append(_section("Data checks", f"<ul>{checks}</ul>", "checks"))
+    sections.append(section_html("Data checks", f"<ul>{checks}</ul>", "checks"))
     verdict = "overdispersed" if a.overdispersed else "consistent with Poisson"
     rows: list[tuple[object, ...]] = [
         (
@@ -136,7 +136,7 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
             _arrival_figure(done), "Arrival rate per block, each day and fitted", "fig-arrivals"
         )
     )
-    sections.append(_section("Arrival profile", body, "arrivals"))
+    sections.append(section_html("Arrival profile", body, "arrivals"))
     b = cal.basket
     rows = [
         (
@@ -160,7 +160,7 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
         )
         + figure_html(_basket_figure(done), "Basket sizes and the candidate fits", "fig-basket")
     )
-    sections.append(_section("Basket size", body, "basket"))
+    sections.append(section_html("Basket size", body, "basket"))
     rows = []
     for fit in cal.services.values():
         rows += [
@@ -189,7 +189,7 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
                 for m, s, t in zip(p.methods, p.shares, p.times, strict=True)
             ],
         )
-    sections.append(_section("Service times", body, "service"))
+    sections.append(section_html("Service times", body, "service"))
     ch = cal.channels
     pref = cal.preferences
     said = (
@@ -208,7 +208,7 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
             [(band, _ci(s), s.n) for band, s in zip(ch.bands, ch.kiosk_share, strict=True)],
         )
     )
-    sections.append(_section("Channel choice", body, "channels"))
+    sections.append(section_html("Channel choice", body, "channels"))
     if cal.causes:
         rows = [
             (
@@ -249,9 +249,11 @@ def calibration_report(done: Calibrated, *, command: str | None = None) -> str:
                 _resolve_figure(done), "Clear times by cause, with the chosen fit", "fig-resolve"
             )
         )
-        sections.append(_section("Kiosk interventions", body, "kiosk"))
-    sections.append(_section("Calibrated scenario", f"<pre>{_escape(done.yaml)}</pre>", "scenario"))
-    return _page(
+        sections.append(section_html("Kiosk interventions", body, "kiosk"))
+    sections.append(
+        section_html("Calibrated scenario", f"<pre>{_escape(done.yaml)}</pre>", "scenario")
+    )
+    return page_html(
         f"Calibration: {done.scenario.name}",
         f"{cal.transactions:,} transactions over {cal.days} day(s)",
         sections,

@@ -743,14 +743,3 @@ def write_report(out: Path | ResultsFolder, document: str) -> Path:
         manifest["files"] = {**manifest.get("files", {}), REPORT: path.stat().st_size}
         atomic_write_text(manifest_path, json.dumps(manifest, indent=2, default=str) + "\n")
     return path
-
-
-def page_html(title: str, subtitle: str, sections: Sequence[str], footer: dict[str, Any]) -> str:
-    """A complete report page from sections (:func:`section_html`), for the planning layer's
-    reports (a roster), with the same style, footer and render check as the others."""
-    return _page(title, subtitle, sections, footer)
-
-
-def section_html(title: str, body: str, section_id: str) -> str:
-    """A ``<section>`` with its heading."""
-    return _section(title, body, section_id)
