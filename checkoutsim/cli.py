@@ -1255,6 +1255,7 @@ def roster_command(
         bool, typer.Option("--json", help="Print the result as JSON on stdout.")
     ] = False,
     report: ReportOption = False,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Find the cheapest roster of shifts meeting service targets in every block of a week."""
     from checkoutsim.experiments.executors import make_executor
@@ -1283,6 +1284,7 @@ def roster_command(
             raise UserError(f"--target: {exc}") from None
         week = load_week_or_scenario(week_file)
         out_dir = out if out is not None else _default_folder("roster", week.name)
+        _xlsx_checked(xlsx)
         with _results_folder(out_dir) as folder:
             try:
                 with make_executor(workers, dask, tasks=replications) as executor:
@@ -1310,6 +1312,10 @@ def roster_command(
                 folder,
                 (lambda command: roster_report(result, command=command)) if report else None,
             )
+        if xlsx is not None:
+            from checkoutsim.planning.workbook import roster_sheets
+
+            _xlsx_write(xlsx, lambda: roster_sheets(result))
         if as_json:
             payload = {
                 "week": week.name,

@@ -52,8 +52,13 @@ def _week(tmp_path: Path) -> Path:
 def test_roster_writes_csv_yaml_and_gantt(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["roster", str(_week(tmp_path)), "-t", "wait_p90_min<=4", "-n", "2", "-w", "1"]
-    result = runner.invoke(app, [*args, "--report", "--out", str(out)])
+    book = tmp_path / "roster.xlsx"
+    result = runner.invoke(app, [*args, "--report", "--out", str(out), "--xlsx", str(book)])
     assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(book, sheet_name=None)
+    assert set(sheets) == {"shifts", "costs", "requirement", "check"}
+    assert len(sheets["shifts"]) == len(pd.read_csv(out / "roster.csv"))
+    assert any(c.endswith("(USD)") for c in sheets["costs"].columns)  # units in the headers
     page = (out / "report.html").read_text()
     assert 'id="fig-gantt"' in page and 'id="check-table"' in page and "monday" in page
     assert "Fresh check" in result.output and "Cost by day type" in result.output

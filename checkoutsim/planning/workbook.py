@@ -6,10 +6,11 @@ import pandas as pd
 
 from checkoutsim.planning.blocks import DAY
 from checkoutsim.planning.optimizer import OptimizationResult
+from checkoutsim.planning.roster import RosterResult
 from checkoutsim.report.tables import metric_label
 from checkoutsim.report.workbook import clip_to_range, staffing_sheet, unit_of
 
-__all__ = ["optimization_sheets"]
+__all__ = ["optimization_sheets", "roster_sheets"]
 
 
 def optimization_sheets(result: OptimizationResult) -> dict[str, pd.DataFrame]:
@@ -72,3 +73,29 @@ def _targets(check: pd.DataFrame, currency: str) -> pd.DataFrame:
             "Metric key": metrics,
         }
     )
+
+
+def _unit_header(column: str, currency: str) -> str:
+    """A column name with its unit: ``start_min`` -> ``start (min)``, ``cost`` -> ``cost (USD)``."""
+    if column.endswith("_min"):
+        return f"{column[: -len('_min')]} (min)"
+    if column.endswith("_hours") or column == "hours":
+        return f"{column} (h)"
+    if "cost" in column:
+        return f"{column} ({currency})"
+    return column
+
+
+def roster_sheets(result: RosterResult) -> dict[str, pd.DataFrame]:
+    """``shifts`` (one row a shift), ``costs`` (by day and role), ``requirement`` (staff per
+    block) and ``check`` (every target in every block on fresh days, with its interval)."""
+    currency = next(iter(result.week.days.values())).costs.currency
+    return {
+        name: frame.rename(columns=lambda c: _unit_header(str(c), currency))
+        for name, frame in (
+            ("shifts", result.shifts),
+            ("costs", result.costs),
+            ("requirement", result.requirement),
+            ("check", result.check),
+        )
+    }
