@@ -112,3 +112,16 @@ def test_preference_shares_are_recovered_by_simulation(truth: Scenario) -> None:
     assert pref.prefer.covers(truth.customers.channel.prefer_kiosk_share), pref.prefer
     line = next(x for x in done.yaml.splitlines() if "never_kiosk_share:" in x)
     assert "# fitted: n=" in line
+
+
+def test_day_to_day_demand_variation_is_calibrated_into_the_scenario(truth: Scenario) -> None:
+    """Days that differ in demand (a gamma multiplier with CV 0.3) are found overdispersed and
+    their CV written as ``arrivals.day_to_day_cv``, inside a wide band (12 days of one
+    multiplier each: the moment estimate is rough); Poisson days (CV 0) write none."""
+    varied = truth.with_overrides({"arrivals": {"day_to_day_cv": 0.3}})
+    done = round_trip(varied, 12, SEED)
+    cv = done.scenario.arrivals.day_to_day_cv
+    assert 0.12 <= cv <= 0.5
+    assert "day_to_day_cv" in done.yaml and "overdispersion chi-square" in done.yaml
+    plain = round_trip(truth, 4, SEED)
+    assert plain.scenario.arrivals.day_to_day_cv == 0.0

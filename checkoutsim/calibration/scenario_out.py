@@ -4,6 +4,7 @@ written as YAML with a ``# fitted: n=..., 95% CI ...`` comment beside each fitte
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -14,7 +15,7 @@ from checkoutsim.calibration.fitting import Calibration
 from checkoutsim.calibration.kiosk import CauseFit
 from checkoutsim.calibration.service import ServiceFit
 from checkoutsim.scenario.loader import _quote_times, scenario_from_mapping
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import MAX_DAY_TO_DAY_CV, Scenario
 
 __all__ = ["calibrated_scenario", "scenario_yaml"]
 
@@ -107,6 +108,14 @@ def calibrated_scenario(
         )
         comments[("arrivals", "profile", j, "customers_per_hour")] = rate.comment()
     data["arrivals"]["profile"] = profile
+    if a.overdispersed and math.isfinite(a.day_cv) and len(a.days) > 1:
+        # Days differ in demand beyond Poisson noise: the day-level multiplier the roster and
+        # the p90-day figures use (arrivals.day_to_day_cv), a moment estimate from day totals.
+        data["arrivals"]["day_to_day_cv"] = _r(min(a.day_cv, MAX_DAY_TO_DAY_CV))
+        comments[("arrivals", "day_to_day_cv")] = (
+            f"fitted: {len(a.days)} days, sqrt(var - mean) / mean of the day totals; "
+            f"overdispersion chi-square p = {a.dispersion_p:.3g}"
+        )
     b = cal.basket
     if b.mean is not None and b.sd is not None:
         data["customers"]["basket_items"] = {
