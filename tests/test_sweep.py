@@ -298,9 +298,9 @@ def _check_store_is_clean(out: Path) -> int:
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path: Path) -> None:
     path = _sweep_file(
         tmp_path,
-        "replications: 8\ngrid:\n  kiosks.count: [6, 8, 10]\n  staffing[*].attendants: [1, 2]\n",
+        "replications: 20\ngrid:\n  kiosks.count: [6, 8, 10]\n  staffing[*].attendants: [1, 2]\n",
     )
-    total = 6 * 8
+    total = 6 * 20  # enough days that the kill lands mid-sweep on an idle machine too
     out = tmp_path / "killed"
     proc = _start_sweep(path, out)
     try:
@@ -336,7 +336,11 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path: Path) -> Non
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_keeps_every_finished_day(tmp_path: Path, sig: signal.Signals) -> None:
-    path = _sweep_file(tmp_path, "replications: 10\ngrid:\n  kiosks.count: [6, 8, 10, 12]\n")
+    # Far more days than can finish between the third stored day and the signal (40 days did,
+    # once, on an idle machine, and the sweep then ended normally before it was interrupted).
+    path = _sweep_file(
+        tmp_path, "replications: 200\ngrid:\n  kiosks.count: [6, 7, 8, 9, 10, 11, 12]\n"
+    )
     out = tmp_path / "out"
     proc = _start_sweep(path, out)
     try:
