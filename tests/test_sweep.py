@@ -258,12 +258,21 @@ def test_stored_day_reads_back_exactly(tmp_path: Path) -> None:
         store.load("k", 9, 3)
 
 
+def _default_signals() -> None:
+    # A child inherits ignored signals, and Python then never installs its Ctrl-C handler: a
+    # test that ran a pool worker's initialiser in this process (it ignores SIGINT) must not
+    # make the sweep deaf to the signal this test sends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _start_sweep(path: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "checkoutsim", "sweep", str(path), "--out", str(out), "-w", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_default_signals,
     )
 
 
