@@ -547,6 +547,25 @@ def _run_targets(texts: list[str] | None) -> list[Target] | None:
         raise UserError(f"--target: {exc}") from None
 
 
+def _required_targets(texts: list[str] | None) -> list[Target]:
+    """``--target`` options of a command that needs at least one, parsed (metric names are
+    checked later, against the metrics the run reports)."""
+    if not texts:
+        raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
+    from checkoutsim.scenario.targets import parse_target
+
+    try:
+        return [parse_target(t) for t in texts]
+    except ValueError as exc:
+        raise UserError(f"--target: {exc}") from None
+
+
+def _one_of(option: str, value: str, choices: tuple[str, str]) -> None:
+    """Refuse an option value outside its two choices, naming both."""
+    if value not in choices:
+        raise UserError(f"{option} must be {choices[0]!r} or {choices[1]!r}, got {value!r}")
+
+
 def _precision_target(text: str | None) -> PrecisionTarget | None:
     from checkoutsim.experiments.precision import PrecisionTarget
 
@@ -879,8 +898,7 @@ def sweep_command(
 
     with user_errors(sweep_file):
         _xlsx_checked(xlsx)
-        if objective not in ("total", "labour"):
-            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
+        _one_of("--objective", objective, ("total", "labour"))
         sweep = load_sweep(sweep_file)
         sweep = dataclasses.replace(sweep, objective=objective)
         if objective != "total" and (sweep.minimise is not None or sweep.maximise is not None):
@@ -1086,21 +1104,12 @@ def optimize_command(
         staffing_table,
         write_optimization,
     )
-    from checkoutsim.scenario.targets import parse_target
 
     with user_errors(scenario_file):
-        if not targets:
-            raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
-        if by not in ("block", "day"):
-            raise UserError(f"--by must be 'block' or 'day', got {by!r}")
-        if start not in ("analytic", "current"):
-            raise UserError(f"--start must be 'analytic' or 'current', got {start!r}")
-        if objective not in ("total", "labour"):
-            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
-        try:
-            parsed = [parse_target(t) for t in targets]
-        except ValueError as exc:
-            raise UserError(f"--target: {exc}") from None
+        parsed = _required_targets(targets)
+        _one_of("--by", by, ("block", "day"))
+        _one_of("--start", start, ("analytic", "current"))
+        _one_of("--objective", objective, ("total", "labour"))
         values = _curve_values(curve)
         _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
@@ -1268,20 +1277,12 @@ def roster_command(
         shift_table,
         write_roster,
     )
-    from checkoutsim.scenario.targets import parse_target
     from checkoutsim.scenario.week import load_week_or_scenario
 
     with user_errors(week_file):
-        if not targets:
-            raise UserError("give at least one --target, e.g. --target 'wait_p90_min<=4'")
-        if requirement not in ("optimize", "current"):
-            raise UserError(f"--requirement must be 'optimize' or 'current', got {requirement!r}")
-        if objective not in ("total", "labour"):
-            raise UserError(f"--objective must be 'total' or 'labour', got {objective!r}")
-        try:
-            parsed = [parse_target(t) for t in targets]
-        except ValueError as exc:
-            raise UserError(f"--target: {exc}") from None
+        parsed = _required_targets(targets)
+        _one_of("--requirement", requirement, ("optimize", "current"))
+        _one_of("--objective", objective, ("total", "labour"))
         week = load_week_or_scenario(week_file)
         out_dir = out if out is not None else _default_folder("roster", week.name)
         _xlsx_checked(xlsx)
