@@ -340,6 +340,23 @@ def _random_lanes_case(path: Path, warmup_min: float) -> Case:
     )
 
 
+def _machine_repair_window(warmup_min: float) -> str:
+    return (
+        f"kiosk freezes and time-series intervals from {warmup_min:g} min after opening "
+        "(warm-up) to closing, while the queue keeps every kiosk occupied"
+    )
+
+
+def _kiosks_occupied(warmup_min: float, end: float) -> Check:
+    """The machine-repair premise: every kiosk has a customer (a queue always waits)."""
+    return Check(
+        "kiosks occupied (share of kiosk-minutes)",
+        1.0,
+        busy_share("kiosks", warmup_min, end),
+        exact=True,
+    )
+
+
 def _machine_repair_store(s: Scenario, path: Path) -> tuple[Fixed, Fixed, ConfusionCause]:
     """The kiosk-only store both machine-repair cases need: every customer at a kiosk, fixed
     basket and scan, one confusion cause per item at scan, no patience, balking or payment.
@@ -381,17 +398,9 @@ def _machine_repair_case(path: Path, warmup_min: float) -> Case:
             f"machine repair M/M/{r}//{n}: confusion rate {lam:.4g} per running kiosk-minute, "
             f"repair Exp(mean {repair:g} min) (`theory.machine_repair`)"
         ),
-        window=(
-            f"kiosk freezes and time-series intervals from {warmup_min:g} min after opening "
-            "(warm-up) to closing, while the queue keeps every kiosk occupied"
-        ),
+        window=_machine_repair_window(warmup_min),
         checks=(
-            Check(
-                "kiosks occupied (share of kiosk-minutes)",
-                1.0,
-                busy_share("kiosks", warmup_min, end),
-                exact=True,
-            ),
+            _kiosks_occupied(warmup_min, end),
             Check("mean wait for an attendant (min)", m.wq_min, attendant_wait(warmup_min, end)),
             Check(
                 "P(freeze waits for an attendant)",
@@ -450,17 +459,9 @@ def _machine_repair_notice_case(path: Path, warmup_min: float) -> Case:
             f"stage, insensitive to its distribution), repair Exp(mean {repair:g} min); wait "
             f"for the attendant = {d:g} + Wq (`theory.machine_repair`)"
         ),
-        window=(
-            f"kiosk freezes and time-series intervals from {warmup_min:g} min after opening "
-            "(warm-up) to closing, while the queue keeps every kiosk occupied"
-        ),
+        window=_machine_repair_window(warmup_min),
         checks=(
-            Check(
-                "kiosks occupied (share of kiosk-minutes)",
-                1.0,
-                busy_share("kiosks", warmup_min, end),
-                exact=True,
-            ),
+            _kiosks_occupied(warmup_min, end),
             Check("freeze to noticed (min)", d, notice_delay(warmup_min, end), exact=True),
             Check(
                 "mean wait for an attendant, freeze to arrival (min)",
