@@ -185,18 +185,25 @@ class Evaluator:
         for key, s in zip(keys, scenarios, strict=True):
             if (key, seed) not in self._sims:
                 todo.setdefault(key, s)
-        runs = self._run(todo, seed) if todo else {}
-        for key, s in todo.items():
-            days = [(rep, runs[(key, rep)]) for rep in range(self.replications)]
-            self._sims[(key, seed)] = self._values(s, seed, days)
+        if todo:
+            self._run(todo, seed)
         out = []
         for plan, key in zip(plans, keys, strict=True):
             scenario, values, day, money = self._sims[(key, seed)]
             out.append(self._judge(plan, scenario, seed, values, day, wanted, money))
         return out
 
-    def _run(self, todo: dict[str, Scenario], seed: int) -> dict[tuple[str, int], RunColumns]:
-        runs: dict[tuple[str, int], RunColumns] = {}
+    def _run(self, todo: dict[str, Scenario], seed: int) -> None:
+        """Simulate (or load) every day of ``todo``; each plan's metrics are computed as soon
+        as its last day is in, while the workers go on with the next plans' days."""
+        runs: dict[str, dict[int, RunColumns]] = {key: {} for key in todo}
+
+        def collect(key: str, rep: int, columns: RunColumns) -> None:
+            runs[key][rep] = columns
+            if len(runs[key]) == self.replications:
+                days = sorted(runs.pop(key).items())
+                self._sims[(key, seed)] = self._values(todo[key], seed, days)
+
         tasks = []
         for key, s in todo.items():
             if self.store is not None:
@@ -206,19 +213,18 @@ class Evaluator:
                 if self.store is not None and self.store.has(key, seed, rep):
                     stored = self.store.load_or_set_aside(key, seed, rep)
                 if stored is not None:
-                    runs[(key, rep)] = stored
                     self.reused += 1
                     self._tick()
+                    collect(key, rep, stored)
                 else:
                     tasks.append(Task(s, rep, seed, tag=key))
         for task, columns in self.executor.map(tasks):
             key = str(task.tag)
             if self.store is not None:
                 self.store.save(key, task.seed, task.rep, columns)
-            runs[(key, task.rep)] = columns
             self.simulated += 1
             self._tick()
-        return runs
+            collect(key, task.rep, columns)
 
     def _tick(self) -> None:
         if self.progress is not None:

@@ -472,6 +472,10 @@ def make_roster(
                 objective=objective,
                 executor=ex,
             )
+            say(
+                f"requirement: {name}: {opt.evaluations} plans evaluated, "
+                f"{opt.days_simulated} days simulated, {opt.elapsed_s:.0f} s"
+            )
             plan = opt.staffing[opt.staffing["plan"] == CHOSEN]
             blocks[name] = _blocks(day, plan)
         names = list(wk.days)
