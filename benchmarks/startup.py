@@ -29,9 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-SCENARIOS = sorted(
-    str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml") if p.name != "week.yaml"
-) + ["scenarios/week.yaml"]
+SCENARIOS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml"))
 COMMANDS = {
     "python -c pass": [PY, "-c", "pass"],
     "checkoutsim --help": [PY, "-m", "checkoutsim", "--help"],

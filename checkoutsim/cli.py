@@ -1395,7 +1395,7 @@ def _file_kind(path: Path) -> tuple[str, Any, str]:
     from checkoutsim.scenario.loader import ScenarioError, load_yaml_mapping
 
     try:
-        data, source = load_yaml_mapping(path)
+        data, source = load_yaml_mapping(path, comments=False)
     except ScenarioError:
         return "scenario", None, str(path)
     if "base" not in data:

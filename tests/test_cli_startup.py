@@ -108,6 +108,7 @@ def test_validate_imports_only_the_modules_of_the_scenario_layer_it_needs() -> N
     unneeded = {"changes", "overrides", "plans", "shifts", "week"}
     assert loaded & {f"checkoutsim.scenario.{m}" for m in unneeded} == set()
     assert "checkoutsim.scenario.loader" in loaded
+    assert "checkoutsim.scenario.fast_yaml" in loaded  # libyaml reads the file
 
 
 def test_the_scenario_layer_still_offers_every_public_name() -> None:

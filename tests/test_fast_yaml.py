@@ -81,15 +81,18 @@ def test_the_loader_uses_the_fast_reader(monkeypatch: pytest.MonkeyPatch) -> Non
     calls = []
     real = fast_yaml.compose
     monkeypatch.setattr(fast_yaml, "compose", lambda *a: calls.append(1) or real(*a))
-    loader.parse_yaml_mapping((ROOT / "scenarios" / "weekday.yaml").read_text(), "weekday.yaml")
+    text = (ROOT / "scenarios" / "weekday.yaml").read_text()
+    loader.parse_yaml_mapping(text, "weekday.yaml", comments=False)
     assert calls == [1]
+    loader.load_scenario(ROOT / "scenarios" / "weekday.yaml")
+    assert calls == [1, 1]
 
 
 def test_without_libyaml_the_full_parse_reads_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fast_yaml, "_cparser", lambda: None)
     text = (ROOT / "scenarios" / "weekday.yaml").read_text()
     assert fast_yaml.libyaml_events(text) is None
-    assert differences(loader.parse_yaml_mapping(text, "w.yaml"), full(text)) == []
+    assert differences(loader.parse_yaml_mapping(text, "w.yaml", comments=False), full(text)) == []
 
 
 # Texts on which libyaml and ruamel disagree (found by the property test below); the fast
@@ -117,7 +120,7 @@ def loaded(text: str, monkeypatch: pytest.MonkeyPatch, use_fast: bool) -> tuple[
         if not use_fast:
             patch.setattr(fast_yaml, "libyaml_events", lambda text: None)
         try:
-            return loader.parse_yaml_mapping(text, "f.yaml"), ""
+            return loader.parse_yaml_mapping(text, "f.yaml", comments=False), ""
         except loader.ScenarioError as exc:
             return None, str(exc)
 
@@ -258,3 +261,10 @@ def test_a_text_the_fast_reader_takes_reads_the_same_in_full(text: str) -> None:
     document = fast(text)
     if document is not None:
         assert differences(document, full(text)) == []
+
+
+def test_by_default_a_document_keeps_its_comments(monkeypatch: pytest.MonkeyPatch) -> None:
+    # load_yaml_mapping is public: a caller may write the document back, comments and all.
+    monkeypatch.setattr(fast_yaml, "compose", lambda *a: pytest.fail("read without comments"))
+    document = loader.parse_yaml_mapping("a: 1  # why one\nb: 2\n", "f.yaml")
+    assert "why one" in str(document.ca.items["a"])

@@ -6,7 +6,9 @@ ruamel's events, and :mod:`checkoutsim.scenario.loader` screens them by its usua
 has ruamel's own composer, YAML 1.2 resolver and round-trip constructor build the document, so
 values, types and line marks are those of the full ruamel parse (tests/test_fast_yaml.py
 compares them). Not kept: YAML comments and where a folded block (``>``) was wrapped, which
-only writing the loaded document back would use, and nothing does.
+only writing the document back would use; so the loader reads this way only when told the
+comments are not needed (``load_yaml_mapping(path, comments=False)``, as every reader inside
+checkoutsim says).
 
 It takes only what both parsers are known to read alike: one document of printable text with
 no tab, carriage return, byte-order mark or Unicode line separator; no directive, tag, anchor,

@@ -80,7 +80,7 @@ class Week:
 
 def is_week_file(path: str | Path) -> bool:
     """Whether ``path`` holds a week file (a mapping with ``days:``) rather than a scenario."""
-    data, _ = load_yaml_mapping(Path(path))
+    data, _ = load_yaml_mapping(Path(path), comments=False)
     return "days" in data
 
 
@@ -93,7 +93,7 @@ def load_week(path: str | Path) -> Week:
         Every problem found, each naming the file, key path and line.
     """
     p = Path(path)
-    data, source = load_yaml_mapping(p)
+    data, source = load_yaml_mapping(p, comments=False)
     try:
         spec = WeekFile.model_validate(to_plain(data))
     except ValidationError as exc:
