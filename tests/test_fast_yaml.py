@@ -268,3 +268,26 @@ def test_by_default_a_document_keeps_its_comments(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(fast_yaml, "compose", lambda *a: pytest.fail("read without comments"))
     document = loader.parse_yaml_mapping("a: 1  # why one\nb: 2\n", "f.yaml")
     assert "why one" in str(document.ca.items["a"])
+
+
+ODD_CHARACTERS = {
+    "tab": "\t",
+    "CR": "\r",
+    "NEL": "\x85",
+    "LS": "\u2028",
+    "BOM": "\ufeff",
+    "astral": "\U0001f600",
+    "DEL": "\x7f",
+}
+
+
+@pytest.mark.parametrize("char", ODD_CHARACTERS.values(), ids=ODD_CHARACTERS.keys())
+def test_characters_the_readers_may_treat_differently_go_to_the_full_parse(char: str) -> None:
+    text = "a: 'x{}y'\nb: 2{}\n"
+    assert fast_yaml.libyaml_events(text.format(char, char)) is None
+    assert fast_yaml.libyaml_events(text.format("z", "z")) is not None
+
+
+def test_printable_text_beyond_ascii_is_read_fast() -> None:
+    text = "name: café_été\ndescription: 'Ünïcödé — ∑ ≤ 0.3 s'\n"
+    assert differences(fast(text), full(text)) == []

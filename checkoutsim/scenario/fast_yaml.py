@@ -30,10 +30,21 @@ from ruamel.yaml.parser import Parser
 
 __all__ = ["UnsureError", "compose", "libyaml_events"]
 
-# Characters outside these ranges (tab, CR, control characters, NEL, LS, PS, BOM, surrogates,
-# astral planes) go to the full parse: the YAML 1.1 (libyaml) and 1.2 (ruamel) readers treat
-# some of them differently.
-_OTHER_TEXT = re.compile("[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+# Text with other characters than a line feed, printable ASCII and the printable ranges below
+# (so with a tab, CR, control character, NEL, LS, PS, BOM, surrogate or astral character) goes
+# to the full parse: the YAML 1.1 (libyaml) and 1.2 (ruamel) readers treat some differently.
+_ASCII_OTHER = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+_PRINTABLE_BEYOND_ASCII = ((0xA0, 0x2027), (0x202A, 0xD7FF), (0xE000, 0xFEFE), (0xFF00, 0xFFFD))
+
+
+def _plain_text(text: str) -> bool:
+    if _ASCII_OTHER.search(text):
+        return False
+    return text.isascii() or all(
+        any(low <= ord(c) <= high for low, high in _PRINTABLE_BEYOND_ASCII)
+        for c in set(text)
+        if ord(c) > 0x7E
+    )
 
 
 # A line of nothing but spaces: inside a literal or folded block, ruamel refuses some that
@@ -52,7 +63,7 @@ def _cparser() -> Any:
 
 def libyaml_events(text: str) -> list[ry.Event] | None:
     """ruamel events of ``text`` read by libyaml; ``None`` if the full parse must read it."""
-    if _OTHER_TEXT.search(text):
+    if not _plain_text(text):
         return None
     cparser = _cparser()
     if cparser is None:
