@@ -1473,9 +1473,9 @@ def validate(
             )
             return
         if kind == "week":
-            from checkoutsim.scenario.week import load_week
+            from checkoutsim.scenario.week import week_from_mapping
 
-            week = load_week(scenario_file)
+            week = week_from_mapping(data, source, scenario_file)
             _stdout().print(
                 f"[green]ok[/] {scenario_file}: week file, {len(week.days)} day type(s): "
                 + escape(", ".join(week.days))

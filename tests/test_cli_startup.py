@@ -145,3 +145,21 @@ def test_the_console_script_runs_main_which_skips_the_shutdown_heap_walk() -> No
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "frozen True"
+
+
+def test_validate_reads_a_week_file_once() -> None:
+    # The file is parsed to tell a week from a scenario; that document is the one validated.
+    code = (
+        "import checkoutsim.scenario.loader as loader\n"
+        "seen = []\n"
+        "real = loader.parse_yaml_mapping\n"
+        "loader.parse_yaml_mapping = lambda text, source, **kw: seen.append(source) or "
+        "real(text, source, **kw)\n"
+        + run_cli("validate", "scenarios/week.yaml")
+        + "print('\\n' + __import__('json').dumps(seen))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen.count("scenarios/week.yaml") == 1, seen
