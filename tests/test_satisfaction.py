@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from checkoutsim.experience.satisfaction import (
@@ -237,6 +237,46 @@ def test_overtaken_counts_match_brute_force(
     group = np.array([r[4] for r in rows], dtype=np.int64)
     end = np.where(queued, arrival + wait, np.nan)
     start = np.where(served, end, np.nan)
+    got = overtaken_counts(arrival, end, start, group)
+    assert got.tolist() == _overtaken_brute(arrival, end, start, group).tolist()
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12),  # arrival: whole minutes, so that ties are frequent
+            st.integers(0, 6),  # wait
+            st.integers(-1, 6),  # service start after the wait (-1: never served)
+            st.booleans(),  # queued at all (False: balked, no wait end)
+            st.integers(-1, 7),  # group: a channel of a day, -1 none
+        ),
+        max_size=60,
+    ),
+    st.sampled_from(["as drawn", "by group and arrival", "by arrival"]),
+)
+# Two customers arrive together after one who waits long; the second of the pair starts early,
+# the first is overtaken by a later arrival only: a tie never counts as an overtake.
+@example(
+    [(0, 10, 0, True, 0), (1, 7, 0, True, 0), (1, 1, 0, True, 0), (3, 1, 0, True, 0)], "as drawn"
+)
+@example(
+    [(1, 1, 0, True, 3), (3, 1, 0, True, 3), (0, 10, 0, True, 3), (1, 7, 0, True, 3)], "as drawn"
+)
+def test_overtaken_counts_of_many_groups_in_any_row_order_match_brute_force(
+    rows: list[tuple[int, int, int, bool, int]], order: str
+) -> None:
+    # Many days at once, each channel of each day its own group, with equal arrivals, equal
+    # starts and ends, reneging (start never) and balking (no wait end); rows as the tables
+    # list them (grouped, in order of arrival) or shuffled.
+    if order == "by group and arrival":
+        rows = sorted(rows, key=lambda r: (r[4], r[0]))
+    elif order == "by arrival":
+        rows = sorted(rows, key=lambda r: r[0])
+    arrival = np.array([r[0] for r in rows], dtype=float)
+    end = np.array([r[0] + r[1] if r[3] else np.nan for r in rows], dtype=float)
+    start = np.array([r[0] + r[1] + r[2] if r[2] >= 0 else np.nan for r in rows], dtype=float)
+    group = np.array([r[4] for r in rows], dtype=np.int64)
     got = overtaken_counts(arrival, end, start, group)
     assert got.tolist() == _overtaken_brute(arrival, end, start, group).tolist()
 
