@@ -38,6 +38,7 @@ __all__ = [
     "effort_points",
     "frustration_felt_min",
     "likelihood_to_recommend",
+    "loyalty_baseline",
     "loyalty_draws",
     "net_promoter_score",
     "nps_class",
@@ -187,26 +188,13 @@ def loyalty_draws(seed: int, rep: int, n: int) -> np.ndarray:
     return Streams(seed, rep).generator(Source.LOYALTY).random(size=n)
 
 
-def likelihood_to_recommend(
-    loyalty_u: np.ndarray, csat: np.ndarray, no_wait_csat: float, model: NpsModel
-) -> np.ndarray:
-    """Continuous likelihood to recommend (0-10 scale, before rounding).
+def loyalty_baseline(loyalty_u: np.ndarray, model: NpsModel) -> np.ndarray:
+    """Frictionless likelihood to recommend (0-10.5, before any checkout and clipping).
 
-    The baseline maps the loyalty draw ``u`` onto the frictionless class mix: the lowest
+    Maps the loyalty draw ``u`` onto the frictionless class mix: the lowest
     ``baseline_detractor_pct`` of draws spread over detractor answers [0, 6.5), the highest
     ``baseline_promoter_pct`` over promoter answers [8.5, 10.5), the rest over passive answers
-    [6.5, 8.5); the checkout then takes ``ltr_points_per_csat_point`` per CSAT point below
-    ``no_wait_csat``; the result is clipped to the answer scale [0, 10]. Non-decreasing in
-    ``csat`` and in ``u``.
-
-    Notes
-    -----
-    Clipped rather than remodelled: a survey answer cannot leave 0-10, and the unclipped
-    estimate did (the top promoter band runs to 10.5 so that rounding gives 9 and 10 equal
-    shares, and a bad checkout takes up to ``ltr_points_per_csat_point`` x 3.6 points off). The
-    class thresholds (6.5, 8.5) lie inside the scale, so clipping changes no NPS class and no
-    NPS, only the mean ``recommend_score``: a customer already at 0 who has a worse checkout
-    stays at 0 (a floor effect real surveys show too).
+    [6.5, 8.5). Non-decreasing in ``u``.
     """
     u = np.asarray(loyalty_u, dtype=np.float64)
     d = model.baseline_detractor_pct / 100.0
@@ -219,6 +207,35 @@ def likelihood_to_recommend(
     base[det] = _PASSIVE_FROM * u[det] / d if d > 0 else 0.0
     base[pas] = _PASSIVE_FROM + 2.0 * (u[pas] - d) / passive_share if passive_share > 0 else 0.0
     base[pro] = _PROMOTER_FROM + 2.0 * (u[pro] - (1.0 - p)) / p if p > 0 else 0.0
+    return base
+
+
+def likelihood_to_recommend(
+    loyalty_u: np.ndarray,
+    csat: np.ndarray,
+    no_wait_csat: float,
+    model: NpsModel,
+    *,
+    baseline: np.ndarray | None = None,
+) -> np.ndarray:
+    """Continuous likelihood to recommend (0-10 scale, before rounding).
+
+    The baseline (:func:`loyalty_baseline`) maps the loyalty draw ``u`` onto the frictionless
+    class mix; the checkout then takes ``ltr_points_per_csat_point`` per CSAT point below
+    ``no_wait_csat``; the result is clipped to the answer scale [0, 10]. Non-decreasing in
+    ``csat`` and in ``u``. ``baseline``, when given, is ``loyalty_baseline(loyalty_u, model)``
+    computed once for several calls on the same customers.
+
+    Notes
+    -----
+    Clipped rather than remodelled: a survey answer cannot leave 0-10, and the unclipped
+    estimate did (the top promoter band runs to 10.5 so that rounding gives 9 and 10 equal
+    shares, and a bad checkout takes up to ``ltr_points_per_csat_point`` x 3.6 points off). The
+    class thresholds (6.5, 8.5) lie inside the scale, so clipping changes no NPS class and no
+    NPS, only the mean ``recommend_score``: a customer already at 0 who has a worse checkout
+    stays at 0 (a floor effect real surveys show too).
+    """
+    base = loyalty_baseline(loyalty_u, model) if baseline is None else baseline
     drop = model.ltr_points_per_csat_point * np.maximum(
         no_wait_csat - np.asarray(csat, dtype=np.float64), 0.0
     )
