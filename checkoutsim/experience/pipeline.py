@@ -20,6 +20,8 @@ model is described in ``docs/satisfaction.md``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -256,10 +258,14 @@ def add_experience(
         "satisfaction_without_coupon": csat_ack,
         "nps_class_without_coupon": _nps(without_coupon),
     }
-    out = customers.copy()
-    for name in EXPERIENCE_COLUMNS:
-        out[name] = columns[name]
-    return out, _book_frame(books)
+    present = [name for name in EXPERIENCE_COLUMNS if name in customers.columns]
+    kept = customers.drop(columns=present) if present else customers
+    # One concatenation (copy-on-write: the recorded columns are shared, not copied); adding
+    # 16 columns one by one cost more than counting the overtakes.
+    added = pd.DataFrame(
+        {name: columns[name] for name in EXPERIENCE_COLUMNS}, index=customers.index, copy=False
+    )
+    return pd.concat([kept, added], axis=1), _book_frame(books)
 
 
 def _nps(ltr: np.ndarray) -> pd.Categorical:
@@ -290,10 +296,18 @@ def _book_frame(books: list[pd.DataFrame]) -> pd.DataFrame:
             book_frame["role"].to_numpy().astype(np.int8), dtype=_ROLE_DTYPE
         )
     else:
-        book_frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _BOOK_COLUMNS})
-        book_frame["scenario"] = book_frame["scenario"].astype(object)
-        book_frame["role"] = pd.Categorical([], dtype=_ROLE_DTYPE)
+        book_frame = _no_books().copy()
     return book_frame[_BOOK_COLUMNS]
+
+
+@functools.cache
+def _no_books() -> pd.DataFrame:
+    """The coupon books of a scenario without service recovery: none (built once; callers
+    copy it)."""
+    book_frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _BOOK_COLUMNS})
+    book_frame["scenario"] = book_frame["scenario"].astype(object)
+    book_frame["role"] = pd.Categorical([], dtype=_ROLE_DTYPE)
+    return book_frame
 
 
 def _carried_over(

@@ -8,6 +8,7 @@ for an interval.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,7 +23,6 @@ from checkoutsim.experience.costs import (
     money_metrics,
 )
 from checkoutsim.experience.pipeline import (
-    EXPERIENCE_COLUMNS,
     add_experience,
     experience_hourly_metrics,
     experience_metrics,
@@ -60,7 +60,7 @@ def _keyed(scenario: str, seed: int, reps: np.ndarray, columns: dict[str, object
     """
     n = reps.shape[0]
     keys: dict[str, object] = {
-        "scenario": np.full(n, scenario, dtype=object),
+        "scenario": _strings(np.array([scenario], dtype=object), np.zeros(n, dtype=np.intp)),
         "rep": reps.astype(np.int32),
         "seed": np.full(n, seed_scalar(seed)),
     }
@@ -197,12 +197,37 @@ def timeseries_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
     return _keyed(scenario.name, seed, reps, columns)
 
 
-def _clock_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> np.ndarray:
+def _strings(labels: np.ndarray, codes: np.ndarray) -> object:
+    """``labels[codes]`` as pandas' default string column, built from the few distinct labels.
+
+    pandas converts an object array to its string dtype one Python string at a time (about
+    10 ms per 80,000 rows, on every table of every run); with pyarrow strings the labels are
+    converted once and repeated with ``take``.
+    """
+    dtype = _default_string_dtype()
+    if getattr(dtype, "storage", None) != "pyarrow":
+        return labels[codes]
+    import pyarrow as pa
+
+    taken = pa.array(labels.tolist(), type=pa.large_string()).take(pa.array(codes))
+    return pd.array(taken, dtype=dtype)
+
+
+@functools.cache
+def _default_string_dtype() -> object:
+    """The dtype pandas gives a column of Python strings (pandas 3: ``str``, on pyarrow)."""
+    return pd.Series(["x"]).dtype
+
+
+def _clock_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> object:
+    """'HH:MM' of each time (whole minutes after opening), as a string column."""
     absolute = (scenario.store.open_min + np.asarray(minutes_after_open)).astype(np.int64)
-    hours, mins = absolute // 60, absolute % 60
-    return np.char.add(
+    minutes, codes = np.unique(absolute, return_inverse=True)
+    hours, mins = minutes // 60, minutes % 60
+    labels = np.char.add(
         np.char.add(np.char.zfill(hours.astype(str), 2), ":"), np.char.zfill(mins.astype(str), 2)
     )
+    return _strings(labels.astype(object), codes.reshape(-1))
 
 
 def _hour_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> pd.Categorical:
@@ -522,10 +547,9 @@ class SimulationResult:
         # The experience layer is post-processing of the recorded columns; it never changes
         # what happened in the simulation.
         if self.coupons is None or "satisfaction" not in self.customers.columns:
-            base = self.customers.drop(
-                columns=[c for c in EXPERIENCE_COLUMNS if c in self.customers.columns]
+            self.customers, self.coupons = add_experience(
+                self.scenario, self.customers, self.assists
             )
-            self.customers, self.coupons = add_experience(self.scenario, base, self.assists)
 
     @classmethod
     def from_runs(
