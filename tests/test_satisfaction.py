@@ -15,6 +15,7 @@ from checkoutsim.experience.satisfaction import (
     effort_points,
     frustration_felt_min,
     likelihood_to_recommend,
+    loyalty_baseline,
     loyalty_draws,
     net_promoter_score,
     nps_class,
@@ -285,3 +286,39 @@ def test_a_single_fcfs_line_overtakes_nobody() -> None:
     arrival = np.array([0.0, 1.0, 2.0, 3.0])
     start = np.array([0.5, 4.0, 6.0, 9.0])
     assert overtaken_counts(arrival, start, start, np.zeros(4)).tolist() == [0, 0, 0, 0]
+
+
+def _baseline_band_by_band(u: np.ndarray, d: float, p: float) -> np.ndarray:
+    """The loyalty baseline written band by band (masked assignment, promoters last)."""
+    base = np.empty_like(u)
+    det, pro = u < d, u >= 1.0 - p
+    pas = ~det & ~pro
+    base[det] = 6.5 * u[det] / d if d > 0 else 0.0
+    base[pas] = 6.5 + 2.0 * (u[pas] - d) / (1.0 - d - p) if 1.0 - d - p > 0 else 0.0
+    base[pro] = 8.5 + 2.0 * (u[pro] - (1.0 - p)) / p if p > 0 else 0.0
+    return base
+
+
+@given(
+    st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=50),
+    st.sampled_from([0.0, 1e-300, 10.0, 20.0, 33.3, 60.0, 100.0]),
+    st.sampled_from([0.0, 1e-300, 40.0, 66.7, 90.0, 100.0]),
+)
+@example([0.09999999999999998, 0.05, 0.5], 10.0, 90.0)  # 1 - 0.9 < 0.1: the bands overlap
+def test_loyalty_baseline_equals_the_band_by_band_mapping(
+    draws: list[float], detractor_pct: float, promoter_pct: float
+) -> None:
+    # Bit for bit, also where float rounding makes the bands overlap (10% + 90%) or a band is
+    # empty or vanishingly narrow: the mapping is computed for all draws at once for speed.
+    if detractor_pct + promoter_pct > 100.0:
+        return
+    model = NpsModel(baseline_detractor_pct=detractor_pct, baseline_promoter_pct=promoter_pct)
+    u = np.array(draws)
+    with np.errstate(all="ignore"):
+        expected = _baseline_band_by_band(u, detractor_pct / 100.0, promoter_pct / 100.0)
+    np.testing.assert_array_equal(loyalty_baseline(u, model), expected)
+
+
+def test_nps_class_thresholds_and_missing_values() -> None:
+    ltr = np.array([0.0, np.nextafter(6.5, 0.0), 6.5, np.nextafter(8.5, 0.0), 8.5, 10.0, np.nan])
+    assert nps_class(ltr).tolist() == [0, 0, 1, 1, 2, 2, 1]

@@ -200,14 +200,15 @@ def loyalty_baseline(loyalty_u: np.ndarray, model: NpsModel) -> np.ndarray:
     d = model.baseline_detractor_pct / 100.0
     p = model.baseline_promoter_pct / 100.0
     passive_share = 1.0 - d - p
-    base = np.empty_like(u)
-    det = u < d
-    pro = u >= 1.0 - p
-    pas = ~det & ~pro
-    base[det] = _PASSIVE_FROM * u[det] / d if d > 0 else 0.0
-    base[pas] = _PASSIVE_FROM + 2.0 * (u[pas] - d) / passive_share if passive_share > 0 else 0.0
-    base[pro] = _PROMOTER_FROM + 2.0 * (u[pro] - (1.0 - p)) / p if p > 0 else 0.0
-    return base
+    # Each band's formula over every draw, then picked by band (cheaper than masked
+    # assignment; a band of zero width is never picked, so its 0.0 stands in). A narrow band
+    # may overflow on draws outside it, never on its own.
+    with np.errstate(over="ignore"):
+        detractor = _PASSIVE_FROM * u / d if d > 0 else 0.0
+        passive = _PASSIVE_FROM + 2.0 * (u - d) / passive_share if passive_share > 0 else 0.0
+        promoter = _PROMOTER_FROM + 2.0 * (u - (1.0 - p)) / p if p > 0 else 0.0
+    # Promoters last, as before: they win where float rounding makes the two ends overlap.
+    return np.where(u >= 1.0 - p, promoter, np.where(u < d, detractor, passive))
 
 
 def likelihood_to_recommend(
@@ -245,9 +246,10 @@ def likelihood_to_recommend(
 def nps_class(ltr: np.ndarray) -> np.ndarray:
     """NPS class codes (:class:`NpsCode`) of continuous likelihoods; non-decreasing in ``ltr``."""
     ltr = np.asarray(ltr, dtype=np.float64)
-    out = np.full(ltr.shape, NpsCode.PASSIVE, dtype=np.int8)
-    out[ltr >= _PROMOTER_FROM] = NpsCode.PROMOTER
-    out[ltr < _PASSIVE_FROM] = NpsCode.DETRACTOR
+    # passive (1), one up from the promoter threshold, one down below the passive one
+    out = (ltr >= _PROMOTER_FROM).astype(np.int8)
+    out += NpsCode.PASSIVE
+    out -= ltr < _PASSIVE_FROM
     return out
 
 

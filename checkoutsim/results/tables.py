@@ -205,8 +205,8 @@ def _strings(labels: np.ndarray, codes: np.ndarray) -> object:
     converted once and repeated with ``take``.
     """
     dtype = _default_string_dtype()
-    if getattr(dtype, "storage", None) != "pyarrow":
-        return labels[codes]
+    if getattr(dtype, "storage", None) != "pyarrow" or codes.shape[0] == 0:
+        return labels[codes]  # (an empty object column stays ``object``, as it always was)
     import pyarrow as pa
 
     taken = pa.array(labels.tolist(), type=pa.large_string()).take(pa.array(codes))
