@@ -1,8 +1,8 @@
 """The customer-experience layer over a result: per-customer columns and per-day metrics.
 
 Runs once when a :class:`~checkoutsim.results.tables.SimulationResult` is assembled, on the tidy
-``customers`` and ``assists`` tables, one replication at a time (vectorised within it). It adds
-to ``customers``:
+``customers`` and ``assists`` tables, in one vectorised pass over the rows of every replication
+(only the loyalty draws and the coupon books go day by day). It adds to ``customers``:
 
 ``perceived_wait_min``, ``overtaken``, ``frustration_min``, ``satisfaction`` (CSAT 1-5),
 ``effort`` (CES 1-7, 7 = very easy), ``recommend_score`` (0-10), ``nps_class``,
