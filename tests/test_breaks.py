@@ -313,3 +313,26 @@ def test_the_same_replication_with_and_without_an_unused_break_list() -> None:
         np.testing.assert_array_equal(column, b.customers[name])
     for name, column in a.timeseries.items():
         np.testing.assert_array_equal(column, b.timeseries[name])
+
+
+def test_break_minutes_are_day_metrics_and_off_the_utilisation_denominator() -> None:
+    weekday = load_scenario("scenarios/weekday.yaml")
+    result = simulate(weekday.with_overrides({"breaks": WEEKDAY_BREAKS}), 2, 5, progress=False)
+    m = result.metrics()
+    for metric, minutes in (("cashier_break_min", 75.0), ("attendant_break_min", 50.0)):
+        values = m[(m["metric"] == metric) & (m["scope"] == "all")]["value"]
+        assert len(values) == 2
+        assert values.to_numpy() == pytest.approx(minutes)
+    ts = result.timeseries
+    for rep, day in ts.groupby("rep"):
+        t = day["time_min"].to_numpy()
+        widths = np.diff(np.concatenate([[0.0], t]))
+        busy = float(np.dot(day["cashiers_busy_avg"], widths))
+        duty = float(np.dot(day["cashiers_on_duty_avg"], widths))
+        share = m[
+            (m["metric"] == "cashiers_utilisation_pct") & (m["scope"] == "all") & (m["rep"] == rep)
+        ]["value"]
+        assert share.item() == pytest.approx(100 * busy / duty)
+    # Old scenarios keep their metrics: no break rows.
+    plain = simulate(weekday, 1, 5, progress=False).metrics()
+    assert not plain["metric"].isin(["cashier_break_min", "attendant_break_min"]).any()
