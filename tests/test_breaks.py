@@ -336,3 +336,48 @@ def test_break_minutes_are_day_metrics_and_off_the_utilisation_denominator() -> 
     # Old scenarios keep their metrics: no break rows.
     plain = simulate(weekday, 1, 5, progress=False).metrics()
     assert not plain["metric"].isin(["cashier_break_min", "attendant_break_min"]).any()
+
+
+def test_an_attendant_away_is_like_one_attendant_fewer_for_the_window() -> None:
+    """Queueing sanity: two attendants with one resting 12:00-12:30 against a staffing block
+    of one attendant for that half-hour. With an attendant idle at 12:00 (nearly always) the
+    two are the same queue; the attendant waits must agree within a paired 95% interval."""
+    from scipy import stats
+
+    weekday = load_scenario("scenarios/weekday.yaml")
+    blocks = [b.model_dump() for b in weekday.staffing]
+    # 11:00-14:00 has two attendants: split it around the half-hour with one.
+    lunch = blocks[2]
+    fewer = [
+        *blocks[:2],
+        {**lunch, "end": "12:00"},
+        {**lunch, "start": "12:00", "end": "12:30", "attendants": 1},
+        {**lunch, "start": "12:30"},
+        *blocks[3:],
+    ]
+    days, seed = 12, 20261122
+    away = simulate(
+        weekday.with_overrides(
+            {"breaks": [{"role": "attendant", "start": "12:00", "length_min": 30}]}
+        ),
+        days,
+        seed,
+        progress=False,
+    )
+    one_fewer = simulate(weekday.with_overrides({"staffing": fewer}), days, seed, progress=False)
+
+    def per_day(result: Any, metric: str) -> np.ndarray:
+        m = result.metrics()
+        rows = m[(m["metric"] == metric) & (m["scope"] == "all")].sort_values("rep")
+        return rows["value"].to_numpy(dtype=float)
+
+    for metric in ("attendant_response_mean_min", "attendants_utilisation_pct"):
+        diff = per_day(away, metric) - per_day(one_fewer, metric)
+        half = stats.t.ppf(0.975, days - 1) * diff.std(ddof=1) / math.sqrt(days)
+        assert abs(diff.mean()) <= max(half, 1e-9), (metric, diff.mean(), half)
+    # And the break really took an attendant away: waits are longer than with nobody away.
+    none = simulate(weekday, days, seed, progress=False)
+    assert (
+        per_day(away, "attendant_response_mean_min").mean()
+        > per_day(none, "attendant_response_mean_min").mean()
+    )

@@ -8,8 +8,9 @@ placed slot by slot by the integer program (``fc``, ``fa``) around their own bre
 stay staffing counts.
 
 A cashier's break goes to the highest-numbered regular lane staffed for the whole break and
-not already on break (then an express lane). When every staffed lane is taken (more people on
-shift than lanes), the break closes no lane: someone on shift without a lane covers it.
+not already on break (then an express lane), a lane whose break has just ended last. When
+every staffed lane is taken (more people on shift than lanes), the break closes no lane:
+someone on shift without a lane covers it.
 """
 
 from __future__ import annotations
@@ -146,7 +147,14 @@ def worked_breaks(
             continue
         for kind, key in (("cashier", "cashiers"), ("express_cashier", "express_cashiers")):
             used = {x[3] for x in busy if x[2] == kind}
-            free = [k for k in range(min(r[key] for r in inside), 0, -1) if k not in used]
+            # A lane whose break has just ended is not chosen again while another is free: its
+            # cashier may be back late (the line delays a rest), and a second break on it
+            # would wait for them and close the lane twice as long.
+            recent = {x[3] for x in taken if x[2] == kind and start - slot < x[1] <= start}
+            free = sorted(
+                (k for k in range(min(r[key] for r in inside), 0, -1) if k not in used),
+                key=lambda k: (k in recent, -k),
+            )
             if free:
                 taken.append((start, end, kind, free[0]))
                 out.append(
