@@ -10,6 +10,7 @@ clear messages.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -381,3 +382,16 @@ def test_an_attendant_away_is_like_one_attendant_fewer_for_the_window() -> None:
         per_day(away, "attendant_response_mean_min").mean()
         > per_day(none, "attendant_response_mean_min").mean()
     )
+
+
+def test_a_bad_break_in_a_file_names_its_line(tmp_path: Any) -> None:
+    from checkoutsim import ScenarioError
+
+    text = (Path("scenarios/weekday.yaml")).read_text()
+    text += '\nbreaks:\n  - {role: cashier, lane: 7, start: "12:00", length_min: 30}\n'
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(
+        ScenarioError, match=r"bad.yaml:\d+: breaks\[0\].lane: lane 7 is not staffed"
+    ):
+        load_scenario(path)
