@@ -167,6 +167,29 @@ def test_a_free_floater_covers_the_break_and_the_lane_stays_open() -> None:
     assert float(np.dot(ts["floaters_staffing_avg"], widths)) == pytest.approx(5.0)
 
 
+def test_a_break_that_starts_with_the_lanes_shift_ends_and_the_lane_reopens() -> None:
+    # Lane 2 is staffed from 08:02, and its cashier's break starts then too.
+    scenario = _two_lanes([{"role": "cashier", "lane": 2, "start": "08:02", "length_min": 5}])
+    scenario = scenario.with_overrides(
+        {
+            "staffing": [
+                {"start": "08:00", "end": "08:02", "cashiers": 1, "attendants": 0},
+                {"start": "08:02", "end": "09:00", "cashiers": 2, "attendants": 0},
+            ]
+        }
+    )
+    model = StoreModel(scenario, _customers([0.0, 10.0, 10.1], [3.0, 3.0, 3.0]))
+    cols = model.run()
+    assert model.breaks is not None
+    assert [(round(t, 9), what) for t, what, _, _ in model.breaks.events] == [
+        (2.0, "stop"),
+        (2.0, "rest"),
+        (7.0, "back"),
+    ]
+    # Back on duty: customers 1 and 2 arriving together at 10 use both lanes.
+    assert pd.DataFrame(cols.customers)["lane"].tolist() == [0, 0, 1]
+
+
 def test_without_breaks_no_break_columns_and_no_break_process() -> None:
     scenario = _two_lanes([])
     model = StoreModel(scenario, _customers(ARRIVALS, SERVICE))

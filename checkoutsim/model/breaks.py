@@ -97,7 +97,13 @@ class BreakTaker:
             lane.on_rest = partial(self._lane_rests, k)
         for b in scenario.breaks:
             start = float(scenario.minutes_after_open(b.start))
-            env.timeout(start).callbacks.append(partial(self._start, b))
+            env.timeout(start).callbacks.append(partial(self._after_shift_changes, b))
+
+    def _after_shift_changes(self, b: StaffBreak, _: simpy.Event) -> None:
+        """Start ``b`` after every other event of this instant: a break that starts with the
+        block that staffs the lane must find the lane staffed (else the break would wait for
+        a server who never comes on duty)."""
+        self.env.timeout(0).callbacks.append(partial(self._start, b))
 
     # -- a break begins -------------------------------------------------------------------------
     def _start(self, b: StaffBreak, _: simpy.Event) -> None:
