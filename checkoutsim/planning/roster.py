@@ -8,16 +8,17 @@ Pipeline (``docs/roster.md``):
    largest of the blocks it overlaps, and at least each role's ``min_on_duty``.
 2. **Shifts.** An integer program (:mod:`checkoutsim.planning.roster_ip`) chooses the cheapest
    shifts that cover the requirement under the shift rules.
-3. **As worked.** Each day type is simulated with the staff the roster puts to work slot by
-   slot (breaks taken out, floaters where the program placed them) on days the requirement's
-   search never saw; a block whose target is **missed** has its requirement raised by one
-   (an attendant for attendant metrics, else a cashier) and the program solved again, up to
-   ``max_rounds`` times.
+3. **As worked.** Each day type is simulated with the staff the roster puts on shift slot by
+   slot (breaks taken by the model's break process, floaters where the program placed them)
+   on days the requirement's search never saw; a block whose target is **missed** has its
+   requirement raised by one (an attendant for attendant metrics, else a cashier) and the
+   program solved again, up to ``max_rounds`` times.
 4. **Fresh check.** The final roster is simulated on yet other days and every target is judged
    in every block of every day type with its confidence interval.
 
-Breaks are modelled as the staffing count of the slot (one fewer lane or attendant while a
-person is on break); a lane that closes mid-queue is the model's own staffing-change rule.
+Breaks are the model's break process (:mod:`checkoutsim.planning.roster_worked`): the staffing
+counts everyone on shift, and each break of a cashier or attendant shift is a ``breaks:`` entry
+(the lane serves its line, closes, reopens with the same cashier and coupon book).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from checkoutsim.planning.roster_ip import (
     RosterSolution,
     solve_roster,
 )
+from checkoutsim.planning.roster_worked import worked_breaks, worked_staffing
 from checkoutsim.planning.shift_candidates import (
     Candidate,
     candidates,
@@ -97,7 +99,10 @@ class RosterResult:
     check : DataFrame
         Fresh check: ``day, block, target, mean, ci_low, ci_high, n, verdict``.
     staffing : dict of str to list of dict
-        The ``staffing:`` block of each day type as the roster is worked.
+        The ``staffing:`` block of each day type as the roster is worked: staff on shift,
+        people on break included.
+    breaks : dict of str to list of dict
+        The ``breaks:`` of each day type (the model's break process, ``docs/model.md``).
     block_cost : float
         Cost of paying exactly the final requirement slot by slot at the roster's rates
         (premiums included): the block-by-block optimum, a lower bound of any roster.
@@ -133,6 +138,7 @@ class RosterResult:
     check_replications: int
     elapsed_s: float = 0.0
     log: list[str] = field(default_factory=list)
+    breaks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         """Plain sentences: the cost, the gap to the block optimum, and whether it holds."""
@@ -213,43 +219,6 @@ def _slot_needs(
         minimum = role.min_on_duty if role is not None else 0
         needs[need] = np.where(open_slots, np.maximum(needs[need], minimum), 0)
     return needs
-
-
-def worked_staffing(
-    day: Scenario, blocks: list[_Block], solution: RosterSolution, name: str, slot: int
-) -> list[dict[str, Any]]:
-    """The day's ``staffing:`` as the roster is worked: equal slots merged into blocks.
-
-    Working cashiers fill the requirement's express lanes first (up to the express lanes that
-    exist), the rest the regular lanes (up to the lanes); kiosks switched on follow the
-    requirement's block.
-    """
-    open_min = day.store.open_min
-    close_min = open_min + day.store.day_length_min
-    cashiers = solution.working(name, "cashier")
-    attendants = solution.working(name, "attendant")
-    express_lanes = day.cashiers.express.lanes if day.cashiers.express else 0
-    rows: list[dict[str, Any]] = []
-    for t in range(open_min // slot, -(-close_min // slot)):
-        start, end = max(t * slot, open_min), min((t + 1) * slot, close_min)
-        block = next(b for b in blocks if b.start_min <= start < b.end_min)
-        working = int(cashiers[t])
-        express = min(block.express, working, express_lanes)
-        regular = min(working - express, day.cashiers.lanes)
-        express = min(express + (working - express - regular), express_lanes)
-        row = {
-            "start": clock(start),
-            "end": clock(end),
-            "cashiers": regular,
-            "express_cashiers": express,
-            "attendants": int(attendants[t]),
-            "kiosks": block.kiosks,
-        }
-        if rows and all(rows[-1][k] == row[k] for k in row if k not in ("start", "end")):
-            rows[-1]["end"] = row["end"]
-        else:
-            rows.append(row)
-    return rows
 
 
 def _block_values(result: SimulationResult, blocks: list[_Block]) -> pd.DataFrame:
@@ -535,8 +504,10 @@ def make_roster(
         say("fresh check")
         check_rows: list[dict[str, Any]] = []
         staffing: dict[str, list[dict[str, Any]]] = {}
+        breaks: dict[str, list[dict[str, Any]]] = {}
         for n in names:
             staffing[n] = worked_staffing(wk.days[n], blocks[n], solution, n, rules.slot_min)
+            breaks[n] = worked_breaks(staffing[n], solution, n, rules.slot_min)
             check_rows += _simulate_and_judge(
                 wk.days[n],
                 blocks[n],
@@ -578,6 +549,7 @@ def make_roster(
             costs=costs,
             check=check,
             staffing=staffing,
+            breaks=breaks,
             block_cost=_slot_cost(solved_needs, rules, wk),
             block_optimum_cost=_slot_cost(first_needs, rules, wk),
             roster_cost=solution.cost,
@@ -611,6 +583,8 @@ def _simulate_and_judge(
     seed: int,
     executor: Executor,
 ) -> list[dict[str, Any]]:
-    worked = day.with_overrides({"staffing": worked_staffing(day, blocks, solution, name, slot)})
+    staffing = worked_staffing(day, blocks, solution, name, slot)
+    breaks = worked_breaks(staffing, solution, name, slot)
+    worked = day.with_overrides({"staffing": staffing, "breaks": breaks})
     result = simulate(worked, replications, seed, executor=executor, progress=False)
     return _judge_day(_block_values(result, blocks), blocks, targets, level, name)

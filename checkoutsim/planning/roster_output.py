@@ -57,7 +57,8 @@ def roster_yaml(result: RosterResult) -> str:
 
 
 def staffing_yaml(result: RosterResult) -> str:
-    """Each day type's ``staffing:`` block as the roster is worked (times quoted)."""
+    """Each day type's ``staffing:`` (staff on shift) and ``breaks:`` as the roster is worked
+    (times quoted)."""
     lines = []
     for day, rows in result.staffing.items():
         lines.append(f"{day}:")
@@ -68,6 +69,15 @@ def staffing_yaml(result: RosterResult) -> str:
                 f'    - {{start: "{r["start"]}", end: "{r["end"]}", cashiers: {r["cashiers"]}, '
                 f"express_cashiers: {r['express_cashiers']}, attendants: {r['attendants']}, "
                 f"kiosks: {kiosks}}}"
+            )
+        day_breaks = result.breaks.get(day, [])
+        if day_breaks:
+            lines.append("  breaks:")
+        for b in day_breaks:
+            lane = f"lane: {b['lane']}, " if "lane" in b else ""
+            lines.append(
+                f'    - {{role: {b["role"]}, {lane}start: "{b["start"]}", '
+                f"length_min: {b['length_min']}, paid: {str(b['paid']).lower()}}}"
             )
     return "\n".join(lines) + "\n"
 

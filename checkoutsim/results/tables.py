@@ -320,6 +320,16 @@ def _fault_metrics(faults: pd.DataFrame) -> dict[str, float]:
 _STAFF = ("cashiers", "kiosks", "attendants")
 
 
+def _break_metrics(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
+    """Staff-minutes on break of one day (a scenario with ``breaks``)."""
+    return {
+        f"{role}_break_min": float(
+            np.dot(ts[f"{role}s_on_break_avg"].to_numpy(dtype=np.float64), widths)
+        )
+        for role in ("cashier", "attendant")
+    }
+
+
 def _interval_minutes(ts: pd.DataFrame) -> np.ndarray:
     """Length of the interval each time-series row closes (rows of one day, in order).
 
@@ -367,6 +377,9 @@ def _interval_hours(ts: pd.DataFrame) -> np.ndarray:
 def _utilisation(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
     """Busy over on-duty server-minutes of each kind of staff, in percent.
 
+    Staff on break are off duty, so utilisation is over the time they were actually
+    available (a lane closed for a break, or an attendant resting, counts in neither sum).
+
     Exact, whatever ``run.sample_interval_min``: each row's ``*_avg`` times its interval's
     length is the integral of the level over that interval (the resources' own time-weighted
     accounting), and the rows tile the day from opening to the moment the last customer left
@@ -399,6 +412,8 @@ def replication_metrics(
         The kiosk outages (:func:`faults_frame`); with it, every day also gets
         ``kiosk_outages``, ``kiosk_out_of_order_min`` and ``attendant_repair_min`` (scope
         ``all``). Left out for a scenario without faults, whose metrics stay as they were.
+        A time series with break columns (a scenario with ``breaks``) adds
+        ``cashier_break_min`` and ``attendant_break_min`` (staff-minutes away, scope ``all``).
 
     Returns
     -------
@@ -424,7 +439,10 @@ def replication_metrics(
             if scope in ("all", "kiosk"):
                 m.update(_assist_metrics(a))
             if scope == "all":
-                m.update(_utilisation(ts, _interval_minutes(ts)))
+                widths = _interval_minutes(ts)
+                m.update(_utilisation(ts, widths))
+                if "cashiers_on_break_avg" in ts.columns:
+                    m.update(_break_metrics(ts, widths))
                 if faults is not None:
                     day = (faults["scenario"] == scenario) & (faults["rep"] == rep)
                     m.update(_fault_metrics(faults[day]))
