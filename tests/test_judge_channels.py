@@ -8,10 +8,15 @@ the cashier's customers wait far longer. ``checkoutsim run`` says "breached" for
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from checkoutsim import Scenario, optimize, simulate
+from checkoutsim.cli import app
 from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import make_executor
 from checkoutsim.planning.blocks import block_metrics, customer_groups
@@ -21,9 +26,11 @@ from checkoutsim.planning.roster import make_roster
 from checkoutsim.planning.search import _add_moves, search
 from checkoutsim.planning.targets import Judgement, parse_target
 from checkoutsim.results.verdict import run_verdict
+from checkoutsim.scenario.loader import dump_scenario_yaml
 from checkoutsim.scenario.shifts import ShiftRules
 from checkoutsim.scenario.week import Week
 
+runner = CliRunner()
 P90 = parse_target("wait_p90_min<=4")
 BLOCK = "16:00-19:00"
 
@@ -214,3 +221,25 @@ def test_roster_raises_a_cashier_where_the_cashier_customers_miss(
     else:
         assert need["cashier"] == 1 and need["raised"] == 0
         assert set(check["customers"]) == {"all"}
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def test_cli_judge_option_reaches_the_result_and_refuses_bad_values(
+    peak: Scenario, tmp_path: Path
+) -> None:
+    scenario_file = tmp_path / "peak.yaml"
+    scenario_file.write_text(dump_scenario_yaml(peak), encoding="utf-8")
+    args = ["optimize", str(scenario_file), "--target", "wait_p90_min<=4", "-n", "2"]
+    args += ["--curve", "none", "-w", "1", "--start", "current", "--objective", "labour"]
+    res = runner.invoke(app, [*args, "--judge", "all", "--out", str(tmp_path / "o"), "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["judge"] == "all"
+    assert {r["customers"] for r in payload["check"]} == {"all"}
+    for command in (args, ["roster", str(scenario_file), "--target", "wait_p90_min<=4"]):
+        bad = runner.invoke(app, [*command, "--judge", "lanes", "--out", str(tmp_path / "b")])
+        assert bad.exit_code == 2
+        assert "--judge must be 'channels' or 'all', got 'lanes'" in bad.output
+        assert "Traceback" not in bad.output
