@@ -1059,6 +1059,15 @@ def optimize_command(
             "shrink, rescans) or the 'labour' cost alone.",
         ),
     ] = "total",
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge",
+            help="'channels': a target must hold for all customers and for the cashier's and "
+            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+            "only (the behaviour before).",
+        ),
+    ] = "channels",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -1110,6 +1119,7 @@ def optimize_command(
         _one_of("--by", by, ("block", "day"))
         _one_of("--start", start, ("analytic", "current"))
         _one_of("--objective", objective, ("total", "labour"))
+        _one_of("--judge", judge, ("channels", "all"))
         values = _curve_values(curve)
         _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
@@ -1146,6 +1156,7 @@ def optimize_command(
                         seed=seed,
                         check_replications=check_replications,
                         objective=objective,
+                        judge=judge,
                         kiosks=kiosks,
                         max_kiosks_per_attendant=max_kiosks_per_attendant,
                         start=start,
@@ -1254,6 +1265,15 @@ def roster_command(
             "(quicker), as in optimize.",
         ),
     ] = "total",
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge",
+            help="'channels': a target must hold for all customers and for the cashier's and "
+            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+            "only (the behaviour before).",
+        ),
+    ] = "channels",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),
@@ -1283,6 +1303,7 @@ def roster_command(
         parsed = _required_targets(targets)
         _one_of("--requirement", requirement, ("optimize", "current"))
         _one_of("--objective", objective, ("total", "labour"))
+        _one_of("--judge", judge, ("channels", "all"))
         week = load_week_or_scenario(week_file)
         out_dir = out if out is not None else _default_folder("roster", week.name)
         _xlsx_checked(xlsx)
@@ -1298,6 +1319,7 @@ def roster_command(
                         max_rounds=max_rounds,
                         requirement=requirement,
                         objective=objective,
+                        judge=judge,
                         executor=executor,
                         progress=None
                         if as_json

@@ -160,7 +160,10 @@ def test_cost_is_the_block_optimum_plus_whole_shifts(roster: RosterResult) -> No
 
 def test_the_fresh_check_judges_every_block_of_every_day(roster: RosterResult) -> None:
     check = roster.check
-    assert len(check) == 4  # two day types x two blocks x one target
+    every = check[check["customers"] == "all"]
+    assert len(every) == 4  # two day types x two blocks x one target
+    # ... and each channel's customers apart, where the channel had customers.
+    assert set(check["customers"]) == {"all", "cashier", "kiosk"} and len(check) <= 3 * 4
     assert set(check["verdict"]) <= {"met", "borderline", "missed", "n/a"}
     assert roster.holds == bool((check["verdict"] != "missed").all())
     assert roster.seeds["check"] not in (roster.seeds["search"], roster.seeds["as_worked"])
@@ -195,7 +198,8 @@ def test_the_shipped_week_obeys_every_rule(shipped_week: RosterResult) -> None:
         rate = rules.roles[s.role].cost_per_hour
         late = max(0, _minutes(s.end) - max(_minutes(s.start), 20 * 60)) / 60
         assert s.cost == pytest.approx(rate * (s.paid_hours + 0.25 * late))
-    assert len(shipped_week.check) == sum(len(d.staffing) for d in shipped_week.week.days.values())
+    every = shipped_week.check[shipped_week.check["customers"] == "all"]
+    assert len(every) == sum(len(d.staffing) for d in shipped_week.week.days.values())
 
 
 def test_days_alone_equal_the_joint_week_when_weekly_hours_allow(weekday: Scenario) -> None:

@@ -11,10 +11,16 @@ Pipeline (``docs/roster.md``):
 3. **As worked.** Each day type is simulated with the staff the roster puts on shift slot by
    slot (breaks taken by the model's break process, floaters where the program placed them)
    on days the requirement's search never saw; a block whose target is **missed** has its
-   requirement raised by one (an attendant for attendant metrics, else a cashier) and the
+   requirement raised by one (a cashier when the cashier's customers miss it, an attendant when
+   the kiosks' customers do; for all customers together an attendant for attendant metrics,
+   else a cashier) and the
    program solved again, up to ``max_rounds`` times.
 4. **Fresh check.** The final roster is simulated on yet other days and every target is judged
    in every block of every day type with its confidence interval.
+
+Every judgement (requirement search, as-worked rounds, fresh check) is on all the block's
+customers and, with ``judge="channels"`` (the default), on the cashier's and the kiosks'
+customers apart, as ``checkoutsim run``'s verdict (:mod:`checkoutsim.planning.blocks`).
 
 Breaks are the model's break process (:mod:`checkoutsim.planning.roster_worked`): the staffing
 counts everyone on shift, and each break of a cashier or attendant shift is a ``breaks:`` entry
@@ -32,10 +38,10 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.pipeline import experience_hourly_metrics
 from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import Executor, make_executor
 from checkoutsim.experiments.simulate import simulate
+from checkoutsim.planning.blocks import ALL, arrival_block_metrics, customer_groups
 from checkoutsim.planning.optimizer import CHOSEN, optimize
 from checkoutsim.planning.roster_ip import (
     NEEDS,
@@ -51,7 +57,7 @@ from checkoutsim.planning.shift_candidates import (
     premium_factor,
     role_cost_per_hour,
 )
-from checkoutsim.results.tables import SimulationResult, hourly_metrics
+from checkoutsim.results.tables import SimulationResult
 from checkoutsim.results.targets import judge
 from checkoutsim.scenario.schema import Scenario
 from checkoutsim.scenario.shifts import Role, ShiftRules
@@ -67,6 +73,10 @@ ATTENDANT_METRICS = frozenset(
     {"attendant_response_mean_min", "attendant_response_p90_min", "assisted_pct"}
 )
 """Metrics an extra attendant (rather than an extra cashier) mends."""
+
+_CHANNEL_NEED = {"cashier": "cashier", "kiosk": "attendant"}
+"""Who is added where a channel's customers miss a target: a lane for the cashier's customers,
+an attendant for the kiosks' (the roster does not add kiosks)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,8 @@ class RosterResult:
     costs : DataFrame
         ``day, role, shifts, paid_hours, cost``.
     check : DataFrame
-        Fresh check: ``day, block, target, mean, ci_low, ci_high, n, verdict``.
+        Fresh check: ``day, block, customers, target, metric, mean, ci_low, ci_high, n,
+        verdict`` (``customers``: ``all``, ``cashier`` or ``kiosk``).
     staffing : dict of str to list of dict
         The ``staffing:`` block of each day type as the roster is worked: staff on shift,
         people on break included.
@@ -168,7 +179,11 @@ class RosterResult:
             )
         else:
             missed = self.check[self.check["verdict"] == "missed"]
-            where = "; ".join(f"{r.day} {r.block}: {r.target}" for r in missed.itertuples())
+            where = "; ".join(
+                f"{r.day} {r.block}{'' if r.customers == ALL else f' ({r.customers} customers)'}"
+                f": {r.target}"
+                for r in missed.itertuples()
+            )
             lines.append(
                 f"On {self.check_replications} fresh days per day type the roster does NOT "
                 f"meet every target ({tally}); missed: {where}."
@@ -221,44 +236,43 @@ def _slot_needs(
     return needs
 
 
-def _block_values(result: SimulationResult, blocks: list[_Block]) -> pd.DataFrame:
-    """Per-day metrics of the customers arriving in each requirement block."""
-    scenario = result.scenario
-    open_min = scenario.store.open_min
-    starts = np.array([b.start_min - open_min for b in blocks])
-    labels = [b.label for b in blocks]
-    customers = result.customers.copy()
-    index = np.searchsorted(starts, customers["arrival_min"].to_numpy(), side="right") - 1
-    customers["arrival_hour"] = pd.Categorical.from_codes(
-        np.clip(index, 0, len(labels) - 1).astype(np.int16), categories=labels, ordered=True
-    )
-    base = hourly_metrics(customers, result.timeseries.iloc[0:0], result.target_wait_min)
-    experience = experience_hourly_metrics(scenario, customers)
-    both = pd.concat([f for f in (base, experience) if not f.empty], ignore_index=True)
-    return both.rename(columns={"hour": "unit"})[["rep", "unit", "metric", "value"]]
+def _block_values(
+    result: SimulationResult, blocks: list[_Block], judge: str = "channels"
+) -> pd.DataFrame:
+    """Per-day metrics of the customers arriving in each requirement block (and of each
+    channel's customers apart with ``judge="channels"``)."""
+    open_min = result.scenario.store.open_min
+    starts = [b.start_min - open_min for b in blocks]
+    return arrival_block_metrics(result, starts, [b.label for b in blocks], judge)
 
 
 def _judge_day(
     values: pd.DataFrame, blocks: list[_Block], targets: list[Target], level: float, day: str
 ) -> list[dict[str, Any]]:
     rows = []
+    groups = list(dict.fromkeys([ALL, *values["customers"].astype(str).unique()]))
     for b in blocks:
-        for t in targets:
-            v = values[(values["unit"] == b.label) & (values["metric"] == t.metric)]["value"]
-            j = judge(v.to_numpy(dtype=float), t, level)
-            rows.append(
-                {
-                    "day": day,
-                    "block": b.label,
-                    "target": str(t),
-                    "metric": t.metric,
-                    "mean": j.mean,
-                    "ci_low": j.ci_low,
-                    "ci_high": j.ci_high,
-                    "n": j.n,
-                    "verdict": j.verdict,
-                }
-            )
+        for group in groups:
+            here = values[(values["unit"] == b.label) & (values["customers"] == group)]
+            for t in targets:
+                v = here.loc[here["metric"] == t.metric, "value"]
+                j = judge(v.to_numpy(dtype=float), t, level)
+                if group != ALL and j.n == 0:
+                    continue  # nobody used that channel in the block: nothing to judge
+                rows.append(
+                    {
+                        "day": day,
+                        "block": b.label,
+                        "customers": group,
+                        "target": str(t),
+                        "metric": t.metric,
+                        "mean": j.mean,
+                        "ci_low": j.ci_low,
+                        "ci_high": j.ci_high,
+                        "n": j.n,
+                        "verdict": j.verdict,
+                    }
+                )
     return rows
 
 
@@ -350,6 +364,7 @@ def make_roster(
     max_rounds: int = 3,
     requirement: str = "optimize",
     objective: str = "total",
+    judge: str = "channels",
     time_limit_s: float = 120.0,
     workers: int = 1,
     executor: Executor | None = None,
@@ -380,6 +395,10 @@ def make_roster(
     objective : {"total", "labour"}
         The requirement search's objective (:func:`checkoutsim.optimize`): the lowest total
         cost per day, or the lowest labour cost (quicker: no descent phase).
+    judge : {"channels", "all"}
+        Judge targets on all of a block's customers and on the cashier's and the kiosks'
+        customers apart (as ``checkoutsim run``'s verdict), or on all customers together only
+        (see :func:`checkoutsim.optimize`).
     level : float
         Confidence level of the decision rule and the intervals.
     max_rounds : int
@@ -405,6 +424,7 @@ def make_roster(
         raise ValueError(f"max_rounds must be at least 1, got {max_rounds}")
     if requirement not in ("optimize", "current"):
         raise ValueError(f"requirement must be 'optimize' or 'current', got {requirement!r}")
+    customer_groups(judge)  # refuses an unknown mode before anything runs
     rules = wk.shifts
     _check_grid(wk, rules)
     first_day = next(iter(wk.days.values()))
@@ -439,6 +459,7 @@ def make_roster(
                 curve=[],
                 level=level,
                 objective=objective,
+                judge=judge,
                 executor=ex,
             )
             plan = opt.staffing[opt.staffing["plan"] == CHOSEN]
@@ -488,12 +509,21 @@ def make_roster(
                     replications,
                     seeds["as_worked"] + names.index(n),
                     ex,
+                    judge,
                 )
+                seen: set[tuple[int, str, str]] = set()
                 for row in judged:
                     if row["verdict"] != "missed":
                         continue
                     i = [b.label for b in blocks[n]].index(row["block"])
-                    need = "attendant" if row["metric"] in ATTENDANT_METRICS else "cashier"
+                    need = _CHANNEL_NEED.get(
+                        row["customers"],
+                        "attendant" if row["metric"] in ATTENDANT_METRICS else "cashier",
+                    )
+                    # One target missed by all customers and by a channel: one more, not two.
+                    if (i, need, row["target"]) in seen:
+                        continue
+                    seen.add((i, need, row["target"]))
                     now = getattr(blocks[n][i], need) + raised[n].get((i, need), 0)
                     if now >= limits.get(need, 0) + limits.get("floater", 0):
                         continue  # at the physical limit: nothing more to add
@@ -519,6 +549,7 @@ def make_roster(
                 check_reps,
                 seeds["check"] + names.index(n),
                 ex,
+                judge,
             )
         check = pd.DataFrame(check_rows)
         shifts = _shift_rows(solution)
@@ -582,9 +613,10 @@ def _simulate_and_judge(
     replications: int,
     seed: int,
     executor: Executor,
+    judge: str = "channels",
 ) -> list[dict[str, Any]]:
     staffing = worked_staffing(day, blocks, solution, name, slot)
     breaks = worked_breaks(staffing, solution, name, slot)
     worked = day.with_overrides({"staffing": staffing, "breaks": breaks})
     result = simulate(worked, replications, seed, executor=executor, progress=False)
-    return _judge_day(_block_values(result, blocks), blocks, targets, level, name)
+    return _judge_day(_block_values(result, blocks, judge), blocks, targets, level, name)
