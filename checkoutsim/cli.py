@@ -522,6 +522,7 @@ def run(
         _stdout().print(root_cause_table(result))
         if by_hour:
             from checkoutsim.report.hourly_tables import (
+                hourly_channels_table,
                 hourly_experience_table,
                 hourly_losses_table,
                 hourly_table,
@@ -529,6 +530,7 @@ def run(
 
             _stdout().print(hourly_table(result))
             _stdout().print(hourly_losses_table(result))
+            _stdout().print(hourly_channels_table(result))
             _stdout().print(hourly_experience_table(result))
         if outcome is not None:
             _stdout().print(outcome.message(), highlight=False)

@@ -24,8 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.pipeline import experience_hourly_metrics
-from checkoutsim.results.tables import SimulationResult, hourly_metrics
+from checkoutsim.results.tables import SimulationResult, grouped_hourly_metrics
 from checkoutsim.results.verdict import CHANNELS
 from checkoutsim.scenario.schema import Scenario
 
@@ -96,16 +95,9 @@ def arrival_block_metrics(
     customers["arrival_hour"] = pd.Categorical.from_codes(
         np.clip(index, 0, len(labels) - 1).astype(np.int16), categories=list(labels), ordered=True
     )
-    no_series = result.timeseries.iloc[0:0]
-    parts = []
-    for group in customer_groups(judge):
-        frame = customers if group == ALL else customers[customers["channel"] == group]
-        base = hourly_metrics(frame, no_series, result.target_wait_min)
-        experience = experience_hourly_metrics(result.scenario, frame)
-        parts += [f.assign(customers=group) for f in (base, experience) if not f.empty]
-    if not parts:
-        return pd.DataFrame(columns=_COLUMNS)
-    both = pd.concat(parts, ignore_index=True)
+    both = grouped_hourly_metrics(
+        result.scenario, customers, result.target_wait_min, customer_groups(judge)
+    )
     return both.rename(columns={"hour": "unit"})[_COLUMNS]
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "assists_frame",
     "customers_frame",
     "faults_frame",
+    "grouped_hourly_metrics",
     "hourly_metrics",
     "replication_metrics",
     "summarise",
@@ -451,12 +452,17 @@ def replication_metrics(
 
 
 def hourly_metrics(
-    customers: pd.DataFrame, timeseries: pd.DataFrame, target_wait_min: float
+    customers: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    target_wait_min: float,
+    assists: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per-replication metrics by clock hour of arrival, long format.
 
     Columns ``scenario, rep, seed, hour, metric, value``. Utilisation is by the hour of the
-    time-series interval.
+    time-series interval; with ``assists``, the wait for an attendant
+    (``attendant_response_*``) is by the hour the kiosk froze (an hour without a freeze has no
+    such row).
     """
     rows: list[tuple[str, int, int, str, str, float]] = []
     for (scenario, rep, seed, hour), frame in customers.groupby(
@@ -464,6 +470,12 @@ def hourly_metrics(
     ):
         m = _customer_metrics(frame, target_wait_min)
         rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
+    if assists is not None and len(assists):
+        for (scenario, rep, seed, hour), frame in assists.groupby(
+            [*KEY_COLUMNS, "stuck_hour"], sort=True, observed=True
+        ):
+            m = _assist_metrics(frame)
+            rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
     if len(timeseries):
         ts = timeseries.copy()
         widths = _interval_minutes(ts)
@@ -476,6 +488,35 @@ def hourly_metrics(
                 rows.append((scenario, int(rep), int(seed), str(hour), k, v))
     out = pd.DataFrame(rows, columns=[*KEY_COLUMNS, "hour", "metric", "value"])
     return out.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(drop=True)
+
+
+def grouped_hourly_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    target_wait_min: float,
+    groups: Sequence[str],
+) -> pd.DataFrame:
+    """Per-replication customer and experience metrics by hour of arrival, per customer group.
+
+    ``groups`` are ``"all"`` (every customer) and channels (``"cashier"``, ``"kiosk"``: the
+    channel each customer chose, balked and reneged customers included), as the run verdict
+    splits them. The ``arrival_hour`` column says which hour (or block) a customer counts in.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, rep, seed, hour, customers, metric, value``.
+    """
+    parts = []
+    for group in groups:
+        frame = customers if group == "all" else customers[customers["channel"] == group]
+        base = hourly_metrics(frame, customers.iloc[0:0], target_wait_min)
+        experience = experience_hourly_metrics(scenario, frame)
+        parts += [f.assign(customers=group) for f in (base, experience) if not f.empty]
+    columns = [*KEY_COLUMNS, "hour", "customers", "metric", "value"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
@@ -621,7 +662,9 @@ class SimulationResult:
     def hourly(self) -> pd.DataFrame:
         """Per-replication metrics by hour of day, long format (see :func:`hourly_metrics`)."""
         if self._hourly is None:
-            base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
+            base = hourly_metrics(
+                self.customers, self.timeseries, self.target_wait_min, self.assists
+            )
             experience = experience_hourly_metrics(self.scenario, self.customers)
             floaters = floater_hours_by_clock_hour(self.timeseries, self.scenario.store.open_min)
             money = money_hourly_metrics(self.scenario, self.customers, floaters)
@@ -639,6 +682,15 @@ class SimulationResult:
     def summary_by_hour(self, level: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval over replications, by hour of day."""
         return summarise(self.hourly(), ["scenario", "hour"], level)
+
+    def summary_by_hour_and_channel(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval over replications by hour and channel.
+
+        The cashier's and the kiosks' customers apart (``customers`` column), by hour of
+        arrival: the per-channel split of the run verdict, hour by hour.
+        """
+        rows = grouped_hourly_metrics(self.scenario, self.customers, self.target_wait_min, CHANNELS)
+        return summarise(rows, ["scenario", "hour", "customers"], level)
 
     def root_causes(self, by_hour: bool = False, level: float = 0.95) -> pd.DataFrame:
         """Pareto table of the causes of delay and dissatisfaction, per simulated day.
