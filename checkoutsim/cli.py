@@ -526,6 +526,7 @@ def run(
         _stdout().print(root_cause_table(result))
         if by_hour:
             from checkoutsim.report.hourly_tables import (
+                hourly_channels_table,
                 hourly_experience_table,
                 hourly_losses_table,
                 hourly_table,
@@ -533,6 +534,7 @@ def run(
 
             _stdout().print(hourly_table(result))
             _stdout().print(hourly_losses_table(result))
+            _stdout().print(hourly_channels_table(result))
             _stdout().print(hourly_experience_table(result))
         if outcome is not None:
             _stdout().print(outcome.message(), highlight=False)
@@ -1063,6 +1065,15 @@ def optimize_command(
             "shrink, rescans) or the 'labour' cost alone.",
         ),
     ] = "total",
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge",
+            help="'channels': a target must hold for all customers and for the cashier's and "
+            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+            "only (the behaviour before).",
+        ),
+    ] = "channels",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -1114,6 +1125,7 @@ def optimize_command(
         _one_of("--by", by, ("block", "day"))
         _one_of("--start", start, ("analytic", "current"))
         _one_of("--objective", objective, ("total", "labour"))
+        _one_of("--judge", judge, ("channels", "all"))
         values = _curve_values(curve)
         _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
@@ -1150,6 +1162,7 @@ def optimize_command(
                         seed=seed,
                         check_replications=check_replications,
                         objective=objective,
+                        judge=judge,
                         kiosks=kiosks,
                         max_kiosks_per_attendant=max_kiosks_per_attendant,
                         start=start,
@@ -1258,6 +1271,15 @@ def roster_command(
             "(quicker), as in optimize.",
         ),
     ] = "total",
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge",
+            help="'channels': a target must hold for all customers and for the cashier's and "
+            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+            "only (the behaviour before).",
+        ),
+    ] = "channels",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),
@@ -1287,6 +1309,7 @@ def roster_command(
         parsed = _required_targets(targets)
         _one_of("--requirement", requirement, ("optimize", "current"))
         _one_of("--objective", objective, ("total", "labour"))
+        _one_of("--judge", judge, ("channels", "all"))
         week = load_week_or_scenario(week_file)
         out_dir = out if out is not None else _default_folder("roster", week.name)
         _xlsx_checked(xlsx)
@@ -1302,6 +1325,7 @@ def roster_command(
                         max_rounds=max_rounds,
                         requirement=requirement,
                         objective=objective,
+                        judge=judge,
                         executor=executor,
                         progress=None
                         if as_json

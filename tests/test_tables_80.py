@@ -21,6 +21,7 @@ from checkoutsim.experiments.sweep import load_sweep, run_sweep
 from checkoutsim.planning.output import check_table, comparison_table, curve_table, staffing_table
 from checkoutsim.report.comparison_tables import comparison_overview, difference_table, sweep_table
 from checkoutsim.report.hourly_tables import (
+    hourly_channels_table,
     hourly_experience_table,
     hourly_losses_table,
     hourly_table,
@@ -110,7 +111,12 @@ def test_run_summary_and_root_causes_fit_80_columns(runs: dict, name: str) -> No
 @pytest.mark.parametrize("name", ["weekday", "lean"])
 def test_by_hour_tables_fit_80_columns_with_intervals_and_staff(runs: dict, name: str) -> None:
     result = runs[name]
-    for build in (hourly_table, hourly_losses_table, hourly_experience_table):
+    for build in (
+        hourly_table,
+        hourly_losses_table,
+        hourly_channels_table,
+        hourly_experience_table,
+    ):
         text = render(build(result))
         assert_readable(text)
         for row in body_rows(text):
