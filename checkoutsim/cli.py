@@ -1409,12 +1409,12 @@ def _chosen_metrics(
 
 
 def _file_kind(path: Path) -> tuple[str, Any, str]:
-    """``scenario``, ``plan`` or ``sweep`` from the keys at the top of the file, and the file.
+    """``scenario``, ``plan``, ``sweep`` or ``week`` from the keys at the top of the file.
 
-    A plan or sweep file names a ``base`` scenario; a sweep also has ``grid`` or ``points``.
-    Returns the parsed document and its source name too, so a scenario is parsed once (the
-    YAML parser, which keeps line marks for the messages, is most of ``validate``'s time). A
-    file that cannot be read is a ``scenario`` with no document: loading it reports the problem.
+    A plan, sweep or week file names a ``base`` scenario; a sweep also has ``grid`` or
+    ``points``, a week ``days``. Returns the parsed document and its source name too, so a
+    scenario or week file is parsed once. A file that cannot be read is a ``scenario`` with no
+    document: loading it reports the problem.
     """
     from checkoutsim.scenario.loader import ScenarioError, load_yaml_mapping
 
