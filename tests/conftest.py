@@ -49,3 +49,44 @@ settings.register_profile(
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile("fast")
+
+
+# -- order and grouping under xdist (make test: -n auto --dist loadgroup) ----------------------
+# A free worker takes the next unit of work, so the longest units go first and a long test never
+# runs alone at the end; a module whose tests share a module-scoped fixture (a simulated run, a
+# roster) is one unit, so that fixture is computed once rather than on both workers.
+
+
+def _shares_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs[-1:])
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _rank(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow"):
+        return 0
+    if item.get_closest_marker("browser") or item.get_closest_marker("notebook"):
+        return 2
+    return 3
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    grouped = {_module(item) for item in items if _shares_module_fixture(item)}
+    module_rank: dict[str, int] = {}
+    for item in items:
+        name = _module(item)
+        if name in grouped:
+            item.add_marker(pytest.mark.xdist_group(name))
+            module_rank[name] = min(module_rank.get(name, 1), _rank(item))
+
+    def key(item: pytest.Item) -> int:
+        name = _module(item)
+        return module_rank[name] if name in grouped else _rank(item)
+
+    items.sort(key=key)  # stable: collection order within a rank
