@@ -14,6 +14,8 @@ STAMP      := $(VENV)/.installed-test
 SCENARIO ?= scenarios/weekday.yaml
 # Tests run on every core (pytest-xdist); the statistical ones have fixed seeds, so the
 # outcome does not depend on the order or the worker. `make test PYTEST_ARGS=-n0` runs serially.
+# loadgroup: a free worker takes the next test, longest first, and a module sharing a
+# module-scoped fixture stays on one worker (tests/conftest.py orders and groups them).
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
@@ -39,7 +41,7 @@ run: $(RUN_STAMP)
 	$(BIN)/checkoutsim run $(SCENARIO)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not validation and not notebook and not browser and not slow" $(PYTEST_ARGS)

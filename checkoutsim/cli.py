@@ -2,11 +2,15 @@
 
 User mistakes (a bad scenario, a missing file) print one clear message and exit with status 2,
 never a traceback.
+
+There is deliberately no ``from __future__ import annotations`` here: typer reads every
+command's signature twice while it builds the command line, and string annotations would be
+evaluated again each time (10 ms of every start-up; tests/test_cli_startup.py). Annotations
+that name a module imported only for type checking are quoted instead.
 """
 
-from __future__ import annotations
-
 import contextlib
+import gc
 import json
 import signal
 import sys
@@ -120,7 +124,7 @@ def _loaded_types(names: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
 
 
 @contextmanager
-def progress_bar(total: int, label: str, enabled: bool = True) -> Iterator[Progress | None]:
+def progress_bar(total: int, label: str, enabled: bool = True) -> "Iterator[Progress | None]":
     """A rich progress bar with ETA on stderr (nothing when disabled or for a single unit)."""
     from rich.progress import (
         BarColumn,
@@ -211,7 +215,7 @@ ReplayOption = Annotated[
 
 
 def _write_replay(
-    folder: ResultsFolder, days: Callable[[], list[dict[str, Any]]], title: str
+    folder: "ResultsFolder", days: Callable[[], list[dict[str, Any]]], title: str
 ) -> str:
     """Write ``replay.html`` into ``folder``; return its file name (for the report's link)."""
     from checkoutsim.report.replay import REPLAY
@@ -234,7 +238,7 @@ def _xlsx_checked(path: Path | None) -> None:
         raise UserError(str(exc)) from None
 
 
-def _xlsx_write(path: Path | None, sheets: Callable[[], dict[str, pd.DataFrame]]) -> None:
+def _xlsx_write(path: Path | None, sheets: "Callable[[], dict[str, pd.DataFrame]]") -> None:
     if path is None:
         return
     from checkoutsim.report.workbook import WorkbookError, write_workbook
@@ -246,7 +250,7 @@ def _xlsx_write(path: Path | None, sheets: Callable[[], dict[str, pd.DataFrame]]
     _stderr().print(f"Workbook written to [bold]{escape(str(path))}[/].", highlight=False)
 
 
-def _load(path: Path) -> Scenario:
+def _load(path: Path) -> "Scenario":
     from checkoutsim.scenario.loader import load_scenario
 
     return load_scenario(path)
@@ -284,7 +288,7 @@ def _default_folder(*parts: str) -> Path:
 
 
 @contextmanager
-def _results_folder(path: Path) -> Iterator[ResultsFolder]:
+def _results_folder(path: Path) -> "Iterator[ResultsFolder]":
     """Check and lock the results folder for the whole command, before anything is simulated."""
     from checkoutsim.results.folder import ResultsFolderError, open_results_folder
 
@@ -295,7 +299,7 @@ def _results_folder(path: Path) -> Iterator[ResultsFolder]:
         raise UserError(str(exc)) from None
 
 
-def _finish(folder: ResultsFolder, report: Callable[[str], str] | None) -> None:
+def _finish(folder: "ResultsFolder", report: Callable[[str], str] | None) -> None:
     """Write the optional report, then the manifest (last) of whatever was written.
 
     A report that fails does not cost the other results their manifest: they are complete and
@@ -372,7 +376,7 @@ def _stored_day_notes() -> Iterator[None]:
         yield
 
 
-def _folder_state(folder: ResultsFolder | None) -> str:
+def _folder_state(folder: "ResultsFolder | None") -> str:
     """What an interrupted command leaves in its results folder, said as it is."""
     if folder is None:
         return "nothing was written"
@@ -522,6 +526,7 @@ def run(
         _stdout().print(root_cause_table(result))
         if by_hour:
             from checkoutsim.report.hourly_tables import (
+                hourly_channels_table,
                 hourly_experience_table,
                 hourly_losses_table,
                 hourly_table,
@@ -529,13 +534,14 @@ def run(
 
             _stdout().print(hourly_table(result))
             _stdout().print(hourly_losses_table(result))
+            _stdout().print(hourly_channels_table(result))
             _stdout().print(hourly_experience_table(result))
         if outcome is not None:
             _stdout().print(outcome.message(), highlight=False)
         _stdout().print(f"Results written to [bold]{out_dir}[/] (manifest.json lists the files).")
 
 
-def _run_targets(texts: list[str] | None) -> list[Target] | None:
+def _run_targets(texts: list[str] | None) -> "list[Target] | None":
     """``--target`` options parsed and checked, or None (the scenario's targets then)."""
     if not texts:
         return None
@@ -547,7 +553,7 @@ def _run_targets(texts: list[str] | None) -> list[Target] | None:
         raise UserError(f"--target: {exc}") from None
 
 
-def _required_targets(texts: list[str] | None) -> list[Target]:
+def _required_targets(texts: list[str] | None) -> "list[Target]":
     """``--target`` options of a command that needs at least one, parsed (metric names are
     checked later, against the metrics the run reports)."""
     if not texts:
@@ -566,7 +572,7 @@ def _one_of(option: str, value: str, choices: tuple[str, str]) -> None:
         raise UserError(f"{option} must be {choices[0]!r} or {choices[1]!r}, got {value!r}")
 
 
-def _precision_target(text: str | None) -> PrecisionTarget | None:
+def _precision_target(text: str | None) -> "PrecisionTarget | None":
     from checkoutsim.experiments.precision import PrecisionTarget
 
     if text is None:
@@ -578,14 +584,14 @@ def _precision_target(text: str | None) -> PrecisionTarget | None:
 
 
 def _run_to_precision(
-    scenario: Scenario,
-    target: PrecisionTarget,
+    scenario: "Scenario",
+    target: "PrecisionTarget",
     seed: int,
     minimum: int | None,
     maximum: int,
-    executor: Executor,
-    tick: ProgressCallback,
-) -> tuple[SimulationResult, PrecisionOutcome]:
+    executor: "Executor",
+    tick: "ProgressCallback",
+) -> "tuple[SimulationResult, PrecisionOutcome]":
     from checkoutsim.experiments.precision import simulate_to_precision
     from checkoutsim.model.store import DayDidNotDrainError, TimeSeriesTooLongError
 
@@ -605,7 +611,7 @@ def _run_to_precision(
         raise UserError(str(exc)) from None
 
 
-def _precision_json(outcome: PrecisionOutcome) -> dict[str, object]:
+def _precision_json(outcome: "PrecisionOutcome") -> dict[str, object]:
     ci = outcome.interval
     return {
         "target": str(outcome.target),
@@ -1059,6 +1065,15 @@ def optimize_command(
             "shrink, rescans) or the 'labour' cost alone.",
         ),
     ] = "total",
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge",
+            help="'channels': a target must hold for all customers and for the cashier's and "
+            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+            "only (the behaviour before).",
+        ),
+    ] = "channels",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -1110,6 +1125,7 @@ def optimize_command(
         _one_of("--by", by, ("block", "day"))
         _one_of("--start", start, ("analytic", "current"))
         _one_of("--objective", objective, ("total", "labour"))
+        _one_of("--judge", judge, ("channels", "all"))
         values = _curve_values(curve)
         _xlsx_checked(xlsx)
         scenario = _load(scenario_file)
@@ -1146,6 +1162,7 @@ def optimize_command(
                         seed=seed,
                         check_replications=check_replications,
                         objective=objective,
+                        judge=judge,
                         kiosks=kiosks,
                         max_kiosks_per_attendant=max_kiosks_per_attendant,
                         start=start,
@@ -1254,6 +1271,15 @@ def roster_command(
             "(quicker), as in optimize.",
         ),
     ] = "total",
+    judge: Annotated[
+        str,
+        typer.Option(
+            "--judge",
+            help="'channels': a target must hold for all customers and for the cashier's and "
+            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+            "only (the behaviour before).",
+        ),
+    ] = "channels",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),
@@ -1283,6 +1309,7 @@ def roster_command(
         parsed = _required_targets(targets)
         _one_of("--requirement", requirement, ("optimize", "current"))
         _one_of("--objective", objective, ("total", "labour"))
+        _one_of("--judge", judge, ("channels", "all"))
         week = load_week_or_scenario(week_file)
         out_dir = out if out is not None else _default_folder("roster", week.name)
         _xlsx_checked(xlsx)
@@ -1298,6 +1325,7 @@ def roster_command(
                         max_rounds=max_rounds,
                         requirement=requirement,
                         objective=objective,
+                        judge=judge,
                         executor=executor,
                         progress=None
                         if as_json
@@ -1360,7 +1388,7 @@ def _curve_values(text: str | None) -> list[float] | None:
 
 
 def _chosen_metrics(
-    summary: pd.DataFrame, scope: str, wanted: list[str] | None, every: bool
+    summary: "pd.DataFrame", scope: str, wanted: list[str] | None, every: bool
 ) -> list[str]:
     import pandas as pd
 
@@ -1381,17 +1409,17 @@ def _chosen_metrics(
 
 
 def _file_kind(path: Path) -> tuple[str, Any, str]:
-    """``scenario``, ``plan`` or ``sweep`` from the keys at the top of the file, and the file.
+    """``scenario``, ``plan``, ``sweep`` or ``week`` from the keys at the top of the file.
 
-    A plan or sweep file names a ``base`` scenario; a sweep also has ``grid`` or ``points``.
-    Returns the parsed document and its source name too, so a scenario is parsed once (the
-    YAML parser, which keeps line marks for the messages, is most of ``validate``'s time). A
-    file that cannot be read is a ``scenario`` with no document: loading it reports the problem.
+    A plan, sweep or week file names a ``base`` scenario; a sweep also has ``grid`` or
+    ``points``, a week ``days``. Returns the parsed document and its source name too, so a
+    scenario or week file is parsed once. A file that cannot be read is a ``scenario`` with no
+    document: loading it reports the problem.
     """
     from checkoutsim.scenario.loader import ScenarioError, load_yaml_mapping
 
     try:
-        data, source = load_yaml_mapping(path)
+        data, source = load_yaml_mapping(path, comments=False)
     except ScenarioError:
         return "scenario", None, str(path)
     if "base" not in data:
@@ -1469,9 +1497,9 @@ def validate(
             )
             return
         if kind == "week":
-            from checkoutsim.scenario.week import load_week
+            from checkoutsim.scenario.week import week_from_mapping
 
-            week = load_week(scenario_file)
+            week = week_from_mapping(data, source, scenario_file)
             _stdout().print(
                 f"[green]ok[/] {scenario_file}: week file, {len(week.days)} day type(s): "
                 + escape(", ".join(week.days))
@@ -1632,5 +1660,12 @@ def calibrate_command(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    """Entry point for ``python -m checkoutsim``."""
-    app()
+    """Entry point of the ``checkoutsim`` command and of ``python -m checkoutsim``."""
+    try:
+        app()
+    finally:
+        # The process exits next. Freezing hides every object from the garbage collector, so
+        # that shutdown does not walk the whole heap (pydantic's schemas, typer's commands)
+        # again: a sixth of `checkoutsim validate`'s time (docs/performance.md). Output,
+        # exit status and atexit handlers are unchanged; commands close their files first.
+        gc.freeze()

@@ -88,3 +88,78 @@ def test_user_error_in_a_command_is_still_a_clear_message(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "bogus_key" in done.stderr
+
+
+def test_validate_imports_only_the_modules_of_the_scenario_layer_it_needs() -> None:
+    # The layer's __init__ imports its public names lazily: validating a scenario must not
+    # load the plan, week, shift and override modules (issue 20, docs/performance.md).
+    code = run_cli("validate", "scenarios/weekday.yaml") + (
+        "print('\\n' + __import__('json').dumps(sorted(m for m in sys.modules "
+        "if m.startswith('checkoutsim.scenario.'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    unneeded = {"changes", "overrides", "plans", "shifts", "week"}
+    assert loaded & {f"checkoutsim.scenario.{m}" for m in unneeded} == set()
+    assert "checkoutsim.scenario.loader" in loaded
+    assert "checkoutsim.scenario.fast_yaml" in loaded  # libyaml reads the file
+
+
+def test_the_scenario_layer_still_offers_every_public_name() -> None:
+    import checkoutsim.scenario as layer
+
+    for name in layer.__all__:
+        assert getattr(layer, name) is not None
+    assert set(layer.__all__) <= set(dir(layer))
+    with pytest.raises(AttributeError):
+        _ = layer.no_such_name
+
+
+def test_command_annotations_are_not_strings() -> None:
+    # String annotations (`from __future__ import annotations`) would be evaluated each time
+    # typer reads a command's signature, twice per command on every start-up.
+    from checkoutsim import cli
+
+    assert not isinstance(cli.validate.__annotations__["scenario_file"], str)
+
+
+def test_the_console_script_runs_main_which_skips_the_shutdown_heap_walk() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["checkoutsim"] == "checkoutsim.cli:main"
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from checkoutsim.cli import main\n"
+        "sys.argv = ['checkoutsim', 'validate', 'scenarios/weekday.yaml']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "frozen True"
+
+
+def test_validate_reads_a_week_file_once() -> None:
+    # The file is parsed to tell a week from a scenario; that document is the one validated.
+    code = (
+        "import checkoutsim.scenario.loader as loader\n"
+        "seen = []\n"
+        "real = loader.parse_yaml_mapping\n"
+        "loader.parse_yaml_mapping = lambda text, source, **kw: seen.append(source) or "
+        "real(text, source, **kw)\n"
+        + run_cli("validate", "scenarios/week.yaml")
+        + "print('\\n' + __import__('json').dumps(seen))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen.count("scenarios/week.yaml") == 1, seen

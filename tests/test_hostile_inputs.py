@@ -4,7 +4,9 @@ Hypothesis mutates the shipped scenarios the way a hostile or careless user woul
 swapped for a huge, tiny, negative, non-finite or wrongly typed one; a key removed or misspelt;
 names that are paths or math text; hundreds of confusion causes; YAML tags, alias bombs and deep
 nesting. Each mutated file goes through ``checkoutsim run`` in a separate process with a time
-and memory limit, and the outcome must be one of:
+and memory limit (forked from a server that has imported checkoutsim once: a fresh interpreter
+spent 80% of each example importing; the real ``python -m checkoutsim`` start is tested in
+tests/test_cli.py and tests/test_cli_startup.py), and the outcome must be one of:
 
 * exit status 2, an ``error:`` message that names the scenario file, and no traceback; or
 * exit status 0 and a summary whose every figure is finite where defined and inside its
@@ -19,10 +21,11 @@ from __future__ import annotations
 import io
 import json
 import math
+import multiprocessing
 import os
-import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -237,38 +240,77 @@ def mutated_scenario(draw: st.DrawFn) -> tuple[str, str]:
     return f"{base}: nesting {depth} deep", text + "deep: " + "[" * depth + "]" * depth + "\n"
 
 
+# Children are forked from one server process that imported these once (a fresh interpreter
+# per example spent about 2 of its 2.5 s of CPU importing). The server is a clean process, not
+# this multi-threaded pytest worker, and each child starts from its own fresh state.
+_SERVER = multiprocessing.get_context("forkserver")
+_SERVER.set_forkserver_preload(
+    ["checkoutsim.cli", "checkoutsim.experiments.simulate", "checkoutsim.report", __name__]
+)
+
+
+def _cli_in_child(args: list[str], cwd: str, out_path: str, err_path: str) -> None:
+    """Run ``checkoutsim ARGS`` in this (forked) process as ``python -m checkoutsim`` would:
+    its own working folder, stdout and stderr; the exit status of ``SystemExit``; an uncaught
+    exception printed as a traceback with status 1."""
+    os.chdir(cwd)
+    for fd, path in ((1, out_path), (2, err_path)):
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(target, fd)
+        os.close(target)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), "utf-8", write_through=True)
+    sys.stderr = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), "utf-8", "backslashreplace", write_through=True
+    )
+    sys.argv = ["checkoutsim", *args]
+    code = 1
+    try:
+        from checkoutsim.cli import main
+
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 def _run_limited(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
     """Run ``checkoutsim`` with a wall-time limit, watching the resident memory of the process.
 
     Returns (exit status, stdout, stderr, seconds, peak resident bytes).
     """
     began = time.monotonic()
-    with open(cwd / "stdout", "w+b") as out, open(cwd / "stderr", "w+b") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "checkoutsim", *args], cwd=cwd, stdout=out, stderr=err
-        )
-        peak = 0
-        try:
-            while proc.poll() is None:
-                peak = max(peak, _rss(proc.pid))
-                if peak > MEMORY_LIMIT_BYTES or time.monotonic() - began > TIME_LIMIT_S:
-                    proc.kill()
-                    proc.wait()
-                    break
-                time.sleep(0.02)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        out.seek(0)
-        err.seek(0)
-        return (
-            proc.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-            time.monotonic() - began,
-            peak,
-        )
+    out, err = cwd / "stdout", cwd / "stderr"
+    proc = _SERVER.Process(target=_cli_in_child, args=(args, str(cwd), str(out), str(err)))
+    proc.start()
+    assert proc.pid is not None
+    peak = 0
+    try:
+        while proc.is_alive():
+            peak = max(peak, _rss(proc.pid))
+            if peak > MEMORY_LIMIT_BYTES or time.monotonic() - began > TIME_LIMIT_S:
+                break
+            time.sleep(0.02)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    assert proc.exitcode is not None
+    return (
+        proc.exitcode,
+        out.read_bytes().decode("utf-8", "replace") if out.exists() else "",
+        err.read_bytes().decode("utf-8", "replace") if err.exists() else "",
+        time.monotonic() - began,
+        peak,
+    )
 
 
 def _rss(pid: int) -> int:

@@ -103,11 +103,14 @@ def test_block_metric_is_computed_over_customers_arriving_in_the_block(weekday: 
     for label, lo, hi in zip(block_labels(weekday), starts, ends, strict=True):
         here = c[(c["arrival_min"] >= lo) & (c["arrival_min"] < hi)]
         served = here.loc[here["outcome"] == "served", "queue_wait_min"].to_numpy()
-        got = blocks[(blocks["unit"] == label)].set_index("metric")["value"]
+        got = blocks[(blocks["unit"] == label) & (blocks["customers"] == "all")]
+        got = got.set_index("metric")["value"]
         assert got["arrivals"] == len(here)
         assert got["wait_p90_min"] == pytest.approx(np.percentile(served, 90))
         assert got["csat_mean"] == pytest.approx(here["satisfaction"].mean())
-    total = blocks.loc[blocks["metric"] == "arrivals", "value"].sum()
+    total = blocks.loc[
+        (blocks["metric"] == "arrivals") & (blocks["customers"] == "all"), "value"
+    ].sum()
     assert total == len(c)
 
 
@@ -222,7 +225,8 @@ def test_weekday_plan_meets_targets_on_fresh_days_for_no_more_cost(
     assert result.meets_targets
     assert result.check_seed != result.seed
     chosen = result.check[result.check["plan"] == "chosen"]
-    assert len(chosen) == 2 * len(weekday.staffing)
+    # Every target in every block, for all customers and each channel's apart.
+    assert len(chosen) == 2 * 3 * len(weekday.staffing)
     assert (chosen["verdict"] != "missed").all() and result.holds_on_check
     assert result.cost("chosen") <= result.cost("current")
     # Cheaper staffing loses more customers, which wait percentiles do not see: it is said.

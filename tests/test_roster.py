@@ -107,17 +107,25 @@ def test_every_shift_obeys_its_rules(roster: RosterResult) -> None:
 
 def test_roster_covers_the_requirement_slot_by_slot(roster: RosterResult) -> None:
     rules = roster.week.shifts
+    slot = rules.slot_min
     for day, worked in roster.staffing.items():
         req = roster.requirement[roster.requirement["day"] == day]
+        away = {"cashier": np.zeros(1440 // slot), "attendant": np.zeros(1440 // slot)}
+        for b in roster.breaks.get(day, []):
+            start = _minutes(b["start"])
+            role = "attendant" if b["role"] == "attendant" else "cashier"
+            away[role][start // slot : (start + int(b["length_min"])) // slot] += 1
         for row in worked:
             a, b = _minutes(row["start"]), _minutes(row["end"])
-            for blk in req.itertuples(index=False):
-                s, e = (_minutes(x) for x in blk.block.split("-"))
-                if s < b and a < e:  # overlapping
-                    assert row["cashiers"] + row["express_cashiers"] >= max(
-                        blk.cashier, rules.roles["cashier"].min_on_duty
-                    )
-                    assert row["attendants"] >= blk.attendant
+            for t in range(a // slot, b // slot):
+                # At work: on shift less those on break (the model's break process).
+                cashiers = row["cashiers"] + row["express_cashiers"] - away["cashier"][t]
+                attendants = row["attendants"] - away["attendant"][t]
+                for blk in req.itertuples(index=False):
+                    s, e = (_minutes(x) for x in blk.block.split("-"))
+                    if s <= t * slot < e:
+                        assert cashiers >= max(blk.cashier, rules.roles["cashier"].min_on_duty)
+                        assert attendants >= blk.attendant
     # Floaters: never more than max_on_duty at work in any slot.
     fl = roster.shifts[roster.shifts["role"] == "floater"]
     for _day, group in fl.groupby("day"):
@@ -125,6 +133,22 @@ def test_roster_covers_the_requirement_slot_by_slot(roster: RosterResult) -> Non
         for s in group.itertuples(index=False):
             on[_minutes(s.start) // 30 : _minutes(s.end) // 30] += 1
         assert on.max() <= 1
+
+
+def test_breaks_are_taken_in_the_model_one_per_shift_with_a_break(roster: RosterResult) -> None:
+    """Every cashier or attendant shift's break is a ``breaks:`` entry of its day (unless
+    more people are on shift than lanes), and the day with them is a valid scenario."""
+    for day, scenario in roster.week.days.items():
+        shifts = roster.shifts[
+            (roster.shifts["day"] == day)
+            & roster.shifts["role"].isin(["cashier", "attendant"])
+            & (roster.shifts["break_start"] != "")
+        ]
+        given = roster.breaks[day]
+        assert len(given) == len(shifts) > 0
+        assert sorted(b["start"] for b in given) == sorted(shifts["break_start"])
+        worked = scenario.with_overrides({"staffing": roster.staffing[day], "breaks": given})
+        assert len(worked.breaks) == len(given)
 
 
 def test_cost_is_the_block_optimum_plus_whole_shifts(roster: RosterResult) -> None:
@@ -136,7 +160,10 @@ def test_cost_is_the_block_optimum_plus_whole_shifts(roster: RosterResult) -> No
 
 def test_the_fresh_check_judges_every_block_of_every_day(roster: RosterResult) -> None:
     check = roster.check
-    assert len(check) == 4  # two day types x two blocks x one target
+    every = check[check["customers"] == "all"]
+    assert len(every) == 4  # two day types x two blocks x one target
+    # ... and each channel's customers apart, where the channel had customers.
+    assert set(check["customers"]) == {"all", "cashier", "kiosk"} and len(check) <= 3 * 4
     assert set(check["verdict"]) <= {"met", "borderline", "missed", "n/a"}
     assert roster.holds == bool((check["verdict"] != "missed").all())
     assert roster.seeds["check"] not in (roster.seeds["search"], roster.seeds["as_worked"])
@@ -171,7 +198,8 @@ def test_the_shipped_week_obeys_every_rule(shipped_week: RosterResult) -> None:
         rate = rules.roles[s.role].cost_per_hour
         late = max(0, _minutes(s.end) - max(_minutes(s.start), 20 * 60)) / 60
         assert s.cost == pytest.approx(rate * (s.paid_hours + 0.25 * late))
-    assert len(shipped_week.check) == sum(len(d.staffing) for d in shipped_week.week.days.values())
+    every = shipped_week.check[shipped_week.check["customers"] == "all"]
+    assert len(every) == sum(len(d.staffing) for d in shipped_week.week.days.values())
 
 
 def test_days_alone_equal_the_joint_week_when_weekly_hours_allow(weekday: Scenario) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from checkoutsim.experience.satisfaction import (
@@ -15,6 +15,7 @@ from checkoutsim.experience.satisfaction import (
     effort_points,
     frustration_felt_min,
     likelihood_to_recommend,
+    loyalty_baseline,
     loyalty_draws,
     net_promoter_score,
     nps_class,
@@ -241,7 +242,83 @@ def test_overtaken_counts_match_brute_force(
     assert got.tolist() == _overtaken_brute(arrival, end, start, group).tolist()
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12),  # arrival: whole minutes, so that ties are frequent
+            st.integers(0, 6),  # wait
+            st.integers(-1, 6),  # service start after the wait (-1: never served)
+            st.booleans(),  # queued at all (False: balked, no wait end)
+            st.integers(-1, 7),  # group: a channel of a day, -1 none
+        ),
+        max_size=60,
+    ),
+    st.sampled_from(["as drawn", "by group and arrival", "by arrival"]),
+)
+# Two customers arrive together after one who waits long; the second of the pair starts early,
+# the first is overtaken by a later arrival only: a tie never counts as an overtake.
+@example(
+    [(0, 10, 0, True, 0), (1, 7, 0, True, 0), (1, 1, 0, True, 0), (3, 1, 0, True, 0)], "as drawn"
+)
+@example(
+    [(1, 1, 0, True, 3), (3, 1, 0, True, 3), (0, 10, 0, True, 3), (1, 7, 0, True, 3)], "as drawn"
+)
+def test_overtaken_counts_of_many_groups_in_any_row_order_match_brute_force(
+    rows: list[tuple[int, int, int, bool, int]], order: str
+) -> None:
+    # Many days at once, each channel of each day its own group, with equal arrivals, equal
+    # starts and ends, reneging (start never) and balking (no wait end); rows as the tables
+    # list them (grouped, in order of arrival) or shuffled.
+    if order == "by group and arrival":
+        rows = sorted(rows, key=lambda r: (r[4], r[0]))
+    elif order == "by arrival":
+        rows = sorted(rows, key=lambda r: r[0])
+    arrival = np.array([r[0] for r in rows], dtype=float)
+    end = np.array([r[0] + r[1] if r[3] else np.nan for r in rows], dtype=float)
+    start = np.array([r[0] + r[1] + r[2] if r[2] >= 0 else np.nan for r in rows], dtype=float)
+    group = np.array([r[4] for r in rows], dtype=np.int64)
+    got = overtaken_counts(arrival, end, start, group)
+    assert got.tolist() == _overtaken_brute(arrival, end, start, group).tolist()
+
+
 def test_a_single_fcfs_line_overtakes_nobody() -> None:
     arrival = np.array([0.0, 1.0, 2.0, 3.0])
     start = np.array([0.5, 4.0, 6.0, 9.0])
     assert overtaken_counts(arrival, start, start, np.zeros(4)).tolist() == [0, 0, 0, 0]
+
+
+def _baseline_band_by_band(u: np.ndarray, d: float, p: float) -> np.ndarray:
+    """The loyalty baseline written band by band (masked assignment, promoters last)."""
+    base = np.empty_like(u)
+    det, pro = u < d, u >= 1.0 - p
+    pas = ~det & ~pro
+    base[det] = 6.5 * u[det] / d if d > 0 else 0.0
+    base[pas] = 6.5 + 2.0 * (u[pas] - d) / (1.0 - d - p) if 1.0 - d - p > 0 else 0.0
+    base[pro] = 8.5 + 2.0 * (u[pro] - (1.0 - p)) / p if p > 0 else 0.0
+    return base
+
+
+@given(
+    st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=50),
+    st.sampled_from([0.0, 1e-300, 10.0, 20.0, 33.3, 60.0, 100.0]),
+    st.sampled_from([0.0, 1e-300, 40.0, 66.7, 90.0, 100.0]),
+)
+@example([0.09999999999999998, 0.05, 0.5], 10.0, 90.0)  # 1 - 0.9 < 0.1: the bands overlap
+def test_loyalty_baseline_equals_the_band_by_band_mapping(
+    draws: list[float], detractor_pct: float, promoter_pct: float
+) -> None:
+    # Bit for bit, also where float rounding makes the bands overlap (10% + 90%) or a band is
+    # empty or vanishingly narrow: the mapping is computed for all draws at once for speed.
+    if detractor_pct + promoter_pct > 100.0:
+        return
+    model = NpsModel(baseline_detractor_pct=detractor_pct, baseline_promoter_pct=promoter_pct)
+    u = np.array(draws)
+    with np.errstate(all="ignore"):
+        expected = _baseline_band_by_band(u, detractor_pct / 100.0, promoter_pct / 100.0)
+    np.testing.assert_array_equal(loyalty_baseline(u, model), expected)
+
+
+def test_nps_class_thresholds_and_missing_values() -> None:
+    ltr = np.array([0.0, np.nextafter(6.5, 0.0), 6.5, np.nextafter(8.5, 0.0), 8.5, 10.0, np.nan])
+    assert nps_class(ltr).tolist() == [0, 0, 1, 1, 2, 2, 1]

@@ -151,7 +151,7 @@ def short_day(weekday: Scenario) -> Scenario:
                 "profile": [{"start": a, "end": b, "customers_per_hour": n} for a, b, n in hours]
             },
             "staffing": [
-                {"start": a, "end": b, "cashiers": 3, "express_cashiers": 1, "attendants": 1}
+                {"start": a, "end": b, "cashiers": 4, "express_cashiers": 1, "attendants": 1}
                 for a, b, _ in hours
             ],
         }
@@ -167,16 +167,17 @@ def test_simulated_combined_search_meets_targets_no_dearer_with_fewer_evaluation
     start = StaffPlan.of(short_day)
     with make_executor(1) as ex:
         ev = Evaluator(space, targets, "block", 3, 0.95, ex, objective="total")
-        old = search(ev, start, 7, combine=False)
-        new = search(ev, start, 7, combine=True)
+        old = search(ev, start, 8, combine=False)
+        new = search(ev, start, 8, combine=True)
     assert new.meets and new.evaluation.feasible
     assert any(s.phase == "descend" for s in old.steps)
     assert new.evaluation.total_cost <= old.evaluation.total_cost
+    assert new.evaluations.get("combine", 0) > 0
     assert sum(new.evaluations.values()) < sum(old.evaluations.values())
     # On a pool of two workers: the same path, counts and end; every plan simulated once.
     with make_executor(2) as ex:
         pool = Evaluator(space, targets, "block", 3, 0.95, ex, objective="total")
-        pooled = search(pool, start, 7, combine=True)
+        pooled = search(pool, start, 8, combine=True)
     assert pooled.steps == new.steps and pooled.evaluations == new.evaluations
     assert pooled.evaluation.money.equals(new.evaluation.money)
     assert pool.simulated == 3 * sum(new.evaluations.values())

@@ -21,6 +21,7 @@ from checkoutsim.experiments.sweep import load_sweep, run_sweep
 from checkoutsim.planning.output import check_table, comparison_table, curve_table, staffing_table
 from checkoutsim.report.comparison_tables import comparison_overview, difference_table, sweep_table
 from checkoutsim.report.hourly_tables import (
+    hourly_channels_table,
     hourly_experience_table,
     hourly_losses_table,
     hourly_table,
@@ -110,7 +111,12 @@ def test_run_summary_and_root_causes_fit_80_columns(runs: dict, name: str) -> No
 @pytest.mark.parametrize("name", ["weekday", "lean"])
 def test_by_hour_tables_fit_80_columns_with_intervals_and_staff(runs: dict, name: str) -> None:
     result = runs[name]
-    for build in (hourly_table, hourly_losses_table, hourly_experience_table):
+    for build in (
+        hourly_table,
+        hourly_losses_table,
+        hourly_channels_table,
+        hourly_experience_table,
+    ):
         text = render(build(result))
         assert_readable(text)
         for row in body_rows(text):
@@ -230,8 +236,15 @@ def test_sweep_tables_fit_80_columns(weekday: Scenario, tmp_path: Path) -> None:
 
 
 def test_optimize_tables_fit_80_columns(weekday: Scenario) -> None:
+    # The labour objective: the tables and their columns are the same for either objective,
+    # and the total-cost search simulates about twice as many days (25 s of CPU against 9).
     result = optimize(
-        weekday, ["wait_p90_min<=4", "csat>=4.0"], by="block", replications=2, curve=[3, 5]
+        weekday,
+        ["wait_p90_min<=4", "csat>=4.0"],
+        by="block",
+        replications=2,
+        curve=[3, 5],
+        objective="labour",
     )
     for table in (staffing_table, check_table, comparison_table, curve_table):
         assert_readable(render(table(result)))

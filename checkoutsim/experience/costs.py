@@ -3,7 +3,8 @@
 All amounts are in the scenario's ``costs.currency``. The lines (``docs/satisfaction.md``):
 
 * **labour** = scheduled hours in the staffing plan x hourly wage, per role (regular and
-  express cashiers at the cashier wage; attendants at the attendant wage). Time spent draining
+  express cashiers at the cashier wage; attendants at the attendant wage), less the nominal
+  minutes of unpaid breaks (``breaks[*].paid: false``). Time spent draining
   the queues after closing is not paid extra (it is the same few minutes in every plan).
   Floaters (``cashiers.backup``) are paid only for the minutes they staff a lane, from the
   simulated time series (``floaters_staffing_avg``), at ``floater_wage_per_hour``: their
@@ -38,7 +39,7 @@ import pandas as pd
 
 from checkoutsim.experience.churn import yearly_churn
 from checkoutsim.experience.satisfaction import NpsCode
-from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.schema import Scenario, parse_time_of_day
 
 __all__ = [
     "CHURN_METRICS",
@@ -88,7 +89,10 @@ CHURN_METRICS: list[tuple[str, str]] = [
 
 
 def scheduled_hours(scenario: Scenario) -> dict[str, float]:
-    """Staff hours in the staffing plan, by role (``cashier`` includes express cashiers)."""
+    """Staff hours in the staffing plan, by role (``cashier`` includes express cashiers).
+
+    Unpaid breaks (``breaks[*].paid: false``) are taken off at their nominal length.
+    """
     cashier = attendant = 0.0
     for block in scenario.staffing:
         hours = (
@@ -96,6 +100,13 @@ def scheduled_hours(scenario: Scenario) -> dict[str, float]:
         ) / 60.0
         cashier += (block.cashiers + block.express_cashiers) * hours
         attendant += block.attendants * hours
+    for b in scenario.breaks:
+        # An unpaid break is not paid: its nominal minutes come off the role's hours.
+        if not b.paid:
+            if b.role == "attendant":
+                attendant -= b.length_min / 60.0
+            else:
+                cashier -= b.length_min / 60.0
     return {"cashier": cashier, "attendant": attendant}
 
 
@@ -114,6 +125,15 @@ def scheduled_hours_by_clock_hour(scenario: Scenario) -> pd.DataFrame:
             overlap = max(0, min(end, hi) - max(start, lo)) / 60.0
             cashier += (block.cashiers + block.express_cashiers) * overlap
             attendant += block.attendants * overlap
+        for b in scenario.breaks:
+            if b.paid:
+                continue
+            start = parse_time_of_day(b.start)
+            overlap = max(0.0, min(start + b.length_min, hi) - max(start, lo)) / 60.0
+            if b.role == "attendant":
+                attendant -= overlap
+            else:
+                cashier -= overlap
         rows.append((f"{h:02d}:00", cashier, attendant))
     return pd.DataFrame(rows, columns=["hour", "cashier", "attendant"])
 

@@ -1,8 +1,8 @@
 """The customer-experience layer over a result: per-customer columns and per-day metrics.
 
 Runs once when a :class:`~checkoutsim.results.tables.SimulationResult` is assembled, on the tidy
-``customers`` and ``assists`` tables, one replication at a time (vectorised within it). It adds
-to ``customers``:
+``customers`` and ``assists`` tables, in one vectorised pass over the rows of every replication
+(only the loyalty draws and the coupon books go day by day). It adds to ``customers``:
 
 ``perceived_wait_min``, ``overtaken``, ``frustration_min``, ``satisfaction`` (CSAT 1-5),
 ``effort`` (CES 1-7, 7 = very easy), ``recommend_score`` (0-10), ``nps_class``,
@@ -20,11 +20,14 @@ model is described in ``docs/satisfaction.md``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from checkoutsim.experience.recovery import (
     STAFF_ROLES,
+    CouponAllocation,
     RoleCode,
     acknowledged,
     allocate_coupons,
@@ -40,6 +43,7 @@ from checkoutsim.experience.satisfaction import (
     effort_points,
     frustration_felt_min,
     likelihood_to_recommend,
+    loyalty_baseline,
     loyalty_draws,
     net_promoter_score,
     nps_class,
@@ -92,10 +96,26 @@ _BOOK_COLUMNS = [
 ]
 
 
+_NPS_DTYPE = pd.CategoricalDtype(list(NPS_CLASSES))
+_ROLE_DTYPE = pd.CategoricalDtype(list(STAFF_ROLES))
+
+
 def _channel_codes(customers: pd.DataFrame) -> np.ndarray:
     """ChannelCode per customer (the categorical's last category, "none", becomes -1)."""
     codes = customers["channel"].cat.codes.to_numpy().astype(np.int64)
     return np.where(codes >= 2, ChannelCode.NONE, codes)
+
+
+def _days(reps: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """``(rep, rows)`` of each replication, reps ascending, rows in table order."""
+    if reps.shape[0] and np.all(reps[1:] >= reps[:-1]):  # as the tables list them: slices
+        cuts = np.flatnonzero(reps[1:] != reps[:-1]) + 1
+        starts = np.concatenate(([0], cuts))
+        ends = np.concatenate((cuts, [reps.shape[0]]))
+        return [(int(reps[a]), np.arange(a, b)) for a, b in zip(starts, ends, strict=True)]
+    order = np.argsort(reps, kind="stable")
+    cuts = np.flatnonzero(np.diff(reps[order])) + 1
+    return [(int(reps[rows[0]]), rows) for rows in np.split(order, cuts) if rows.size]
 
 
 def add_experience(
@@ -124,79 +144,170 @@ def add_experience(
         A copy of ``customers`` with :data:`EXPERIENCE_COLUMNS`, and the coupon books
         (``scenario, rep, seed, role, staff_id, shift_start_min, shift_end_min, coupons, used,
         left, cost``; empty when the scenario has no ``service_recovery``).
+
+    Notes
+    -----
+    Every step runs once over the rows of all days (the overtake count groups them by day
+    and channel), except what is sequential by nature: each day's loyalty draws come from
+    that day's own stream, and coupons are handed out day by day (a book may carry over).
     """
-    out = customers.copy()
-    n = len(out)
-    columns: dict[str, np.ndarray] = {
-        "perceived_wait_min": np.zeros(n),
-        "overtaken": np.zeros(n, dtype=np.int64),
-        "frustration_min": np.zeros(n),
-        "satisfaction": np.zeros(n),
-        "effort": np.zeros(n),
-        "recommend_score": np.zeros(n),
-        "nps_class": np.zeros(n, dtype=np.int8),
-        "nps_class_baseline": np.zeros(n, dtype=np.int8),
-        "acknowledged": np.zeros(n, dtype=bool),
-        "coupon": np.zeros(n, dtype=bool),
-        "coupon_role": np.full(n, -1, dtype=np.int8),
-        "coupon_staff_id": np.full(n, -1, dtype=np.int32),
-        "coupon_min": np.full(n, np.nan),
-        "satisfaction_before_recovery": np.zeros(n),
-        "satisfaction_without_coupon": np.zeros(n),
-        "nps_class_without_coupon": np.zeros(n, dtype=np.int8),
-    }
+    sat = scenario.satisfaction
+    pw = sat.perceived_wait
+    n = len(customers)
+    outcome = customers["outcome"].cat.codes.to_numpy().astype(np.int64)
+    channel = _channel_codes(customers)
+    arrival = customers["arrival_min"].to_numpy()
+    start = customers["service_start_min"].to_numpy()
+    departure = customers["departure_min"].to_numpy()
+    queue = customers["queue_wait_min"].to_numpy()
+    n_assists = customers["assists"].to_numpy()
+    help_wait = customers["assist_wait_min"].to_numpy()
+    reps = customers["rep"].to_numpy().astype(np.int64)
+    seeds = customers["seed"].to_numpy()
+    days = _days(reps)
+    served = outcome == OutcomeCode.SERVED
+    reneged = outcome == OutcomeCode.RENEGED
+
+    if overtaken is None:
+        wait_end = np.where(served, start, np.where(reneged, departure, np.nan))
+        # A group per channel of each day: customers overtake only within one.
+        rep_rank = np.empty(n, dtype=np.int64)
+        for k, (_, rows) in enumerate(days):
+            rep_rank[rows] = k
+        group = np.where(channel >= 0, 2 * rep_rank + channel, -1)
+        overtaken = overtaken_counts(arrival, wait_end, start, group)
+    served_min = np.where(served, departure - start - help_wait, 0.0)
+    perceived = perceived_wait_min(queue, served_min, help_wait, overtaken, pw)
+    switches = _switches(customers)
+    frustration = frustration_felt_min(perceived, n_assists, pw, switches)
+    csat_before = csat_score(frustration, outcome, sat.csat)
+    used_kiosk = served & (channel == ChannelCode.KIOSK)
+    effort = ces_score(
+        effort_points(perceived, n_assists, used_kiosk, sat.effort), outcome, sat.effort
+    )
+    top = sat.csat.no_wait_score
+
+    acked = np.zeros(n, dtype=bool)
+    csat_ack = csat = csat_before
+    coupons = _Coupons(n)
     books: list[pd.DataFrame] = []
     recovery = scenario.service_recovery
-    shifts = None
     if recovery is not None:
         shifts = staff_shifts(scenario) if recovery.coupons_per_shift is not None else None
         shifts = staff_books(scenario) if shifts is None else shifts
-    reps = out["rep"].to_numpy()
-    a_reps = assists["rep"].to_numpy()
-    carried: tuple[int, np.ndarray] | None = None  # (rep, coupons left per book) of the last day
-    for rep in np.unique(reps):
-        rows = np.flatnonzero(reps == rep)
-        seed = int(out["seed"].iat[rows[0]])
-        rep_assists = assists.iloc[np.flatnonzero(a_reps == rep)]
-        start = _carried_over(recovery, int(rep), carried)
-        cols, book = _one_replication(
-            scenario,
-            int(rep),
-            seed,
-            out.iloc[rows],
-            rep_assists,
-            shifts,
-            start,
-            None if overtaken is None else overtaken[rows],
+        contacts = _contacts(
+            customers, assists, channel, served, overtaken, switches, scenario, days
         )
-        if book is not None:
-            carried = (int(rep), book["left"].to_numpy())
-        for name, values in cols.items():
-            columns[name][rows] = values
-        if book is not None:
-            book.insert(0, "seed", seed_scalar(seed))
+        acked = acknowledged(n, contacts[0], contacts[4], recovery.acknowledge_threshold_felt_min)
+        # Acknowledging gives back a share of what the checkout cost, never beyond it.
+        restored = recovery.acknowledge_restore_share * np.maximum(top - csat_before, 0.0)
+        csat_ack = np.where(acked, csat_before + restored, csat_before)
+        carried: tuple[int, np.ndarray] | None = None  # (rep, coupons left per book) of last day
+        local = np.empty(n, dtype=np.int64)  # each customer's row within their day
+        for _, rows in days:
+            local[rows] = np.arange(rows.shape[0])
+        # Each day's contacts, in the order the day lists them (a stable sort by day).
+        by_day = np.argsort(reps[contacts[0]], kind="stable")
+        contact_reps = reps[contacts[0]][by_day]
+        for rep, rows in days:
+            lo, hi = np.searchsorted(contact_reps, [rep, rep + 1])
+            mine = by_day[lo:hi]
+            alloc = allocate_coupons(
+                rows.shape[0],
+                local[contacts[0][mine]],
+                contacts[1][mine],
+                contacts[2][mine],
+                contacts[3][mine],
+                contacts[4][mine],
+                shifts=shifts,
+                recovery=recovery,
+                start_counts=_carried_over(recovery, rep, carried),
+            )
+            coupons.fill(rows, alloc)
+            book = alloc.books
+            book["cost"] = book["used"] * recovery.coupon_value
+            carried = (rep, book["left"].to_numpy())
+            book.insert(0, "seed", seed_scalar(int(seeds[rows[0]])))
             book.insert(0, "rep", np.int32(rep))
             book.insert(0, "scenario", scenario.name)
             books.append(book)
+        lifted = np.minimum(csat_ack + recovery.csat_lift_score, top)
+        csat = np.where(coupons.coupon, np.maximum(lifted, csat_ack), csat_ack)
 
-    for name in EXPERIENCE_COLUMNS:
-        values = columns[name]
-        if name.startswith("nps_class"):
-            out[name] = pd.Categorical.from_codes(values, categories=list(NPS_CLASSES))
-        elif name == "coupon_role":
-            out[name] = pd.Categorical.from_codes(values, categories=list(STAFF_ROLES))
-        else:
-            out[name] = values
+    u = np.empty(n)
+    for rep, rows in days:
+        u[rows] = loyalty_draws(int(seeds[rows[0]]), rep, rows.shape[0])
+    baseline = loyalty_baseline(u, sat.nps)
+    ltr = likelihood_to_recommend(u, csat, top, sat.nps, baseline=baseline)
+    without_coupon = likelihood_to_recommend(u, csat_ack, top, sat.nps, baseline=baseline)
+    columns = {
+        "perceived_wait_min": perceived,
+        "overtaken": np.asarray(overtaken, dtype=np.int64),
+        "frustration_min": frustration,
+        "satisfaction": csat,
+        "effort": effort,
+        "recommend_score": ltr,
+        "nps_class": _nps(ltr),
+        "nps_class_baseline": _nps(np.clip(baseline, 0.0, 10.0)),
+        "acknowledged": acked,
+        "coupon": coupons.coupon,
+        "coupon_role": pd.Categorical.from_codes(coupons.role, dtype=_ROLE_DTYPE),
+        "coupon_staff_id": coupons.staff_id,
+        "coupon_min": coupons.time_min,
+        "satisfaction_before_recovery": csat_before,
+        "satisfaction_without_coupon": csat_ack,
+        "nps_class_without_coupon": _nps(without_coupon),
+    }
+    present = [name for name in EXPERIENCE_COLUMNS if name in customers.columns]
+    kept = customers.drop(columns=present) if present else customers
+    # One concatenation (copy-on-write: the recorded columns are shared, not copied); adding
+    # 16 columns one by one cost more than counting the overtakes.
+    added = pd.DataFrame(
+        {name: columns[name] for name in EXPERIENCE_COLUMNS}, index=customers.index, copy=False
+    )
+    return pd.concat([kept, added], axis=1), _book_frame(books)
+
+
+def _nps(ltr: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(nps_class(ltr), dtype=_NPS_DTYPE)
+
+
+class _Coupons:
+    """Per-customer coupon columns of all days, filled day by day."""
+
+    def __init__(self, n: int) -> None:
+        self.coupon = np.zeros(n, dtype=bool)
+        self.role = np.full(n, -1, dtype=np.int8)
+        self.staff_id = np.full(n, -1, dtype=np.int32)
+        self.time_min = np.full(n, np.nan)
+
+    def fill(self, rows: np.ndarray, alloc: CouponAllocation) -> None:
+        self.coupon[rows] = alloc.coupon
+        self.role[rows] = alloc.role
+        self.staff_id[rows] = alloc.staff_id
+        self.time_min[rows] = alloc.time_min
+
+
+def _book_frame(books: list[pd.DataFrame]) -> pd.DataFrame:
+    """The coupon books of every day, or an empty table with their columns."""
     if books:
         book_frame = pd.concat(books, ignore_index=True)
         book_frame["role"] = pd.Categorical.from_codes(
-            book_frame["role"].to_numpy().astype(np.int8), categories=list(STAFF_ROLES)
+            book_frame["role"].to_numpy().astype(np.int8), dtype=_ROLE_DTYPE
         )
     else:
-        book_frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _BOOK_COLUMNS})
-        book_frame["scenario"] = book_frame["scenario"].astype(object)
-        book_frame["role"] = pd.Categorical([], categories=list(STAFF_ROLES))
-    return out, book_frame[_BOOK_COLUMNS]
+        book_frame = _no_books().copy()
+    return book_frame[_BOOK_COLUMNS]
+
+
+@functools.cache
+def _no_books() -> pd.DataFrame:
+    """The coupon books of a scenario without service recovery: none (built once; callers
+    copy it)."""
+    book_frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _BOOK_COLUMNS})
+    book_frame["scenario"] = book_frame["scenario"].astype(object)
+    book_frame["role"] = pd.Categorical([], dtype=_ROLE_DTYPE)
+    return book_frame
 
 
 def _carried_over(
@@ -211,99 +322,6 @@ def _carried_over(
     return left if last == rep - 1 and same_period else None
 
 
-def _one_replication(
-    scenario: Scenario,
-    rep: int,
-    seed: int,
-    customers: pd.DataFrame,
-    assists: pd.DataFrame,
-    shifts: pd.DataFrame | None,
-    start_counts: np.ndarray | None = None,
-    known_overtaken: np.ndarray | None = None,
-) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
-    sat = scenario.satisfaction
-    pw = sat.perceived_wait
-    n = len(customers)
-    outcome = customers["outcome"].cat.codes.to_numpy().astype(np.int64)
-    channel = _channel_codes(customers)
-    arrival = customers["arrival_min"].to_numpy()
-    start = customers["service_start_min"].to_numpy()
-    departure = customers["departure_min"].to_numpy()
-    queue = customers["queue_wait_min"].to_numpy()
-    n_assists = customers["assists"].to_numpy()
-    help_wait = customers["assist_wait_min"].to_numpy()
-    served = outcome == OutcomeCode.SERVED
-    reneged = outcome == OutcomeCode.RENEGED
-
-    wait_end = np.where(served, start, np.where(reneged, departure, np.nan))
-    overtaken = (
-        overtaken_counts(arrival, wait_end, start, channel)
-        if known_overtaken is None
-        else known_overtaken
-    )
-    served_min = np.where(served, departure - start - help_wait, 0.0)
-    perceived = perceived_wait_min(queue, served_min, help_wait, overtaken, pw)
-    switches = _switches(customers)
-    frustration = frustration_felt_min(perceived, n_assists, pw, switches)
-    csat_before = csat_score(frustration, outcome, sat.csat)
-    used_kiosk = served & (channel == ChannelCode.KIOSK)
-    effort = ces_score(
-        effort_points(perceived, n_assists, used_kiosk, sat.effort), outcome, sat.effort
-    )
-
-    coupon = np.zeros(n, dtype=bool)
-    acked = np.zeros(n, dtype=bool)
-    coupon_role = np.full(n, -1, dtype=np.int8)
-    coupon_staff = np.full(n, -1, dtype=np.int32)
-    coupon_min = np.full(n, np.nan)
-    csat_ack = csat = csat_before
-    book: pd.DataFrame | None = None
-    recovery = scenario.service_recovery
-    if recovery is not None and shifts is not None:
-        contacts = _contacts(customers, assists, channel, served, overtaken, switches, scenario)
-        acked = acknowledged(n, contacts[0], contacts[4], recovery.acknowledge_threshold_felt_min)
-        top = sat.csat.no_wait_score
-        # Acknowledging gives back a share of what the checkout cost, never beyond it.
-        restored = recovery.acknowledge_restore_share * np.maximum(top - csat_before, 0.0)
-        csat_ack = np.where(acked, csat_before + restored, csat_before)
-        alloc = allocate_coupons(
-            n, *contacts, shifts=shifts, recovery=recovery, start_counts=start_counts
-        )
-        coupon, coupon_role, coupon_staff, coupon_min = (
-            alloc.coupon,
-            alloc.role,
-            alloc.staff_id,
-            alloc.time_min,
-        )
-        lifted = np.minimum(csat_ack + recovery.csat_lift_score, top)
-        csat = np.where(coupon, np.maximum(lifted, csat_ack), csat_ack)
-        book = alloc.books
-        book["cost"] = book["used"] * recovery.coupon_value
-
-    u = loyalty_draws(seed, rep, n)
-    top = sat.csat.no_wait_score
-    ltr = likelihood_to_recommend(u, csat, top, sat.nps)
-    cols = {
-        "perceived_wait_min": perceived,
-        "overtaken": overtaken,
-        "frustration_min": frustration,
-        "satisfaction": csat,
-        "effort": effort,
-        "recommend_score": ltr,
-        "nps_class": nps_class(ltr),
-        "nps_class_baseline": nps_class(likelihood_to_recommend(u, np.full(n, top), top, sat.nps)),
-        "acknowledged": acked,
-        "coupon": coupon,
-        "coupon_role": coupon_role,
-        "coupon_staff_id": coupon_staff,
-        "coupon_min": coupon_min,
-        "satisfaction_before_recovery": csat_before,
-        "satisfaction_without_coupon": csat_ack,
-        "nps_class_without_coupon": nps_class(likelihood_to_recommend(u, csat_ack, top, sat.nps)),
-    }
-    return cols, book
-
-
 def _contacts(
     customers: pd.DataFrame,
     assists: pd.DataFrame,
@@ -312,13 +330,15 @@ def _contacts(
     overtaken: np.ndarray,
     switches: np.ndarray,
     scenario: Scenario,
+    days: list[tuple[int, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every moment a customer reaches staff, with their frustration (felt minutes) then.
 
     A cashier customer reaches the cashier at service start, after their queue and overtakes.
     A kiosk customer reaches an attendant each time one arrives at their frozen kiosk; by then
     they have queued, been served (scanning, and earlier fixes), waited for help (this and
-    earlier times), and met ``k`` confusion events.
+    earlier times), and met ``k`` confusion events. Contacts of all days; customers are rows
+    of ``customers``, the cashier contacts first, as each day lists them.
     """
     pw = scenario.satisfaction.perceived_wait
     queue = customers["queue_wait_min"].to_numpy()
@@ -337,11 +357,22 @@ def _contacts(
     c_time = start[at_cashier]
     c_frustration = before_service[at_cashier]
 
-    a = assists.sort_values(["customer_id", "stuck_min"], kind="stable")
-    who = a["customer_id"].to_numpy().astype(np.int64)
+    # Each day's assists by customer, in the order they happened; a customer's id is their
+    # row within their day.
+    day_rows = dict(days)
+    a = assists[assists["rep"].isin(list(day_rows))]
+    a = a.sort_values(["rep", "customer_id", "stuck_min"], kind="stable")
+    a_rep = a["rep"].to_numpy().astype(np.int64)
+    who = np.empty(len(a), dtype=np.int64)
+    ids = a["customer_id"].to_numpy().astype(np.int64)
+    cuts = np.flatnonzero(np.diff(a_rep)) + 1  # sorted by day: a slice per day
+    for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(a)])), strict=True):
+        if hi > lo:
+            who[lo:hi] = day_rows[int(a_rep[lo])][ids[lo:hi]]
     arrived = a["attendant_arrived_min"].to_numpy()
-    k = a.groupby("customer_id", sort=False).cumcount().to_numpy() + 1
-    waited_so_far = a.groupby("customer_id", sort=False)["wait_for_attendant_min"].cumsum()
+    keys = [a["rep"], a["customer_id"]]
+    k = a.groupby(keys, sort=False).cumcount().to_numpy() + 1
+    waited_so_far = a.groupby(keys, sort=False)["wait_for_attendant_min"].cumsum()
     waited_so_far = waited_so_far.to_numpy()
     served_so_far = (arrived - start[who]) - waited_so_far
     a_frustration = (

@@ -38,6 +38,7 @@ __all__ = [
     "effort_points",
     "frustration_felt_min",
     "likelihood_to_recommend",
+    "loyalty_baseline",
     "loyalty_draws",
     "net_promoter_score",
     "nps_class",
@@ -187,17 +188,44 @@ def loyalty_draws(seed: int, rep: int, n: int) -> np.ndarray:
     return Streams(seed, rep).generator(Source.LOYALTY).random(size=n)
 
 
+def loyalty_baseline(loyalty_u: np.ndarray, model: NpsModel) -> np.ndarray:
+    """Frictionless likelihood to recommend (0-10.5, before any checkout and clipping).
+
+    Maps the loyalty draw ``u`` onto the frictionless class mix: the lowest
+    ``baseline_detractor_pct`` of draws spread over detractor answers [0, 6.5), the highest
+    ``baseline_promoter_pct`` over promoter answers [8.5, 10.5), the rest over passive answers
+    [6.5, 8.5). Non-decreasing in ``u``.
+    """
+    u = np.asarray(loyalty_u, dtype=np.float64)
+    d = model.baseline_detractor_pct / 100.0
+    p = model.baseline_promoter_pct / 100.0
+    passive_share = 1.0 - d - p
+    # Each band's formula over every draw, then picked by band (cheaper than masked
+    # assignment; a band of zero width is never picked, so its 0.0 stands in). A narrow band
+    # may overflow on draws outside it, never on its own.
+    with np.errstate(over="ignore"):
+        detractor = _PASSIVE_FROM * u / d if d > 0 else 0.0
+        passive = _PASSIVE_FROM + 2.0 * (u - d) / passive_share if passive_share > 0 else 0.0
+        promoter = _PROMOTER_FROM + 2.0 * (u - (1.0 - p)) / p if p > 0 else 0.0
+    # Promoters last, as before: they win where float rounding makes the two ends overlap.
+    return np.where(u >= 1.0 - p, promoter, np.where(u < d, detractor, passive))
+
+
 def likelihood_to_recommend(
-    loyalty_u: np.ndarray, csat: np.ndarray, no_wait_csat: float, model: NpsModel
+    loyalty_u: np.ndarray,
+    csat: np.ndarray,
+    no_wait_csat: float,
+    model: NpsModel,
+    *,
+    baseline: np.ndarray | None = None,
 ) -> np.ndarray:
     """Continuous likelihood to recommend (0-10 scale, before rounding).
 
-    The baseline maps the loyalty draw ``u`` onto the frictionless class mix: the lowest
-    ``baseline_detractor_pct`` of draws spread over detractor answers [0, 6.5), the highest
-    ``baseline_promoter_pct`` over promoter answers [8.5, 10.5), the rest over passive answers
-    [6.5, 8.5); the checkout then takes ``ltr_points_per_csat_point`` per CSAT point below
+    The baseline (:func:`loyalty_baseline`) maps the loyalty draw ``u`` onto the frictionless
+    class mix; the checkout then takes ``ltr_points_per_csat_point`` per CSAT point below
     ``no_wait_csat``; the result is clipped to the answer scale [0, 10]. Non-decreasing in
-    ``csat`` and in ``u``.
+    ``csat`` and in ``u``. ``baseline``, when given, is ``loyalty_baseline(loyalty_u, model)``
+    computed once for several calls on the same customers.
 
     Notes
     -----
@@ -208,17 +236,7 @@ def likelihood_to_recommend(
     NPS, only the mean ``recommend_score``: a customer already at 0 who has a worse checkout
     stays at 0 (a floor effect real surveys show too).
     """
-    u = np.asarray(loyalty_u, dtype=np.float64)
-    d = model.baseline_detractor_pct / 100.0
-    p = model.baseline_promoter_pct / 100.0
-    passive_share = 1.0 - d - p
-    base = np.empty_like(u)
-    det = u < d
-    pro = u >= 1.0 - p
-    pas = ~det & ~pro
-    base[det] = _PASSIVE_FROM * u[det] / d if d > 0 else 0.0
-    base[pas] = _PASSIVE_FROM + 2.0 * (u[pas] - d) / passive_share if passive_share > 0 else 0.0
-    base[pro] = _PROMOTER_FROM + 2.0 * (u[pro] - (1.0 - p)) / p if p > 0 else 0.0
+    base = loyalty_baseline(loyalty_u, model) if baseline is None else baseline
     drop = model.ltr_points_per_csat_point * np.maximum(
         no_wait_csat - np.asarray(csat, dtype=np.float64), 0.0
     )
@@ -228,9 +246,10 @@ def likelihood_to_recommend(
 def nps_class(ltr: np.ndarray) -> np.ndarray:
     """NPS class codes (:class:`NpsCode`) of continuous likelihoods; non-decreasing in ``ltr``."""
     ltr = np.asarray(ltr, dtype=np.float64)
-    out = np.full(ltr.shape, NpsCode.PASSIVE, dtype=np.int8)
-    out[ltr >= _PROMOTER_FROM] = NpsCode.PROMOTER
-    out[ltr < _PASSIVE_FROM] = NpsCode.DETRACTOR
+    # passive (1), one up from the promoter threshold, one down below the passive one
+    out = (ltr >= _PROMOTER_FROM).astype(np.int8)
+    out += NpsCode.PASSIVE
+    out -= ltr < _PASSIVE_FROM
     return out
 
 
@@ -262,8 +281,8 @@ def overtaken_counts(
     service_start_min : array
         When each customer started service; NaN if never (they overtake nobody).
     group : array of int
-        Channel group of each customer (customers overtake only within a group); negative =
-        no group (counts 0).
+        Group of each customer (customers overtake only within a group: a channel of one day,
+        or any key combining them); negative = no group (counts 0).
 
     Returns
     -------
@@ -273,61 +292,99 @@ def overtaken_counts(
     Notes
     -----
     A later arrival ``j`` overtakes ``i`` when ``arrival_i < arrival_j`` and
-    ``start_j < end_i`` (``start_j >= arrival_j``, so ``j`` arrived while ``i`` waited). The
-    count is a dominance count over customers in order of arrival, done by bottom-up merge
-    levels: at level ``w`` each customer in the left half of a block of ``2w`` counts, by
-    binary search, the right half's service starts before its wait ended. O(n log^2 n) time and
-    O(n) memory whatever the waits: listing the arrivals inside each wait costs memory
-    quadratic in an overloaded day (28,500 customers in a queue that never empties: 3.8 GB).
+    ``start_j < end_i``. With customers in order of (group, arrival), each ``i`` asks for the
+    starts after the last customer who arrived with it that lie below its wait's end: a
+    dominance count. Two exact O(n) prunings come first: ``i`` can be overtaken only if the
+    smallest later start lies below its end, and ``j`` can overtake only if some earlier
+    customer's wait ended after ``j`` started (in one first-come-first-served line neither
+    ever holds). What is left is counted by bottom-up merge levels over positions aligned so
+    that no block spans two groups: at level ``w`` each query in the left half of a block of
+    ``2w`` positions counts, by binary search, the right half's starts below its end. All
+    groups (every channel of every day) go through the same numpy calls; O(n log^2 g) time for
+    groups of at most ``g`` customers and O(n) memory whatever the waits (listing the arrivals
+    inside each wait costs memory quadratic in an overloaded day: 28,500 customers in a queue
+    that never empties needed 3.8 GB).
     """
     arrival = np.asarray(arrival_min, dtype=np.float64)
     end = np.asarray(wait_end_min, dtype=np.float64)
     start = np.asarray(service_start_min, dtype=np.float64)
-    group = np.asarray(group)
+    group = np.asarray(group).astype(np.int64, copy=False)
     out = np.zeros(arrival.shape[0], dtype=np.int64)
-    for g in np.unique(group[group >= 0]):
-        members = np.flatnonzero(group == g)
-        order = members[np.argsort(arrival[members], kind="stable")]
-        out[order] = _later_starts_before(arrival[order], start[order], end[order])
+    members = np.flatnonzero(group >= 0)
+    if members.shape[0] < 2:
+        return out
+    who = members[_group_arrival_order(arrival[members], group[members])]
+    g, a, s, e = group[who], arrival[who], start[who], end[who]
+    m = who.shape[0]
+    new_group = np.empty(m, dtype=bool)
+    new_group[0] = True
+    np.not_equal(g[1:], g[:-1], out=new_group[1:])
+    new_run = new_group.copy()  # runs of customers who arrived together in one group
+    new_run[1:] |= a[1:] != a[:-1]
+    group_index = np.cumsum(new_group) - 1
+    group_first = np.flatnonzero(new_group)
+    run_id = np.cumsum(new_run) - 1
+    run_first = np.flatnonzero(new_run)
+    run_last = np.append(run_first[1:] - 1, m - 1)
+
+    # Pruning, exact and O(n): running minima and maxima of (group, time) pairs, compared in
+    # that order (numpy orders complex numbers so), never mix groups.
+    later_min = np.minimum.accumulate(_group_time(group_index, s, np.inf)[::-1])[::-1]
+    after_run = np.append(later_min[1:], complex(np.inf, np.inf))[run_last[run_id]]
+    # Customer i can be overtaken only if a start after its run (of customers who arrived
+    # with it) lies below its end ...
+    queries = np.flatnonzero((after_run.real == group_index) & (after_run.imag < e))
+    # ... and j can overtake only if a wait that ended after its start began before its run.
+    earlier_max = np.maximum.accumulate(_group_time(group_index, e, -np.inf))
+    before_run = np.insert(earlier_max[:-1], 0, complex(-np.inf, -np.inf))[run_first[run_id]]
+    points = np.flatnonzero((before_run.real == group_index) & (before_run.imag > s))
+    if queries.shape[0] == 0 or points.shape[0] == 0:
+        return out
+
+    # Joint integer ranks of the starts and ends left (equal times, equal ranks).
+    n_points = points.shape[0]
+    distinct, ranks = np.unique(np.concatenate((s[points], e[queries])), return_inverse=True)
+    p_rank, q_rank = ranks[:n_points].astype(np.int64), ranks[n_points:].astype(np.int64)
+    bits = int(distinct.shape[0]).bit_length()
+
+    # Positions aligned per group (the first of each group at a multiple of 2**levels), a
+    # query at the last position of its run: later arrivals are exactly the larger positions.
+    levels = int(np.diff(np.append(group_first, m)).max() - 1).bit_length()
+    aligned = group_index * (1 << levels) + (np.arange(m) - group_first[group_index])
+    p_pos = aligned[points]
+    q_pos = aligned[run_last[run_id[queries]]]
+    counts = np.zeros(queries.shape[0], dtype=np.int64)
+    for k in range(levels):
+        p_block = p_pos >> k
+        keys = np.sort((p_block << bits) | p_rank)
+        q_block = q_pos >> k
+        left = np.flatnonzero((q_block & 1) == 0)
+        right_block = q_block[left] | 1
+        below = np.searchsorted(keys, (right_block << bits) | q_rank[left], side="left")
+        block_start = np.searchsorted(keys, right_block << bits, side="left")
+        counts[left] += below - block_start
+    out[who[queries]] = counts
     return out
 
 
-def _later_starts_before(a: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """For each ``p`` (sorted by arrival ``a``): #{q : a[q] > a[p], s[q] < e[p]}; 0 if e is NaN."""
-    m = a.shape[0]
-    counts = np.zeros(m, dtype=np.int64)
-    if m < 2:
-        return counts
-    # Joint ranks: s[q] < e[p] exactly when rank_s[q] < rank_e[p]. NaN starts rank above
-    # every end (never counted); NaN ends count nothing.
-    values = np.concatenate((s, e))
-    finite = ~np.isnan(values)
-    ranks = np.full(values.shape[0], 0, dtype=np.int64)
-    _, inverse = np.unique(values[finite], return_inverse=True)
-    ranks[finite] = inverse
-    top = int(inverse.max()) + 1 if inverse.size else 0
-    ranks[~finite] = top
-    rank_s, rank_e = ranks[:m], ranks[m:]
-    span = top + 1
-    position = np.arange(m, dtype=np.int64)
-    width = 1
-    while width < m:
-        # Service-start ranks sorted within consecutive blocks of ``width`` customers.
-        keys = np.sort((position // width) * span + rank_s)
-        block = position // (2 * width)
-        left = (position // width) % 2 == 0
-        right_block = 2 * block[left] + 1
-        found = np.searchsorted(keys, right_block * span + rank_e[left], side="left")
-        counts[left] += np.maximum(found - right_block * width, 0)
-        width *= 2
-    # Customers who arrived at the very same instant do not overtake each other.
-    ties = np.flatnonzero(a[1:] == a[:-1])
-    for p in ties:
-        same = np.flatnonzero(a == a[p])
-        for i, earlier in enumerate(same[:-1]):
-            later = same[i + 1 :]
-            counts[earlier] -= int(np.count_nonzero(rank_s[later] < rank_e[earlier]))
-        a = a.copy()
-        a[same] = np.nan  # each tie group once
-    counts[np.isnan(e)] = 0
-    return counts
+def _group_time(group_index: np.ndarray, times: np.ndarray, missing: float) -> np.ndarray:
+    """``group_index + 1j * times`` with NaN times as ``missing`` (built part by part: the
+    product ``1j * inf`` would be NaN)."""
+    out = np.empty(times.shape[0], dtype=np.complex128)
+    out.real = group_index
+    out.imag = np.where(np.isnan(times), missing, times)
+    return out
+
+
+def _group_arrival_order(arrival: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Indices that order rows by (group, arrival), stably; cheap for rows that come in order.
+
+    Result tables list each day's customers in order of arrival: a stable sort by group alone
+    (or none, with one group per day) then keeps the arrivals in order.
+    """
+    grouped = bool(np.all(group[1:] >= group[:-1]))
+    order = np.arange(group.shape[0]) if grouped else np.argsort(group, kind="stable")
+    a, g = arrival[order], group[order]
+    if np.all((a[1:] >= a[:-1]) | (g[1:] != g[:-1])):
+        return order
+    return np.lexsort((arrival, group))

@@ -178,7 +178,7 @@ def resolve_plans(
     """
     if isinstance(plans, str | Path):
         path = Path(plans)
-        data, _ = load_yaml_mapping(path)
+        data, _ = load_yaml_mapping(path, comments=False)
         plans = load_plan(path) if "variants" in data or "base" in data else [path]
     if isinstance(plans, Plan):
         return plans.scenarios(), plans.replications, plans.seed

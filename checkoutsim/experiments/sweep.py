@@ -181,7 +181,7 @@ def load_sweep(path: str | Path) -> Sweep:
         Every problem, each naming the file, key path and line.
     """
     p = Path(path)
-    data, source = load_yaml_mapping(p)
+    data, source = load_yaml_mapping(p, comments=False)
     try:
         spec = SweepFile.model_validate(to_plain(data))
     except ValidationError as exc:

@@ -100,9 +100,12 @@ class FloaterDesk:
         self._cancelled = 0
         # Lane id -> True while it takes customers, False while it serves its last line.
         self.staffed: dict[int, bool] = {}
+        # Lanes a floater keeps open while their cashier is on break (model/breaks.py).
+        self.covering: set[int] = set()
         self._quiet = _Quiet()
-        # (minute, what, lane): "call", "cancel", "open", "back" (no lane left when the floater
-        # came), "stop" (takes nobody new), "free" (line served or handed over). A few per day.
+        # (minute, what, lane): "call", "cancel", "open", "cover" (a cashier's break), "back"
+        # (no lane left when the floater came), "stop" (takes nobody new), "free" (line served
+        # or handed over). A few per day.
         self.events: list[tuple[float, str, int]] = []
         for k, lane in enumerate(lanes):
             lane.on_retire = partial(self._retired, k)
@@ -113,8 +116,28 @@ class FloaterDesk:
         return self.staffed.get(lane_id, False)
 
     def busy(self) -> int:
-        """Floaters called or staffing a lane."""
-        return self.pending + len(self.staffed)
+        """Floaters called, staffing a lane, or covering a cashier's break."""
+        return self.pending + len(self.staffed) + len(self.covering)
+
+    # -- breaks ---------------------------------------------------------------------------------
+    def cover(self, lane_id: int) -> bool:
+        """A free floater takes lane ``lane_id`` over for its cashier's break; False if none.
+
+        The lane stays open and the floater is paid until :meth:`uncover`.
+        """
+        if self.busy() >= self.floaters:
+            return False
+        self.covering.add(lane_id)
+        self.staffing_level.add(1)
+        self.events.append((self.env.now, "cover", lane_id))
+        return True
+
+    def uncover(self, lane_id: int) -> None:
+        """The cashier of lane ``lane_id`` is back: the floater covering it is free."""
+        self.covering.remove(lane_id)
+        self.staffing_level.add(-1)
+        self.events.append((self.env.now, "free", lane_id))
+        self.check()
 
     # -- shift changes ----------------------------------------------------------------------------
     def hand_over(self, scheduled: Callable[[int], bool]) -> None:
@@ -184,7 +207,13 @@ class FloaterDesk:
 
     def _free(self, lane_id: int) -> bool:
         lane = self.lanes[lane_id]
-        return lane.target == 0 and lane.servers == 0 and lane_id not in self.staffed
+        # A lane whose cashier is on break is not free: they come back to it.
+        return (
+            lane.target == 0
+            and lane.servers == 0
+            and lane_id not in self.staffed
+            and lane.away == 0
+        )
 
     def _floater_arrives(self, _: simpy.Event) -> None:
         if self._cancelled:

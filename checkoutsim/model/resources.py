@@ -9,6 +9,10 @@ Shift changes follow what happens in a store: a server taken off duty while busy
 customer in hand first; with ``keep_one_while_queued`` (lanes, kiosks) the last server also
 serves the line that is already waiting before going off duty, while with it off (attendants)
 waiting requests simply wait for the next server to come on duty.
+
+A break (:meth:`ServerPool.begin_break`) is a shift change of one person who comes back: the
+pool takes one server fewer from then on, the first server to come free (after the line, with
+``keep_one_while_queued``) rests, and :meth:`ServerPool.end_break` brings that same server back.
 """
 
 from __future__ import annotations
@@ -70,16 +74,20 @@ class ServerPool:
     """
 
     __slots__ = (
+        "_breaking",
         "_free_ids",
         "_idle",
         "_queue",
+        "_resting",
         "busy",
         "busy_level",
         "duty_level",
         "env",
         "keep_one_while_queued",
+        "on_rest",
         "on_retire",
         "queue_level",
+        "scheduled",
         "servers",
         "target",
     )
@@ -99,6 +107,11 @@ class ServerPool:
         self.keep_one_while_queued = keep_one_while_queued
         # Called after a server goes off duty (a floater's lane has served its last line).
         self.on_retire: Callable[[], None] | None = None
+        # Called with the server's id when a break's rest begins (the server went off duty).
+        self.on_rest: Callable[[int], None] | None = None
+        self._breaking = 0  # breaks asked for whose server is still at work
+        self._resting: list[int] = []  # servers on break, kept out of the free ids
+        self.scheduled = 0
         self.queue_level = queue_level
         self.busy_level = busy_level
         self.duty_level = duty_level
@@ -126,6 +139,11 @@ class ServerPool:
     def last_waiting(self) -> simpy.Event | None:
         """The request at the back of the line, or None if nobody waits."""
         return self._queue[-1] if self._queue else None
+
+    @property
+    def away(self) -> int:
+        """Servers on break or about to go (scheduled, but not counted in :attr:`target`)."""
+        return self._breaking + len(self._resting)
 
     @property
     def accepting(self) -> bool:
@@ -176,8 +194,12 @@ class ServerPool:
 
     # -- staffing side -------------------------------------------------------------------------
     def set_target(self, on_duty: int) -> None:
-        """Set how many servers should be on duty from now on."""
+        """Set how many servers should be on duty from now on (those on break included)."""
+        self.scheduled = on_duty
         self.target = on_duty
+        if self._breaking or self._resting:
+            self.target = max(on_duty - self._breaking - len(self._resting), 0)
+        on_duty = self.target
         while self.servers < on_duty and self._free_ids:
             self.servers += 1
             self.duty_level.add(1)
@@ -188,6 +210,23 @@ class ServerPool:
             self.queue_level.add(-1)
             server_id = self._idle.pop()
             self._grant(self._next_request(server_id), server_id)
+
+    def begin_break(self) -> None:
+        """One server goes on break: the first to come free (an idle one now) rests.
+
+        With ``keep_one_while_queued`` the last server serves the waiting line first. When the
+        rest begins, :attr:`on_rest` is called with the server's id.
+        """
+        self._breaking += 1
+        self.set_target(self.scheduled)
+
+    def end_break(self, server_id: int) -> None:
+        """Server ``server_id``, resting, comes back on duty (and serves the line)."""
+        self._resting.remove(server_id)
+        self.servers += 1
+        self.duty_level.add(1)
+        self._idle.append(server_id)
+        self.set_target(self.scheduled)
 
     # -- internals ----------------------------------------------------------------------------
     def _next_request(self, server_id: int) -> simpy.Event:
@@ -206,6 +245,13 @@ class ServerPool:
     def _retire(self, server_id: int) -> None:
         self.servers -= 1
         self.duty_level.add(-1)
+        if self._breaking:
+            # Off duty for a break: held apart, so the same server comes back.
+            self._breaking -= 1
+            self._resting.append(server_id)
+            if self.on_rest is not None:
+                self.on_rest(server_id)
+            return
         heapq.heappush(self._free_ids, server_id)
         if self.on_retire is not None:
             self.on_retire()

@@ -33,6 +33,7 @@ import simpy
 
 from checkoutsim.model.attendants import HelpDesk
 from checkoutsim.model.backup import FloaterDesk, WatchedLevel
+from checkoutsim.model.breaks import BREAK_FIELDS, BreakTaker
 from checkoutsim.model.jockeying import Jockeying
 from checkoutsim.model.kiosk_faults import FaultSchedule, KioskBank, draw_faults, run_faults
 from checkoutsim.model.lane_index import LANE_BITS, IndexedLane, LaneClass
@@ -189,6 +190,8 @@ class StoreModel:
         self.attendant_busy = TimeWeighted(env)
         self.attendant_duty = TimeWeighted(env)
         self.floater_staffing = TimeWeighted(env)
+        self.cashiers_on_break = TimeWeighted(env)
+        self.attendants_on_break = TimeWeighted(env)
         self._levels = [
             self.cashier_queue,
             self.kiosk_queue,
@@ -202,6 +205,8 @@ class StoreModel:
         ]
         if backup is not None:
             self._levels.append(self.floater_staffing)
+        if scenario.breaks:
+            self._levels += [self.cashiers_on_break, self.attendants_on_break]
         self._previous_areas = [0.0] * len(self._levels)
 
         cashiers = scenario.cashiers
@@ -266,7 +271,8 @@ class StoreModel:
             servers=servers,
             causes=len(scenario.kiosks.confusion),
             assists_per_customer=int(event_counts.max()) if event_counts.size else 0,
-            extra_timeseries=() if backup is None else FLOATER_FIELDS,
+            extra_timeseries=(() if backup is None else FLOATER_FIELDS)
+            + (BREAK_FIELDS if scenario.breaks else ()),
             jockeying=scenario.customers.jockeying is not None,
         )
         self._open_lanes: list[tuple[int, ServerPool, float]] = []
@@ -310,6 +316,18 @@ class StoreModel:
         # The first block's staff are in place before the first customer (no shift change
         # as the very first event).
         self._apply_staffing(first)
+        self.breaks: BreakTaker | None = None
+        if scenario.breaks:
+            self.breaks = BreakTaker(
+                env,
+                scenario,
+                self.lanes,
+                self.attendants,
+                self.desk,
+                self._lanes_changed,
+                self.cashiers_on_break,
+                self.attendants_on_break,
+            )
 
         self.policy = POLICIES[scenario.run.lane_choice]
         self.kiosk_limit = scenario.customers.kiosk_item_limit or math.inf
@@ -476,7 +494,19 @@ class StoreModel:
                 self.attendant_busy.level,
                 *avgs[:9],
                 *(() if self.desk is None else (self.floater_staffing.level, avgs[9])),
+                *self._break_values(avgs),
             )
+        )
+
+    def _break_values(self, avgs: list[float]) -> tuple[float, ...]:
+        """The :data:`BREAK_FIELDS` of a time-series row (none without breaks)."""
+        if self.breaks is None:
+            return ()
+        return (
+            self.cashiers_on_break.level,
+            self.attendants_on_break.level,
+            avgs[-2],
+            avgs[-1],
         )
 
     def _arrive(self, i: int) -> None:

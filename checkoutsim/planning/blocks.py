@@ -8,21 +8,56 @@ clock hours. So ``wait_p90_min`` of the 16:00-19:00 block is the 90th percentile
 of the customers served who arrived from 16:00 to 19:00 that day, and ``csat_mean`` is their
 mean estimated satisfaction (balked and reneged customers included, as in the day's figure).
 Time-series metrics (utilisation) and money are not per customer, so they are day targets only.
+
+**Customers** (column ``customers``): every metric is computed over all the block's customers
+(``all``) and, when judging by channel (the default, :data:`JUDGE_MODES`), also over the
+cashier's and the kiosks' customers apart, split as the run verdict splits them
+(:data:`checkoutsim.results.verdict.CHANNELS`: the channel each customer chose, balked and
+reneged customers included, the same per-customer metric functions). A store-wide figure can
+meet a target that one group misses: many short kiosk waits hide one cashier's long line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.pipeline import experience_hourly_metrics
-from checkoutsim.results.tables import SimulationResult, hourly_metrics
+from checkoutsim.results.tables import SimulationResult, grouped_hourly_metrics
+from checkoutsim.results.verdict import CHANNELS
 from checkoutsim.scenario.schema import Scenario
 
-__all__ = ["DAY", "block_labels", "block_metrics", "day_metrics"]
+__all__ = [
+    "ALL",
+    "CHANNELS",
+    "DAY",
+    "JUDGE_MODES",
+    "arrival_block_metrics",
+    "block_labels",
+    "block_metrics",
+    "customer_groups",
+    "day_metrics",
+]
 
 DAY = "day"
 """The unit label of whole-day metrics."""
+
+ALL = "all"
+"""The ``customers`` label of a figure over every customer of the unit."""
+
+JUDGE_MODES = ("channels", "all")
+"""How targets are judged in a unit: ``channels`` (every customer, and the cashier's and the
+kiosks' customers apart, as the run verdict) or ``all`` (every customer together only)."""
+
+_COLUMNS = ["rep", "unit", "customers", "metric", "value"]
+
+
+def customer_groups(judge: str) -> tuple[str, ...]:
+    """The ``customers`` groups a target is judged on under ``judge`` (see :data:`JUDGE_MODES`)."""
+    if judge not in JUDGE_MODES:
+        raise ValueError(f"judge must be one of {', '.join(JUDGE_MODES)}, got {judge!r}")
+    return (ALL, *CHANNELS) if judge == "channels" else (ALL,)
 
 
 def block_labels(scenario: Scenario) -> list[str]:
@@ -30,32 +65,63 @@ def block_labels(scenario: Scenario) -> list[str]:
     return [f"{b.start}-{b.end}" for b in scenario.staffing]
 
 
-def block_metrics(result: SimulationResult) -> pd.DataFrame:
+def arrival_block_metrics(
+    result: SimulationResult,
+    starts: Sequence[float],
+    labels: Sequence[str],
+    judge: str = "channels",
+) -> pd.DataFrame:
+    """Per-replication metrics of the customers arriving in each of the given blocks.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The simulated days.
+    starts : sequence of float
+        Block starts in minutes after opening, increasing.
+    labels : sequence of str
+        One label per block.
+    judge : {"channels", "all"}
+        Which customer groups to compute (see :func:`customer_groups`).
+
+    Returns
+    -------
+    DataFrame
+        ``rep, unit, customers, metric, value``.
+    """
+    customers = result.customers.copy()
+    index = np.searchsorted(np.asarray(starts), customers["arrival_min"].to_numpy(), "right") - 1
+    # The hourly functions group by ``arrival_hour``; relabel it with the arrival block.
+    customers["arrival_hour"] = pd.Categorical.from_codes(
+        np.clip(index, 0, len(labels) - 1).astype(np.int16), categories=list(labels), ordered=True
+    )
+    both = grouped_hourly_metrics(
+        result.scenario, customers, result.target_wait_min, customer_groups(judge)
+    )
+    return both.rename(columns={"hour": "unit"})[_COLUMNS]
+
+
+def block_metrics(result: SimulationResult, judge: str = "channels") -> pd.DataFrame:
     """Per-replication metrics of the customers arriving in each staffing block.
 
     Returns
     -------
     DataFrame
-        ``rep, unit, metric, value`` (``unit`` is the block label, see :func:`block_labels`).
+        ``rep, unit, customers, metric, value`` (``unit`` is the block label, see
+        :func:`block_labels`; ``customers`` is ``all``, ``cashier`` or ``kiosk``).
     """
     scenario = result.scenario
-    labels = block_labels(scenario)
-    starts = np.array([scenario.minutes_after_open(b.start) for b in scenario.staffing])
-    customers = result.customers.copy()
-    index = np.searchsorted(starts, customers["arrival_min"].to_numpy(), side="right") - 1
-    # The hourly functions group by ``arrival_hour``; relabel it with the arrival block.
-    customers["arrival_hour"] = pd.Categorical.from_codes(
-        np.clip(index, 0, len(labels) - 1).astype(np.int16), categories=labels, ordered=True
-    )
-    no_series = result.timeseries.iloc[0:0]
-    base = hourly_metrics(customers, no_series, result.target_wait_min)
-    experience = experience_hourly_metrics(scenario, customers)
-    both = pd.concat([base, experience], ignore_index=True)
-    return both.rename(columns={"hour": "unit"})[["rep", "unit", "metric", "value"]]
+    starts = [scenario.minutes_after_open(b.start) for b in scenario.staffing]
+    return arrival_block_metrics(result, starts, block_labels(scenario), judge)
 
 
-def day_metrics(result: SimulationResult) -> pd.DataFrame:
-    """Per-replication whole-day metrics (scope ``all``) as ``rep, unit, metric, value``."""
+def day_metrics(result: SimulationResult, judge: str = "channels") -> pd.DataFrame:
+    """Per-replication whole-day metrics as ``rep, unit, customers, metric, value``.
+
+    The run summary's scopes (:meth:`SimulationResult.metrics`): ``all``, and with
+    ``judge="channels"`` the ``cashier`` and ``kiosk`` scopes the run verdict judges too.
+    """
     m = result.metrics()
-    m = m[m["scope"] == "all"]
-    return m.assign(unit=DAY)[["rep", "unit", "metric", "value"]].reset_index(drop=True)
+    m = m[m["scope"].isin(customer_groups(judge))]
+    out = m.assign(unit=DAY, customers=m["scope"].astype(str))
+    return out[_COLUMNS].reset_index(drop=True)

@@ -21,7 +21,14 @@ from checkoutsim.experience.costs import money_metrics
 from checkoutsim.experiments.executors import Executor, Task
 from checkoutsim.experiments.run_store import RunStore, scenario_key
 from checkoutsim.model.recorder import RunColumns
-from checkoutsim.planning.blocks import DAY, block_labels, block_metrics, day_metrics
+from checkoutsim.planning.blocks import (
+    ALL,
+    DAY,
+    block_labels,
+    block_metrics,
+    customer_groups,
+    day_metrics,
+)
 from checkoutsim.planning.plan import PlanSpace, StaffPlan
 from checkoutsim.results.tables import SimulationResult
 from checkoutsim.results.targets import Judgement, judge
@@ -54,9 +61,11 @@ class Evaluation:
     seed : int
         Root seed of the days.
     judgements : dict
-        ``(unit, str(target)) -> Judgement`` for every unit (block or ``day``) and target.
+        ``(unit, customers, str(target)) -> Judgement`` for every unit (block or ``day``),
+        customer group (``all``, and ``cashier`` and ``kiosk`` where that group had a value
+        when judging by channel; :mod:`checkoutsim.planning.blocks`) and target.
     values : DataFrame
-        ``rep, unit, metric, value`` of the target metrics.
+        ``rep, unit, customers, metric, value`` of the target metrics.
     day : DataFrame
         Whole-day metrics per replication (long, as :meth:`SimulationResult.metrics`); empty
         unless the evaluator keeps them (``keep_day``) or judges by day.
@@ -67,7 +76,7 @@ class Evaluation:
     plan: StaffPlan
     scenario: Scenario
     seed: int
-    judgements: dict[tuple[str, str], Judgement]
+    judgements: dict[tuple[str, str, str], Judgement]
     values: pd.DataFrame = field(repr=False)
     day: pd.DataFrame = field(repr=False)
     money: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
@@ -79,7 +88,8 @@ class Evaluation:
 
     @property
     def feasible(self) -> bool:
-        """Every target holds in every unit (the decision rule)."""
+        """Every target holds in every unit, for every customer group judged (the decision
+        rule)."""
         return all(j.holds for j in self.judgements.values())
 
     @property
@@ -87,11 +97,11 @@ class Evaluation:
         """Sum of relative shortfalls over units and targets (0 when feasible)."""
         return float(sum(j.shortfall for j in self.judgements.values()))
 
-    def unit_shortfall(self) -> dict[str, float]:
-        """Shortfall per unit (block label or ``day``)."""
-        out: dict[str, float] = {}
-        for (unit, _), j in self.judgements.items():
-            out[unit] = out.get(unit, 0.0) + j.shortfall
+    def unit_shortfall(self) -> dict[tuple[str, str], float]:
+        """Shortfall per unit (block label or ``day``) and customer group."""
+        out: dict[tuple[str, str], float] = {}
+        for (unit, group, _), j in self.judgements.items():
+            out[(unit, group)] = out.get((unit, group), 0.0) + j.shortfall
         return out
 
 
@@ -119,6 +129,12 @@ class Evaluator:
     keep_day : bool
         Also keep every plan's whole-day metrics (:attr:`Evaluation.day`); judging by block
         does not need them, and they cost about a third of the metric time.
+    objective : {"total", "labour"}
+        See :data:`OBJECTIVES`.
+    judge : {"channels", "all"}
+        Judge every target on all the unit's customers and on the cashier's and the kiosks'
+        customers apart (as the run verdict does), or on all customers together only
+        (:data:`checkoutsim.planning.blocks.JUDGE_MODES`).
     """
 
     def __init__(
@@ -133,6 +149,7 @@ class Evaluator:
         progress: EvaluatorProgress | None = None,
         keep_day: bool = False,
         objective: str = "total",
+        judge: str = "channels",
     ):
         if by not in ("block", "day"):
             raise ValueError(f"by must be 'block' or 'day', got {by!r}")
@@ -140,6 +157,8 @@ class Evaluator:
             raise ValueError(f"the optimiser needs at least 2 replications, got {replications}")
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+        self.groups = customer_groups(judge)
+        self.judge = judge
         self.space = space
         self.targets = list(targets)
         self.by = by
@@ -235,7 +254,11 @@ class Evaluator:
     ) -> tuple[Scenario, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         result = SimulationResult.from_runs(scenario, seed, days)
         day = result.metrics() if self.keep_day or self.by == "day" else pd.DataFrame()
-        values = block_metrics(result) if self.by == "block" else day_metrics(result)
+        values = (
+            block_metrics(result, self.judge)
+            if self.by == "block"
+            else day_metrics(result, self.judge)
+        )
         values = values[values["metric"].isin({t.metric for t in self.targets})]
         keys = [(scenario.name, rep, seed) for rep, _ in days]
         money = money_metrics(scenario, result.customers, keys)
@@ -257,10 +280,15 @@ class Evaluator:
         money: pd.DataFrame,
     ) -> Evaluation:
         units = block_labels(scenario) if self.by == "block" else [DAY]
-        judgements: dict[tuple[str, str], Judgement] = {}
+        judgements: dict[tuple[str, str, str], Judgement] = {}
         for unit in units:
-            here = values[values["unit"] == unit]
-            for t in targets:
-                v = here.loc[here["metric"] == t.metric, "value"].to_numpy(dtype=float)
-                judgements[(unit, str(t))] = judge(v, t, self.level)
+            for group in self.groups:
+                here = values[(values["unit"] == unit) & (values["customers"] == group)]
+                for t in targets:
+                    v = here.loc[here["metric"] == t.metric, "value"].to_numpy(dtype=float)
+                    j = judge(v, t, self.level)
+                    # A channel nobody used in the unit (or a metric without a channel
+                    # figure, e.g. utilisation) has nothing to judge, as in the run verdict.
+                    if group == ALL or j.n > 0:
+                        judgements[(unit, group, str(t))] = j
         return Evaluation(plan, scenario, seed, judgements, values, day, money)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from checkoutsim.planning.blocks import ALL
 from checkoutsim.planning.optimizer import CHOSEN, CURRENT, OptimizationResult
 from checkoutsim.planning.plan import ROLES
 from checkoutsim.report.comparison_tables import metric_label
@@ -33,7 +34,8 @@ def write_optimization(
 
     Files: ``plan.yaml`` (the ``staffing:`` block to paste), ``scenario.yaml`` (the whole
     scenario with the chosen plan), ``staffing.csv``, ``costs.csv``, ``check.csv`` (fresh
-    check per unit and target), ``comparison.csv`` (day metrics, chosen vs current, paired),
+    check per unit, customer group and target), ``comparison.csv`` (day metrics, chosen vs
+    current, paired),
     ``curve.csv`` (cost vs the first target) and ``search_log.csv``. Simulated days stay in
     ``runs/`` (written during the search). ``out`` is an open folder or a path (opened and
     finished here; the manifest is then the last path returned).
@@ -55,6 +57,7 @@ def write_optimization(
             scenario=result.scenario.name,
             targets=[str(t) for t in result.targets],
             by=result.by,
+            judge=result.judge,
             seed=result.seed,
             check_seed=result.check_seed,
             replications=result.replications,
@@ -113,20 +116,27 @@ def check_table(result: OptimizationResult) -> Fitted:
     )
     caption = (
         "met: the whole interval meets the target; borderline: the mean does, the "
-        "interval crosses it; missed: the mean does not."
+        "interval crosses it; missed: the mean does not. A unit alone: all its customers; "
+        "'cashier' / 'kiosk': that channel's customers apart."
     )
     c = result.check
-    keys = c.loc[c["plan"] == CHOSEN, ["unit", "target"]].drop_duplicates()
+    keys = c[["unit", "customers", "target"]].drop_duplicates()
     rows = []
-    for unit, target in keys.itertuples(index=False):
+    for unit, group, target in keys.itertuples(index=False):
         cells = []
         for plan in (CURRENT, CHOSEN):
-            row = c[(c["plan"] == plan) & (c["unit"] == unit) & (c["target"] == target)].iloc[0]
+            same = (c["unit"] == unit) & (c["customers"] == group) & (c["target"] == target)
+            found = c[(c["plan"] == plan) & same]
+            if found.empty:  # nobody used that channel in the block under this plan
+                cells.append(("-", ""))
+                continue
+            row = found.iloc[0]
             half = (float(row["ci_high"]) - float(row["ci_low"])) / 2
             style = _VERDICT_STYLE[str(row["verdict"])]
             figure = format_estimate(float(row["mean"]), half, str(row["metric"]))
             cells.append((figure, f"[{style}]{row['verdict']}[/]"))
-        rows.append((str(unit), str(target), cells))
+        label = str(unit) if group == ALL else f"{unit} {group}"
+        rows.append((label, str(target), cells))
 
     def build(stacked: bool) -> Table:
         table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")

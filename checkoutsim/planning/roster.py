@@ -8,16 +8,23 @@ Pipeline (``docs/roster.md``):
    largest of the blocks it overlaps, and at least each role's ``min_on_duty``.
 2. **Shifts.** An integer program (:mod:`checkoutsim.planning.roster_ip`) chooses the cheapest
    shifts that cover the requirement under the shift rules.
-3. **As worked.** Each day type is simulated with the staff the roster puts to work slot by
-   slot (breaks taken out, floaters where the program placed them) on days the requirement's
-   search never saw; a block whose target is **missed** has its requirement raised by one
-   (an attendant for attendant metrics, else a cashier) and the program solved again, up to
-   ``max_rounds`` times.
+3. **As worked.** Each day type is simulated with the staff the roster puts on shift slot by
+   slot (breaks taken by the model's break process, floaters where the program placed them)
+   on days the requirement's search never saw; a block whose target is **missed** has its
+   requirement raised by one (a cashier when the cashier's customers miss it, an attendant when
+   the kiosks' customers do; for all customers together an attendant for attendant metrics,
+   else a cashier) and the
+   program solved again, up to ``max_rounds`` times.
 4. **Fresh check.** The final roster is simulated on yet other days and every target is judged
    in every block of every day type with its confidence interval.
 
-Breaks are modelled as the staffing count of the slot (one fewer lane or attendant while a
-person is on break); a lane that closes mid-queue is the model's own staffing-change rule.
+Every judgement (requirement search, as-worked rounds, fresh check) is on all the block's
+customers and, with ``judge="channels"`` (the default), on the cashier's and the kiosks'
+customers apart, as ``checkoutsim run``'s verdict (:mod:`checkoutsim.planning.blocks`).
+
+Breaks are the model's break process (:mod:`checkoutsim.planning.roster_worked`): the staffing
+counts everyone on shift, and each break of a cashier or attendant shift is a ``breaks:`` entry
+(the lane serves its line, closes, reopens with the same cashier and coupon book).
 """
 
 from __future__ import annotations
@@ -31,10 +38,10 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from checkoutsim.experience.pipeline import experience_hourly_metrics
 from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import Executor, make_executor
 from checkoutsim.experiments.simulate import simulate
+from checkoutsim.planning.blocks import ALL, arrival_block_metrics, customer_groups
 from checkoutsim.planning.optimizer import CHOSEN, optimize
 from checkoutsim.planning.roster_ip import (
     NEEDS,
@@ -42,6 +49,7 @@ from checkoutsim.planning.roster_ip import (
     RosterSolution,
     solve_roster,
 )
+from checkoutsim.planning.roster_worked import worked_breaks, worked_staffing
 from checkoutsim.planning.shift_candidates import (
     Candidate,
     candidates,
@@ -49,7 +57,7 @@ from checkoutsim.planning.shift_candidates import (
     premium_factor,
     role_cost_per_hour,
 )
-from checkoutsim.results.tables import SimulationResult, hourly_metrics
+from checkoutsim.results.tables import SimulationResult
 from checkoutsim.results.targets import judge
 from checkoutsim.scenario.schema import Scenario
 from checkoutsim.scenario.shifts import Role, ShiftRules
@@ -65,6 +73,10 @@ ATTENDANT_METRICS = frozenset(
     {"attendant_response_mean_min", "attendant_response_p90_min", "assisted_pct"}
 )
 """Metrics an extra attendant (rather than an extra cashier) mends."""
+
+_CHANNEL_NEED = {"cashier": "cashier", "kiosk": "attendant"}
+"""Who is added where a channel's customers miss a target: a lane for the cashier's customers,
+an attendant for the kiosks' (the roster does not add kiosks)."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +107,13 @@ class RosterResult:
     costs : DataFrame
         ``day, role, shifts, paid_hours, cost``.
     check : DataFrame
-        Fresh check: ``day, block, target, mean, ci_low, ci_high, n, verdict``.
+        Fresh check: ``day, block, customers, target, metric, mean, ci_low, ci_high, n,
+        verdict`` (``customers``: ``all``, ``cashier`` or ``kiosk``).
     staffing : dict of str to list of dict
-        The ``staffing:`` block of each day type as the roster is worked.
+        The ``staffing:`` block of each day type as the roster is worked: staff on shift,
+        people on break included.
+    breaks : dict of str to list of dict
+        The ``breaks:`` of each day type (the model's break process, ``docs/model.md``).
     block_cost : float
         Cost of paying exactly the final requirement slot by slot at the roster's rates
         (premiums included): the block-by-block optimum, a lower bound of any roster.
@@ -133,6 +149,7 @@ class RosterResult:
     check_replications: int
     elapsed_s: float = 0.0
     log: list[str] = field(default_factory=list)
+    breaks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         """Plain sentences: the cost, the gap to the block optimum, and whether it holds."""
@@ -162,7 +179,11 @@ class RosterResult:
             )
         else:
             missed = self.check[self.check["verdict"] == "missed"]
-            where = "; ".join(f"{r.day} {r.block}: {r.target}" for r in missed.itertuples())
+            where = "; ".join(
+                f"{r.day} {r.block}{'' if r.customers == ALL else f' ({r.customers} customers)'}"
+                f": {r.target}"
+                for r in missed.itertuples()
+            )
             lines.append(
                 f"On {self.check_replications} fresh days per day type the roster does NOT "
                 f"meet every target ({tally}); missed: {where}."
@@ -215,81 +236,43 @@ def _slot_needs(
     return needs
 
 
-def worked_staffing(
-    day: Scenario, blocks: list[_Block], solution: RosterSolution, name: str, slot: int
-) -> list[dict[str, Any]]:
-    """The day's ``staffing:`` as the roster is worked: equal slots merged into blocks.
-
-    Working cashiers fill the requirement's express lanes first (up to the express lanes that
-    exist), the rest the regular lanes (up to the lanes); kiosks switched on follow the
-    requirement's block.
-    """
-    open_min = day.store.open_min
-    close_min = open_min + day.store.day_length_min
-    cashiers = solution.working(name, "cashier")
-    attendants = solution.working(name, "attendant")
-    express_lanes = day.cashiers.express.lanes if day.cashiers.express else 0
-    rows: list[dict[str, Any]] = []
-    for t in range(open_min // slot, -(-close_min // slot)):
-        start, end = max(t * slot, open_min), min((t + 1) * slot, close_min)
-        block = next(b for b in blocks if b.start_min <= start < b.end_min)
-        working = int(cashiers[t])
-        express = min(block.express, working, express_lanes)
-        regular = min(working - express, day.cashiers.lanes)
-        express = min(express + (working - express - regular), express_lanes)
-        row = {
-            "start": clock(start),
-            "end": clock(end),
-            "cashiers": regular,
-            "express_cashiers": express,
-            "attendants": int(attendants[t]),
-            "kiosks": block.kiosks,
-        }
-        if rows and all(rows[-1][k] == row[k] for k in row if k not in ("start", "end")):
-            rows[-1]["end"] = row["end"]
-        else:
-            rows.append(row)
-    return rows
-
-
-def _block_values(result: SimulationResult, blocks: list[_Block]) -> pd.DataFrame:
-    """Per-day metrics of the customers arriving in each requirement block."""
-    scenario = result.scenario
-    open_min = scenario.store.open_min
-    starts = np.array([b.start_min - open_min for b in blocks])
-    labels = [b.label for b in blocks]
-    customers = result.customers.copy()
-    index = np.searchsorted(starts, customers["arrival_min"].to_numpy(), side="right") - 1
-    customers["arrival_hour"] = pd.Categorical.from_codes(
-        np.clip(index, 0, len(labels) - 1).astype(np.int16), categories=labels, ordered=True
-    )
-    base = hourly_metrics(customers, result.timeseries.iloc[0:0], result.target_wait_min)
-    experience = experience_hourly_metrics(scenario, customers)
-    both = pd.concat([f for f in (base, experience) if not f.empty], ignore_index=True)
-    return both.rename(columns={"hour": "unit"})[["rep", "unit", "metric", "value"]]
+def _block_values(
+    result: SimulationResult, blocks: list[_Block], judge: str = "channels"
+) -> pd.DataFrame:
+    """Per-day metrics of the customers arriving in each requirement block (and of each
+    channel's customers apart with ``judge="channels"``)."""
+    open_min = result.scenario.store.open_min
+    starts = [b.start_min - open_min for b in blocks]
+    return arrival_block_metrics(result, starts, [b.label for b in blocks], judge)
 
 
 def _judge_day(
     values: pd.DataFrame, blocks: list[_Block], targets: list[Target], level: float, day: str
 ) -> list[dict[str, Any]]:
     rows = []
+    groups = list(dict.fromkeys([ALL, *values["customers"].astype(str).unique()]))
     for b in blocks:
-        for t in targets:
-            v = values[(values["unit"] == b.label) & (values["metric"] == t.metric)]["value"]
-            j = judge(v.to_numpy(dtype=float), t, level)
-            rows.append(
-                {
-                    "day": day,
-                    "block": b.label,
-                    "target": str(t),
-                    "metric": t.metric,
-                    "mean": j.mean,
-                    "ci_low": j.ci_low,
-                    "ci_high": j.ci_high,
-                    "n": j.n,
-                    "verdict": j.verdict,
-                }
-            )
+        for group in groups:
+            here = values[(values["unit"] == b.label) & (values["customers"] == group)]
+            for t in targets:
+                v = here.loc[here["metric"] == t.metric, "value"]
+                j = judge(v.to_numpy(dtype=float), t, level)
+                if group != ALL and j.n == 0:
+                    continue  # nobody used that channel in the block: nothing to judge
+                rows.append(
+                    {
+                        "day": day,
+                        "block": b.label,
+                        "customers": group,
+                        "target": str(t),
+                        "metric": t.metric,
+                        "mean": j.mean,
+                        "ci_low": j.ci_low,
+                        "ci_high": j.ci_high,
+                        "n": j.n,
+                        "verdict": j.verdict,
+                    }
+                )
     return rows
 
 
@@ -381,6 +364,7 @@ def make_roster(
     max_rounds: int = 3,
     requirement: str = "optimize",
     objective: str = "total",
+    judge: str = "channels",
     time_limit_s: float = 120.0,
     workers: int = 1,
     executor: Executor | None = None,
@@ -411,6 +395,10 @@ def make_roster(
     objective : {"total", "labour"}
         The requirement search's objective (:func:`checkoutsim.optimize`): the lowest total
         cost per day, or the lowest labour cost (quicker: no descent phase).
+    judge : {"channels", "all"}
+        Judge targets on all of a block's customers and on the cashier's and the kiosks'
+        customers apart (as ``checkoutsim run``'s verdict), or on all customers together only
+        (see :func:`checkoutsim.optimize`).
     level : float
         Confidence level of the decision rule and the intervals.
     max_rounds : int
@@ -436,6 +424,7 @@ def make_roster(
         raise ValueError(f"max_rounds must be at least 1, got {max_rounds}")
     if requirement not in ("optimize", "current"):
         raise ValueError(f"requirement must be 'optimize' or 'current', got {requirement!r}")
+    customer_groups(judge)  # refuses an unknown mode before anything runs
     rules = wk.shifts
     _check_grid(wk, rules)
     first_day = next(iter(wk.days.values()))
@@ -470,6 +459,7 @@ def make_roster(
                 curve=[],
                 level=level,
                 objective=objective,
+                judge=judge,
                 executor=ex,
             )
             say(
@@ -523,12 +513,21 @@ def make_roster(
                     replications,
                     seeds["as_worked"] + names.index(n),
                     ex,
+                    judge,
                 )
+                seen: set[tuple[int, str, str]] = set()
                 for row in judged:
                     if row["verdict"] != "missed":
                         continue
                     i = [b.label for b in blocks[n]].index(row["block"])
-                    need = "attendant" if row["metric"] in ATTENDANT_METRICS else "cashier"
+                    need = _CHANNEL_NEED.get(
+                        row["customers"],
+                        "attendant" if row["metric"] in ATTENDANT_METRICS else "cashier",
+                    )
+                    # One target missed by all customers and by a channel: one more, not two.
+                    if (i, need, row["target"]) in seen:
+                        continue
+                    seen.add((i, need, row["target"]))
                     now = getattr(blocks[n][i], need) + raised[n].get((i, need), 0)
                     if now >= limits.get(need, 0) + limits.get("floater", 0):
                         continue  # at the physical limit: nothing more to add
@@ -539,8 +538,10 @@ def make_roster(
         say("fresh check")
         check_rows: list[dict[str, Any]] = []
         staffing: dict[str, list[dict[str, Any]]] = {}
+        breaks: dict[str, list[dict[str, Any]]] = {}
         for n in names:
             staffing[n] = worked_staffing(wk.days[n], blocks[n], solution, n, rules.slot_min)
+            breaks[n] = worked_breaks(staffing[n], solution, n, rules.slot_min)
             check_rows += _simulate_and_judge(
                 wk.days[n],
                 blocks[n],
@@ -552,6 +553,7 @@ def make_roster(
                 check_reps,
                 seeds["check"] + names.index(n),
                 ex,
+                judge,
             )
         check = pd.DataFrame(check_rows)
         shifts = _shift_rows(solution)
@@ -582,6 +584,7 @@ def make_roster(
             costs=costs,
             check=check,
             staffing=staffing,
+            breaks=breaks,
             block_cost=_slot_cost(solved_needs, rules, wk),
             block_optimum_cost=_slot_cost(first_needs, rules, wk),
             roster_cost=solution.cost,
@@ -614,7 +617,10 @@ def _simulate_and_judge(
     replications: int,
     seed: int,
     executor: Executor,
+    judge: str = "channels",
 ) -> list[dict[str, Any]]:
-    worked = day.with_overrides({"staffing": worked_staffing(day, blocks, solution, name, slot)})
+    staffing = worked_staffing(day, blocks, solution, name, slot)
+    breaks = worked_breaks(staffing, solution, name, slot)
+    worked = day.with_overrides({"staffing": staffing, "breaks": breaks})
     result = simulate(worked, replications, seed, executor=executor, progress=False)
-    return _judge_day(_block_values(result, blocks), blocks, targets, level, name)
+    return _judge_day(_block_values(result, blocks, judge), blocks, targets, level, name)

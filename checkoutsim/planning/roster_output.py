@@ -57,7 +57,8 @@ def roster_yaml(result: RosterResult) -> str:
 
 
 def staffing_yaml(result: RosterResult) -> str:
-    """Each day type's ``staffing:`` block as the roster is worked (times quoted)."""
+    """Each day type's ``staffing:`` (staff on shift) and ``breaks:`` as the roster is worked
+    (times quoted)."""
     lines = []
     for day, rows in result.staffing.items():
         lines.append(f"{day}:")
@@ -68,6 +69,15 @@ def staffing_yaml(result: RosterResult) -> str:
                 f'    - {{start: "{r["start"]}", end: "{r["end"]}", cashiers: {r["cashiers"]}, '
                 f"express_cashiers: {r['express_cashiers']}, attendants: {r['attendants']}, "
                 f"kiosks: {kiosks}}}"
+            )
+        day_breaks = result.breaks.get(day, [])
+        if day_breaks:
+            lines.append("  breaks:")
+        for b in day_breaks:
+            lane = f"lane: {b['lane']}, " if "lane" in b else ""
+            lines.append(
+                f'    - {{role: {b["role"]}, {lane}start: "{b["start"]}", '
+                f"length_min: {b['length_min']}, paid: {str(b['paid']).lower()}}}"
             )
     return "\n".join(lines) + "\n"
 
@@ -149,7 +159,7 @@ def check_table(result: RosterResult) -> Table:
         title=f"Fresh check: {result.check_replications} new days per day type (mean ± 95% CI)",
         title_justify="left",
     )
-    for name in ("Day", "Block", "Target", "Value", "Verdict"):
+    for name in ("Day", "Block", "Customers", "Target", "Value", "Verdict"):
         table.add_column(name, justify="right" if name == "Value" else "left", no_wrap=True)
     for r in result.check.itertuples(index=False):
         half = (r.ci_high - r.ci_low) / 2
@@ -157,6 +167,7 @@ def check_table(result: RosterResult) -> Table:
         table.add_row(
             str(r.day),
             str(r.block),
+            str(r.customers),
             str(r.target),
             format_estimate(r.mean, half, str(r.metric)),
             f"[{style}]{r.verdict}[/]",
@@ -237,6 +248,7 @@ def roster_report(result: RosterResult, *, command: str | None = None) -> str:
         (
             r.day,
             r.block,
+            r.customers,
             r.target,
             format_estimate(r.mean, (r.ci_high - r.ci_low) / 2, str(r.metric)),
             r.verdict,
@@ -276,7 +288,7 @@ def roster_report(result: RosterResult, *, command: str | None = None) -> str:
         section_html(
             "Fresh check",
             table_html(
-                ["Day", "Block", "Target", "Mean ± 95% CI", "Verdict"],
+                ["Day", "Block", "Customers", "Target", "Mean ± 95% CI", "Verdict"],
                 check_rows,
                 table_id="check-table",
                 caption=f"{result.check_replications} new days per day type; met = the whole "

@@ -5,9 +5,12 @@ scenario's own), all candidates judged on the same simulated days (common random
 :mod:`checkoutsim.planning.evaluate`) with the decision rule of
 :mod:`checkoutsim.planning.targets`:
 
-1. **Add** while some target fails: take the unit (block, or the day) with the biggest
-   shortfall that can still grow; simulate one more of each searched role in that block (any
-   block when judging the day); keep the move that removes the most total shortfall per unit
+1. **Add** while some target fails: take the unit (block, or the day, and customer group)
+   with the biggest shortfall that can still grow; simulate one more of each searched role in
+   that block (any block when judging the day) that serves the group (a lane for the
+   cashier's customers, an attendant or kiosk for the kiosks' customers; any role for all
+   customers, or when the group's own roles cannot grow or none of them lessens the
+   shortfall); keep the move that removes the most total shortfall per unit
    of cost (labour, or the kiosk's hourly cost). Stop when every target holds, or report the
    plan as unable to meet them when nothing can grow.
 2. **Remove** one at a time, the most expensive (block, role) first: keep a removal if every
@@ -170,6 +173,12 @@ def search(
         if not moves:
             return SearchOutcome(current, False, steps, memo.counts)
         evaluated = memo([p for _, _, p in moves], "add")
+        if all(ev.shortfall >= current.shortfall for ev in evaluated):
+            # The channel's own roles do not help here (e.g. kiosks not searched and the
+            # attendants idle): let every role compete, as for the all-customer figure.
+            others = [m for m in _add_moves(space, current, labels, False) if m not in moves]
+            moves += others
+            evaluated += memo([p for _, _, p in others], "add")
         i = max(range(len(moves)), key=lambda k: _gain(space, current, moves[k][2], evaluated[k]))
         (block, role, _), current = moves[i], evaluated[i]
         log("add", current, block, role, +1)
@@ -265,21 +274,39 @@ def _unit_cost(space: PlanSpace, block: int, role: str) -> float:
     return c.cashier_wage_per_hour * hours
 
 
+CHANNEL_ROLES = {
+    "cashier": ("cashiers", "express_cashiers"),
+    "kiosk": ("attendants", "kiosks"),
+}
+"""The roles that serve a channel's customers: a target missed by the cashier's customers is
+mended first at the lanes, one missed by the kiosks' customers at the kiosks and by their
+attendants."""
+
+
 def _add_moves(
-    space: PlanSpace, current: Evaluation, labels: list[str]
+    space: PlanSpace, current: Evaluation, labels: list[str], own_roles: bool = True
 ) -> list[tuple[int, str, StaffPlan]]:
-    """Candidate +1 moves in the worst unit that can still grow (empty: nothing can)."""
+    """Candidate +1 moves in the worst unit that can still grow (empty: nothing can).
+
+    A unit is a block (or the day) and a customer group. With ``own_roles``, a channel's
+    shortfall is met only by the roles serving it (:data:`CHANNEL_ROLES`), and every searched
+    role is tried when none of those can grow there; without it (or for the all-customer
+    figure) every searched role is tried.
+    """
     short = sorted(
         ((s, u) for u, s in current.unit_shortfall().items() if s > 0), key=lambda x: -x[0]
     )
-    for _, unit in short:
+    for _, (unit, group) in short:
         blocks = [labels.index(unit)] if unit in labels else range(space.blocks)
-        moves = []
-        for b in blocks:
-            for role in space.roles:
-                plan = space.repaired(current.plan.moved(b, role, +1))
-                if plan != current.plan and _valid(space, plan):
-                    moves.append((b, role, plan))
-        if moves:
-            return moves
+        mine = CHANNEL_ROLES.get(group, space.roles) if own_roles else space.roles
+        own = tuple(r for r in space.roles if r in mine)
+        for roles in (own, space.roles):
+            moves = []
+            for b in blocks:
+                for role in roles:
+                    plan = space.repaired(current.plan.moved(b, role, +1))
+                    if plan != current.plan and _valid(space, plan):
+                        moves.append((b, role, plan))
+            if moves:
+                return moves
     return []

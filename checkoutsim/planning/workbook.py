@@ -57,6 +57,7 @@ def _targets(check: pd.DataFrame, currency: str) -> pd.DataFrame:
         {
             "Plan": check["plan"],
             "Checked over (block HH:MM-HH:MM, or day)": check["unit"],
+            "Customers (all, cashier or kiosk)": check["customers"],
             "Target": check["target"],
             "Metric": [metric_label(str(m)) for m in metrics],
             # A count checked in a block is that block's count, not the day's.

@@ -40,6 +40,8 @@ HEADLINE_METRICS: list[tuple[str, str]] = [
     ("cashiers_utilisation_pct", "Cashier utilisation (%)"),
     ("kiosks_utilisation_pct", "Kiosk utilisation (%)"),
     ("attendants_utilisation_pct", "Attendant utilisation (%)"),
+    ("cashier_break_min", "Cashiers on break (staff-min, off duty)"),
+    ("attendant_break_min", "Attendants on break (staff-min, off duty)"),
     ("kiosk_outages", "Kiosk outages (faults)"),
     ("kiosk_out_of_order_min", "Kiosks out of order (kiosk-min)"),
     ("attendant_repair_min", "Attendant time on faults (min)"),

@@ -58,6 +58,7 @@ def write_results(
             ("metrics_by_rep.csv", result.metrics),
             ("summary.csv", result.summary),
             ("summary_by_hour.csv", result.summary_by_hour),
+            ("summary_by_hour_channel.csv", result.summary_by_hour_and_channel),
             ("root_causes.csv", result.root_causes),
             ("root_causes_by_hour.csv", lambda: result.root_causes(by_hour=True)),
             ("costs.csv", result.costs),

@@ -8,6 +8,7 @@ for an interval.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,7 +23,6 @@ from checkoutsim.experience.costs import (
     money_metrics,
 )
 from checkoutsim.experience.pipeline import (
-    EXPERIENCE_COLUMNS,
     add_experience,
     experience_hourly_metrics,
     experience_metrics,
@@ -38,6 +38,7 @@ __all__ = [
     "assists_frame",
     "customers_frame",
     "faults_frame",
+    "grouped_hourly_metrics",
     "hourly_metrics",
     "replication_metrics",
     "summarise",
@@ -60,7 +61,7 @@ def _keyed(scenario: str, seed: int, reps: np.ndarray, columns: dict[str, object
     """
     n = reps.shape[0]
     keys: dict[str, object] = {
-        "scenario": np.full(n, scenario, dtype=object),
+        "scenario": _strings(np.array([scenario], dtype=object), np.zeros(n, dtype=np.intp)),
         "rep": reps.astype(np.int32),
         "seed": np.full(n, seed_scalar(seed)),
     }
@@ -197,12 +198,37 @@ def timeseries_frame(scenario: Scenario, seed: int, days: Days) -> pd.DataFrame:
     return _keyed(scenario.name, seed, reps, columns)
 
 
-def _clock_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> np.ndarray:
+def _strings(labels: np.ndarray, codes: np.ndarray) -> object:
+    """``labels[codes]`` as pandas' default string column, built from the few distinct labels.
+
+    pandas converts an object array to its string dtype one Python string at a time (about
+    10 ms per 80,000 rows, on every table of every run); with pyarrow strings the labels are
+    converted once and repeated with ``take``.
+    """
+    dtype = _default_string_dtype()
+    if getattr(dtype, "storage", None) != "pyarrow" or codes.shape[0] == 0:
+        return labels[codes]  # (an empty object column stays ``object``, as it always was)
+    import pyarrow as pa
+
+    taken = pa.array(labels.tolist(), type=pa.large_string()).take(pa.array(codes))
+    return pd.array(taken, dtype=dtype)
+
+
+@functools.cache
+def _default_string_dtype() -> object:
+    """The dtype pandas gives a column of Python strings (pandas 3: ``str``, on pyarrow)."""
+    return pd.Series(["x"]).dtype
+
+
+def _clock_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> object:
+    """'HH:MM' of each time (whole minutes after opening), as a string column."""
     absolute = (scenario.store.open_min + np.asarray(minutes_after_open)).astype(np.int64)
-    hours, mins = absolute // 60, absolute % 60
-    return np.char.add(
+    minutes, codes = np.unique(absolute, return_inverse=True)
+    hours, mins = minutes // 60, minutes % 60
+    labels = np.char.add(
         np.char.add(np.char.zfill(hours.astype(str), 2), ":"), np.char.zfill(mins.astype(str), 2)
     )
+    return _strings(labels.astype(object), codes.reshape(-1))
 
 
 def _hour_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> pd.Categorical:
@@ -295,6 +321,16 @@ def _fault_metrics(faults: pd.DataFrame) -> dict[str, float]:
 _STAFF = ("cashiers", "kiosks", "attendants")
 
 
+def _break_metrics(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
+    """Staff-minutes on break of one day (a scenario with ``breaks``)."""
+    return {
+        f"{role}_break_min": float(
+            np.dot(ts[f"{role}s_on_break_avg"].to_numpy(dtype=np.float64), widths)
+        )
+        for role in ("cashier", "attendant")
+    }
+
+
 def _interval_minutes(ts: pd.DataFrame) -> np.ndarray:
     """Length of the interval each time-series row closes (rows of one day, in order).
 
@@ -342,6 +378,9 @@ def _interval_hours(ts: pd.DataFrame) -> np.ndarray:
 def _utilisation(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
     """Busy over on-duty server-minutes of each kind of staff, in percent.
 
+    Staff on break are off duty, so utilisation is over the time they were actually
+    available (a lane closed for a break, or an attendant resting, counts in neither sum).
+
     Exact, whatever ``run.sample_interval_min``: each row's ``*_avg`` times its interval's
     length is the integral of the level over that interval (the resources' own time-weighted
     accounting), and the rows tile the day from opening to the moment the last customer left
@@ -374,6 +413,8 @@ def replication_metrics(
         The kiosk outages (:func:`faults_frame`); with it, every day also gets
         ``kiosk_outages``, ``kiosk_out_of_order_min`` and ``attendant_repair_min`` (scope
         ``all``). Left out for a scenario without faults, whose metrics stay as they were.
+        A time series with break columns (a scenario with ``breaks``) adds
+        ``cashier_break_min`` and ``attendant_break_min`` (staff-minutes away, scope ``all``).
 
     Returns
     -------
@@ -399,7 +440,10 @@ def replication_metrics(
             if scope in ("all", "kiosk"):
                 m.update(_assist_metrics(a))
             if scope == "all":
-                m.update(_utilisation(ts, _interval_minutes(ts)))
+                widths = _interval_minutes(ts)
+                m.update(_utilisation(ts, widths))
+                if "cashiers_on_break_avg" in ts.columns:
+                    m.update(_break_metrics(ts, widths))
                 if faults is not None:
                     day = (faults["scenario"] == scenario) & (faults["rep"] == rep)
                     m.update(_fault_metrics(faults[day]))
@@ -408,12 +452,17 @@ def replication_metrics(
 
 
 def hourly_metrics(
-    customers: pd.DataFrame, timeseries: pd.DataFrame, target_wait_min: float
+    customers: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    target_wait_min: float,
+    assists: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per-replication metrics by clock hour of arrival, long format.
 
     Columns ``scenario, rep, seed, hour, metric, value``. Utilisation is by the hour of the
-    time-series interval.
+    time-series interval; with ``assists``, the wait for an attendant
+    (``attendant_response_*``) is by the hour the kiosk froze (an hour without a freeze has no
+    such row).
     """
     rows: list[tuple[str, int, int, str, str, float]] = []
     for (scenario, rep, seed, hour), frame in customers.groupby(
@@ -421,6 +470,12 @@ def hourly_metrics(
     ):
         m = _customer_metrics(frame, target_wait_min)
         rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
+    if assists is not None and len(assists):
+        for (scenario, rep, seed, hour), frame in assists.groupby(
+            [*KEY_COLUMNS, "stuck_hour"], sort=True, observed=True
+        ):
+            m = _assist_metrics(frame)
+            rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
     if len(timeseries):
         ts = timeseries.copy()
         widths = _interval_minutes(ts)
@@ -433,6 +488,35 @@ def hourly_metrics(
                 rows.append((scenario, int(rep), int(seed), str(hour), k, v))
     out = pd.DataFrame(rows, columns=[*KEY_COLUMNS, "hour", "metric", "value"])
     return out.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(drop=True)
+
+
+def grouped_hourly_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    target_wait_min: float,
+    groups: Sequence[str],
+) -> pd.DataFrame:
+    """Per-replication customer and experience metrics by hour of arrival, per customer group.
+
+    ``groups`` are ``"all"`` (every customer) and channels (``"cashier"``, ``"kiosk"``: the
+    channel each customer chose, balked and reneged customers included), as the run verdict
+    splits them. The ``arrival_hour`` column says which hour (or block) a customer counts in.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, rep, seed, hour, customers, metric, value``.
+    """
+    parts = []
+    for group in groups:
+        frame = customers if group == "all" else customers[customers["channel"] == group]
+        base = hourly_metrics(frame, customers.iloc[0:0], target_wait_min)
+        experience = experience_hourly_metrics(scenario, frame)
+        parts += [f.assign(customers=group) for f in (base, experience) if not f.empty]
+    columns = [*KEY_COLUMNS, "hour", "customers", "metric", "value"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
@@ -522,10 +606,9 @@ class SimulationResult:
         # The experience layer is post-processing of the recorded columns; it never changes
         # what happened in the simulation.
         if self.coupons is None or "satisfaction" not in self.customers.columns:
-            base = self.customers.drop(
-                columns=[c for c in EXPERIENCE_COLUMNS if c in self.customers.columns]
+            self.customers, self.coupons = add_experience(
+                self.scenario, self.customers, self.assists
             )
-            self.customers, self.coupons = add_experience(self.scenario, base, self.assists)
 
     @classmethod
     def from_runs(
@@ -579,7 +662,9 @@ class SimulationResult:
     def hourly(self) -> pd.DataFrame:
         """Per-replication metrics by hour of day, long format (see :func:`hourly_metrics`)."""
         if self._hourly is None:
-            base = hourly_metrics(self.customers, self.timeseries, self.target_wait_min)
+            base = hourly_metrics(
+                self.customers, self.timeseries, self.target_wait_min, self.assists
+            )
             experience = experience_hourly_metrics(self.scenario, self.customers)
             floaters = floater_hours_by_clock_hour(self.timeseries, self.scenario.store.open_min)
             money = money_hourly_metrics(self.scenario, self.customers, floaters)
@@ -597,6 +682,15 @@ class SimulationResult:
     def summary_by_hour(self, level: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval over replications, by hour of day."""
         return summarise(self.hourly(), ["scenario", "hour"], level)
+
+    def summary_by_hour_and_channel(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval over replications by hour and channel.
+
+        The cashier's and the kiosks' customers apart (``customers`` column), by hour of
+        arrival: the per-channel split of the run verdict, hour by hour.
+        """
+        rows = grouped_hourly_metrics(self.scenario, self.customers, self.target_wait_min, CHANNELS)
+        return summarise(rows, ["scenario", "hour", "customers"], level)
 
     def root_causes(self, by_hour: bool = False, level: float = 0.95) -> pd.DataFrame:
         """Pareto table of the causes of delay and dissatisfaction, per simulated day.

@@ -5,20 +5,64 @@ errors, the distributions, override paths, plan files, and changing a scenario f
 imports no other layer of checkoutsim: everything else builds on it.
 """
 
-from checkoutsim.scenario.changes import with_overrides, with_staffing
-from checkoutsim.scenario.distributions import Distribution
-from checkoutsim.scenario.loader import (
-    Problem,
-    ScenarioError,
-    dump_scenario_yaml,
-    load_scenario,
-    load_yaml_mapping,
-    scenario_from_mapping,
-)
-from checkoutsim.scenario.plans import Plan, load_plan
-from checkoutsim.scenario.schema import Scenario
-from checkoutsim.scenario.shifts import ShiftRules
-from checkoutsim.scenario.week import Week, load_week, load_week_or_scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checkoutsim.scenario.changes import with_overrides, with_staffing
+    from checkoutsim.scenario.distributions import Distribution
+    from checkoutsim.scenario.loader import (
+        Problem,
+        ScenarioError,
+        dump_scenario_yaml,
+        load_scenario,
+        load_yaml_mapping,
+        scenario_from_mapping,
+    )
+    from checkoutsim.scenario.plans import Plan, load_plan
+    from checkoutsim.scenario.schema import Scenario
+    from checkoutsim.scenario.shifts import ShiftRules
+    from checkoutsim.scenario.week import Week, load_week, load_week_or_scenario
+
+# Each public name and the module that defines it, imported on first use (PEP 562): importing
+# one module of the layer (``checkoutsim validate`` needs the loader and the schema only) runs
+# this file first, and must not pay for the plan, week, shift and override modules as well
+# (issue 20, docs/performance.md).
+_PUBLIC = {
+    "Distribution": "checkoutsim.scenario.distributions",
+    "Plan": "checkoutsim.scenario.plans",
+    "Problem": "checkoutsim.scenario.loader",
+    "Scenario": "checkoutsim.scenario.schema",
+    "ScenarioError": "checkoutsim.scenario.loader",
+    "ShiftRules": "checkoutsim.scenario.shifts",
+    "Week": "checkoutsim.scenario.week",
+    "dump_scenario_yaml": "checkoutsim.scenario.loader",
+    "load_plan": "checkoutsim.scenario.plans",
+    "load_scenario": "checkoutsim.scenario.loader",
+    "load_week": "checkoutsim.scenario.week",
+    "load_week_or_scenario": "checkoutsim.scenario.week",
+    "load_yaml_mapping": "checkoutsim.scenario.loader",
+    "scenario_from_mapping": "checkoutsim.scenario.loader",
+    "with_overrides": "checkoutsim.scenario.changes",
+    "with_staffing": "checkoutsim.scenario.changes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module the first time it is used."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'checkoutsim.scenario' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
 
 __all__ = [
     "Distribution",

@@ -103,6 +103,8 @@ _NEUTRAL = (
     "cashiers_utilisation_pct",
     "kiosks_utilisation_pct",
     "attendants_utilisation_pct",
+    "cashier_break_min",  # staff breaks (scenario breaks:): time away is planned, not bad
+    "attendant_break_min",
 )
 
 DIRECTIONS: dict[str, Direction] = {

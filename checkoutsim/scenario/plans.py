@@ -171,7 +171,7 @@ def load_plan(path: str | Path) -> Plan:
         Every problem found, each naming the file, key path and line.
     """
     p = Path(path)
-    data, source = load_yaml_mapping(p)
+    data, source = load_yaml_mapping(p, comments=False)
     try:
         spec = PlanFile.model_validate(to_plain(data))
     except ValidationError as exc:

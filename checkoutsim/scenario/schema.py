@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from checkoutsim._limits import MAX_REPLICATIONS, MAX_SEED
+from checkoutsim.scenario.breaks import BlockCounts, BreakTimes, break_problems
 from checkoutsim.scenario.distributions import Distribution, ValidatedCopy
 from checkoutsim.scenario.targets import check_known, parse_target
 
@@ -70,6 +71,7 @@ __all__ = [
     "Satisfaction",
     "Scenario",
     "ServiceRecovery",
+    "StaffBreak",
     "StaffingBlock",
     "StaffingFile",
     "Store",
@@ -862,6 +864,50 @@ class StaffingBlock(_Model):
     )
 
 
+MAX_BREAK_MIN = 240.0
+"""Longest break, minutes (4 hours): longer than any meal break; a longer absence is two shifts."""
+
+
+class StaffBreak(_Model):
+    """A break of one staff member who stays on shift (``docs/model.md``, "Breaks").
+
+    The staffing blocks still count the person; from ``start`` they take no new customers
+    (a cashier serves the line already waiting, an attendant finishes the help in hand), then
+    rest ``length_min`` minutes and come back to the same lane or desk.
+    """
+
+    role: Literal["cashier", "express_cashier", "attendant"] = Field(
+        description="Who goes on break: the cashier of a regular lane, of an express lane, or "
+        "an attendant."
+    )
+    lane: Annotated[int, Field(ge=1, le=MAX_UNITS)] | None = Field(
+        default=None,
+        description="The lane (1 = the first lane of its kind) for a cashier or express "
+        "cashier; the lane must be staffed throughout the break. Not given for an attendant "
+        "(the first attendant free at the start goes).",
+    )
+    start: TimeOfDay = Field(
+        description="When the person stops taking new customers (or freezes), 'HH:MM'."
+    )
+    length_min: Annotated[float, Field(gt=0, le=MAX_BREAK_MIN)] = Field(
+        description="Minutes of rest, above 0 and at most 240, counted from the moment the "
+        "line is served (or the help in hand finished)."
+    )
+    paid: StrictBool = Field(
+        default=False,
+        description="Whether the break is paid (labour cost); an unpaid break's nominal "
+        "minutes are taken off the scheduled hours.",
+    )
+
+    @model_validator(mode="after")
+    def _lane_for_cashiers(self) -> StaffBreak:
+        if self.role == "attendant" and self.lane is not None:
+            raise ValueError("an attendant's break takes no lane (leave 'lane' out)")
+        if self.role != "attendant" and self.lane is None:
+            raise ValueError(f"a {self.role}'s break needs the lane (lane: 1 is the first)")
+        return self
+
+
 class StaffingFile(_Model):
     """``staffing: {from: ..., sheet: ...}``: the blocks are rows of a CSV file or a sheet.
 
@@ -1252,6 +1298,12 @@ class Scenario(_Model):
     )
     run: RunSettings = Field(default_factory=RunSettings)
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    breaks: list[StaffBreak] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="Staff breaks (at most 10,000): each person stays in the staffing counts "
+        "and is away for the break; empty (the default) = nobody takes a break.",
+    )
     service_recovery: ServiceRecovery | None = Field(
         default=None, description="The coupon book; null (the default) = no coupons."
     )
@@ -1647,7 +1699,36 @@ def _scenario_parts(s: Scenario) -> _Parts:
 
 
 def _consistency_problems(s: Scenario) -> list[tuple[Loc, str]]:
-    return _consistency(_scenario_parts(s))
+    problems = _consistency(_scenario_parts(s))
+    if s.breaks and not problems:
+        problems += _break_problems(s)
+    return problems
+
+
+def _break_problems(s: Scenario) -> list[tuple[Loc, str]]:
+    """:func:`checkoutsim.scenario.breaks.break_problems` of a valid scenario."""
+    breaks = [
+        BreakTimes(
+            b.role,
+            b.lane or 0,
+            parse_time_of_day(b.start),
+            parse_time_of_day(b.start) + b.length_min,
+        )
+        for b in s.breaks
+    ]
+    blocks = [
+        BlockCounts(
+            parse_time_of_day(b.start),
+            parse_time_of_day(b.end),
+            b.cashiers,
+            b.express_cashiers,
+            b.attendants,
+        )
+        for b in s.staffing
+    ]
+    express = s.cashiers.express.lanes if s.cashiers.express else 0
+    close = parse_time_of_day(s.store.close)
+    return break_problems(breaks, blocks, s.store.open_min, close, s.cashiers.lanes, express)
 
 
 def _consistency(parts: _Parts) -> list[tuple[Loc, str]]:

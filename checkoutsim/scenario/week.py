@@ -17,6 +17,7 @@ line) and named after its key. ``checkoutsim roster`` also takes a plain scenari
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,7 +35,14 @@ from checkoutsim.scenario.plans import file_problems, load_base, resolve_overrid
 from checkoutsim.scenario.schema import NAME_PATTERN, Scenario
 from checkoutsim.scenario.shifts import ShiftRules
 
-__all__ = ["Week", "WeekFile", "is_week_file", "load_week", "load_week_or_scenario"]
+__all__ = [
+    "Week",
+    "WeekFile",
+    "is_week_file",
+    "load_week",
+    "load_week_or_scenario",
+    "week_from_mapping",
+]
 
 MAX_DAY_TYPES = 14
 """Most day types in a week file: seven days plus holidays and special days."""
@@ -80,7 +88,7 @@ class Week:
 
 def is_week_file(path: str | Path) -> bool:
     """Whether ``path`` holds a week file (a mapping with ``days:``) rather than a scenario."""
-    data, _ = load_yaml_mapping(Path(path))
+    data, _ = load_yaml_mapping(Path(path), comments=False)
     return "days" in data
 
 
@@ -92,8 +100,15 @@ def load_week(path: str | Path) -> Week:
     ScenarioError
         Every problem found, each naming the file, key path and line.
     """
+    data, source = load_yaml_mapping(Path(path), comments=False)
+    return week_from_mapping(data, source, path)
+
+
+def week_from_mapping(data: Mapping[str, Any], source: str, path: str | Path) -> Week:
+    """:func:`load_week` on a week file's document already read (as ``checkoutsim validate``
+    has, to tell a week file from a scenario), so the file is not parsed twice.
+    """
     p = Path(path)
-    data, source = load_yaml_mapping(p)
     try:
         spec = WeekFile.model_validate(to_plain(data))
     except ValidationError as exc:
