@@ -336,11 +336,30 @@ def test_the_lock_file_marks_an_interrupted_folder_as_ours(tmp_path: Path) -> No
     assert os.listdir(out)  # nothing was deleted by opening it
 
 
-@pytest.mark.slow
+def _holds_flock(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` holds an ``flock`` on ``path`` (Linux: ``/proc/locks``)."""
+    try:
+        inode = os.stat(path).st_ino
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return False
+    for line in lines:
+        f = line.split()
+        if len(f) > 5 and f[1] == "FLOCK" and f[4] == str(pid) and f[5].endswith(f":{inode}"):
+            return True
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
 def test_two_real_runs_into_one_folder_never_mix(tmp_path: Path) -> None:
-    """The issue's reproduction: a long run, then a short one into the same --out."""
+    """The issue's reproduction: a long run, then a short one into the same --out.
+
+    The long run is stopped (SIGSTOP) while it holds the folder's lock and resumed once the
+    short one has ended: the short one always meets a held lock, however loaded the machine,
+    without the long one having to simulate for longer than the short one takes to start.
+    """
+    import signal
     import subprocess
-    import sys
     import time
 
     out = tmp_path / "o"
@@ -350,12 +369,17 @@ def test_two_real_runs_into_one_folder_never_mix(tmp_path: Path) -> None:
         command = [sys.executable, "-m", "checkoutsim", "run", *args, "-w", "1", "-o", str(out)]
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    long = start(str(weekday), "-n", "60", "--seed", "1", "--json")
-    deadline = time.monotonic() + 60
-    while not (out / LOCK).exists() and long.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    short = start(str(MMC), "-n", "2", "--seed", "2", "--json")
-    _, short_err = short.communicate(timeout=300)
+    long = start(str(weekday), "-n", "4", "--seed", "1", "--json")
+    try:
+        deadline = time.monotonic() + 60
+        while not _holds_flock(long.pid, out / LOCK) and long.poll() is None:
+            assert time.monotonic() < deadline, "the long run never took the folder's lock"
+            time.sleep(0.001)
+        long.send_signal(signal.SIGSTOP)
+        short = start(str(MMC), "-n", "2", "--seed", "2", "--json")
+        _, short_err = short.communicate(timeout=300)
+    finally:
+        long.send_signal(signal.SIGCONT)
     _, long_err = long.communicate(timeout=300)
     codes = {"long": long.returncode, "short": short.returncode}
     assert sorted(codes.values()) == [0, 2], (codes, long_err, short_err)
