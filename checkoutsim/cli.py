@@ -180,6 +180,17 @@ XlsxOption = Annotated[
 ]
 
 
+JudgeOption = Annotated[
+    str,
+    typer.Option(
+        "--judge",
+        help="'channels': a target must hold for all customers and for the cashier's and "
+        "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
+        "only (the behaviour before).",
+    ),
+]
+"""How optimize and roster judge a target (``checkoutsim.planning.blocks.JUDGE_MODES``)."""
+
 PlanReplicationsOption = Annotated[
     int | None,
     typer.Option(
@@ -1065,15 +1076,7 @@ def optimize_command(
             "shrink, rescans) or the 'labour' cost alone.",
         ),
     ] = "total",
-    judge: Annotated[
-        str,
-        typer.Option(
-            "--judge",
-            help="'channels': a target must hold for all customers and for the cashier's and "
-            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
-            "only (the behaviour before).",
-        ),
-    ] = "channels",
+    judge: JudgeOption = "channels",
     kiosks: Annotated[
         bool, typer.Option("--kiosks", help="Also search the kiosks switched on per block.")
     ] = False,
@@ -1271,15 +1274,7 @@ def roster_command(
             "(quicker), as in optimize.",
         ),
     ] = "total",
-    judge: Annotated[
-        str,
-        typer.Option(
-            "--judge",
-            help="'channels': a target must hold for all customers and for the cashier's and "
-            "the kiosks' customers apart (as run's verdict); 'all': for all customers together "
-            "only (the behaviour before).",
-        ),
-    ] = "channels",
+    judge: JudgeOption = "channels",
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Results folder (default: results/roster/NAME)."),

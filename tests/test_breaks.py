@@ -16,13 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from cashier_customers import cashier_customers
 from pydantic import ValidationError
 
 from checkoutsim import Scenario, load_scenario, simulate
 from checkoutsim.experience.costs import scheduled_hours
 from checkoutsim.model.breaks import BREAK_FIELDS
 from checkoutsim.model.kiosk_faults import draw_faults
-from checkoutsim.model.population import Population, PreferenceCode, draw_population
+from checkoutsim.model.population import draw_population
 from checkoutsim.model.store import StoreModel, run_replication
 from checkoutsim.model.streams import Source, Streams
 
@@ -78,28 +79,6 @@ def _two_lanes(breaks: list[dict[str, Any]], *, floaters: int = 0) -> Scenario:
     )
 
 
-def _customers(arrivals: list[float], service: list[float]) -> Population:
-    n = len(arrivals)
-    empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
-    return Population(
-        arrival_min=np.array(arrivals, dtype=float),
-        basket_items=np.full(n, 5, dtype=np.int64),
-        cashier_service_min=np.array(service, dtype=float),
-        kiosk_work_min=np.ones(n),
-        payment_min=np.full(n, 0.25),
-        patience_min=np.full(n, math.inf),
-        preference=np.full(n, PreferenceCode.NEVER_KIOSK, dtype=np.int8),
-        choice_u=np.full(n, 0.5),
-        balk_u=np.full(n, 0.5),
-        event_start=np.zeros(n + 1, dtype=np.int64),
-        event_cause=empty_i,
-        event_position=empty_f,
-        event_resolve_min=empty_f,
-        event_walk_min=empty_f,
-        event_notice_min=empty_f,
-    )
-
-
 LANE_1_BREAK = [{"role": "cashier", "lane": 1, "start": "08:01", "length_min": 5}]
 # Lane 1 serves customer 0 (0-3) then customer 2 (3-4); lane 2 customer 1 (0.1-3.1) then 3.
 # Customers 4 and 5 come while lane 1 is on break, customer 6 after it is back.
@@ -110,7 +89,7 @@ SERVICE = [3.0, 3.0, 1.0, 1.0, 0.5, 0.5, 0.5]
 def _hand_made_day(
     breaks: list[dict[str, Any]], floaters: int = 0
 ) -> tuple[StoreModel, pd.DataFrame, pd.DataFrame]:
-    model = StoreModel(_two_lanes(breaks, floaters=floaters), _customers(ARRIVALS, SERVICE))
+    model = StoreModel(_two_lanes(breaks, floaters=floaters), cashier_customers(ARRIVALS, SERVICE))
     cols = model.run()
     return model, pd.DataFrame(cols.customers), pd.DataFrame(cols.timeseries)
 
@@ -178,7 +157,7 @@ def test_a_break_that_starts_with_the_lanes_shift_ends_and_the_lane_reopens() ->
             ]
         }
     )
-    model = StoreModel(scenario, _customers([0.0, 10.0, 10.1], [3.0, 3.0, 3.0]))
+    model = StoreModel(scenario, cashier_customers([0.0, 10.0, 10.1], [3.0, 3.0, 3.0]))
     cols = model.run()
     assert model.breaks is not None
     assert [(round(t, 9), what) for t, what, _, _ in model.breaks.events] == [
@@ -192,7 +171,7 @@ def test_a_break_that_starts_with_the_lanes_shift_ends_and_the_lane_reopens() ->
 
 def test_without_breaks_no_break_columns_and_no_break_process() -> None:
     scenario = _two_lanes([])
-    model = StoreModel(scenario, _customers(ARRIVALS, SERVICE))
+    model = StoreModel(scenario, cashier_customers(ARRIVALS, SERVICE))
     cols = model.run()
     assert model.breaks is None
     assert not set(BREAK_FIELDS) & set(cols.timeseries)

@@ -8,17 +8,17 @@ the time on a lane).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pytest
+from cashier_customers import cashier_customers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from checkoutsim import Scenario, simulate
-from checkoutsim.model.population import Population, PreferenceCode, draw_population
+from checkoutsim.model.population import Population, draw_population
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.model.store import StoreModel
 from checkoutsim.model.streams import Streams
@@ -84,29 +84,6 @@ def _one_block(cashiers: int = 1, floaters: int = 1) -> list[dict[str, Any]]:
     ]
 
 
-def _customers(arrivals: list[float], service: list[float]) -> Population:
-    """Cashier-only customers arriving at ``arrivals`` with cashier service ``service``."""
-    n = len(arrivals)
-    empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
-    return Population(
-        arrival_min=np.array(arrivals, dtype=float),
-        basket_items=np.full(n, 5, dtype=np.int64),
-        cashier_service_min=np.array(service, dtype=float),
-        kiosk_work_min=np.ones(n),
-        payment_min=np.full(n, 0.25),
-        patience_min=np.full(n, math.inf),
-        preference=np.full(n, PreferenceCode.NEVER_KIOSK, dtype=np.int8),
-        choice_u=np.full(n, 0.5),
-        balk_u=np.full(n, 0.5),
-        event_start=np.zeros(n + 1, dtype=np.int64),
-        event_cause=empty_i,
-        event_position=empty_f,
-        event_resolve_min=empty_f,
-        event_walk_min=empty_f,
-        event_notice_min=empty_f,
-    )
-
-
 def _run(scenario: Scenario, population: Population) -> tuple[StoreModel, RunColumns]:
     model = StoreModel(scenario, population)
     return model, model.run()
@@ -122,7 +99,7 @@ def test_a_lane_opens_after_the_response_delay_and_closes_after_the_quiet_period
     # One lane, 1-minute services. At 0.3 three wait (> 2 per open lane): a floater is called
     # and opens lane 1 at 2.3; from then one waits on two lanes (< 1 per lane), so after the
     # 5-minute quiet period lane 1 stops at 7.3 and, idle, frees its floater at once.
-    model, _ = _run(_store(_one_block()), _customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4))
+    model, _ = _run(_store(_one_block()), cashier_customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4))
     assert _events(model) == [
         (0.3, "call", -1),
         (2.3, "open", 1),
@@ -133,7 +110,7 @@ def test_a_lane_opens_after_the_response_delay_and_closes_after_the_quiet_period
 
 def test_no_call_at_the_threshold_itself() -> None:
     # Two waiting on one lane is not "more than 2 per lane".
-    model, _ = _run(_store(_one_block()), _customers([0.0, 0.1, 0.2], [1.0] * 3))
+    model, _ = _run(_store(_one_block()), cashier_customers([0.0, 0.1, 0.2], [1.0] * 3))
     assert _events(model) == []
 
 
@@ -144,7 +121,7 @@ def test_a_closing_lane_serves_its_line_and_its_floater_is_paid_until_then() -> 
     # is the floater free. Customer 6 (9.0) goes to lane 0 although lane 1 is still staffed.
     arrivals = [0.0, 0.1, 0.2, 0.3, 2.4, 2.5, 9.0]
     service = [1.0, 1.0, 1.0, 1.0, 10.0, 1.0, 1.0]
-    model, columns = _run(_store(_one_block()), _customers(arrivals, service))
+    model, columns = _run(_store(_one_block()), cashier_customers(arrivals, service))
     assert _events(model) == [
         (0.3, "call", -1),
         (2.3, "open", 1),
@@ -169,7 +146,7 @@ def test_the_quiet_clock_restarts_when_the_line_grows_again() -> None:
     # (not below 1 per lane): the 7.3 closing is off. At 6.0 one starts and the line is quiet
     # again, so lane 1 stops at 11.0 (idle since 7.01: free at once).
     arrivals = [0.0, 0.1, 0.2, 0.3, 5.0, 5.01, 5.02, 5.03]
-    model, _ = _run(_store(_one_block()), _customers(arrivals, [1.0] * 8))
+    model, _ = _run(_store(_one_block()), cashier_customers(arrivals, [1.0] * 8))
     assert _events(model) == [
         (0.3, "call", -1),
         (2.3, "open", 1),
@@ -182,7 +159,7 @@ def test_response_delay_and_thresholds_are_read_from_the_rule() -> None:
     # Lane 1 opens at 0.8; nobody moves to it (no jockeying), so three, then two wait on two
     # lanes until customer 2 starts at 2.0: quiet from then, 1 minute, lane 1 stops at 3.0.
     backup = {**BACKUP, "response_min": 0.5, "quiet_min": 1.0}
-    customers = _customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4)
+    customers = cashier_customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4)
     model, _ = _run(_store(_one_block(), backup), customers)
     expected = [(0.3, "call", -1), (0.8, "open", 1), (3.0, "stop", 1), (3.0, "free", 1)]
     assert _events(model) == expected
@@ -194,7 +171,7 @@ def test_no_lane_closes_that_would_be_called_again_at_once() -> None:
     # closed it would be above 2 per lane again: closing it would call it back in the same
     # instant, for ever. It closes at 1.0, when two wait (not above 2 on one lane).
     backup = {**BACKUP, "close_below_waiting_per_lane": 2, "response_min": 0, "quiet_min": 0}
-    customers = _customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4)
+    customers = cashier_customers([0.0, 0.1, 0.2, 0.3], [1.0] * 4)
     model = StoreModel(_store(_one_block(), backup), customers)
     # Step the day event by event, so that a loop in one instant fails instead of hanging.
     env = model.env
@@ -211,7 +188,7 @@ def test_no_lane_closes_that_would_be_called_again_at_once() -> None:
 
 def test_no_floater_no_lane() -> None:
     model, columns = _run(
-        _store(_one_block(floaters=0)), _customers([0.0, 0.1, 0.2, 0.3, 0.4], [1.0] * 5)
+        _store(_one_block(floaters=0)), cashier_customers([0.0, 0.1, 0.2, 0.3, 0.4], [1.0] * 5)
     )
     assert _events(model) == []
     assert set(columns.customers["lane"].tolist()) == {0}
@@ -220,7 +197,7 @@ def test_no_floater_no_lane() -> None:
 def test_the_kiosk_line_can_call_too() -> None:
     backup = {**BACKUP, "open_above_waiting_per_lane": 50, "close_below_waiting_per_lane": 1}
     scenario = _store(_one_block(), {**backup, "open_above_kiosk_queue": 0})
-    model = StoreModel(scenario, _customers([0.0], [1.0]))
+    model = StoreModel(scenario, cashier_customers([0.0], [1.0]))
     assert model.desk is not None
     model.kiosk_queue.add(1)  # one waits for a kiosk: more than 0
     assert model.desk.pending == 1
@@ -232,7 +209,7 @@ def test_a_scheduled_cashier_takes_over_a_floater_lane_at_a_shift_change() -> No
         {"start": "08:05", "end": "09:00", "cashiers": 2, "attendants": 0, "floaters": 1},
     ]
     arrivals = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
-    model, columns = _run(_store(blocks), _customers(arrivals, [3.0] * 6))
+    model, columns = _run(_store(blocks), cashier_customers(arrivals, [3.0] * 6))
     events = _events(model)
     assert events[:2] == [(0.3, "call", -1), (2.3, "open", 1)]
     # Lane 1 is on the roster from 08:05: the floater hands it over and is free.
@@ -321,7 +298,7 @@ def test_the_last_customer_moves_to_a_lane_that_opens() -> None:
     arrivals = [0.0, 0.1, 0.2, 0.3, 0.4]
     for gain, moves in ((2, True), (3, False)):
         scenario = _store(blocks, None, {"min_gain_customers": gain})
-        _, columns = _run(scenario, _customers(arrivals, [2.0] * 5))
+        _, columns = _run(scenario, cashier_customers(arrivals, [2.0] * 5))
         c = columns.customers
         assert c["jockeys"].tolist() == [0, 0, 0, 0, int(moves)]
         assert c["lane"][4] == (1 if moves else 0)
@@ -342,7 +319,7 @@ def test_a_customer_moves_when_another_lane_gets_much_shorter() -> None:
     cases = ((1, [0, 0, 1, 0, 1], 1, 2.01), (2, [0, 0, 0, 0, 1], 1, 2.01), (3, [0] * 5, 0, 21.0))
     for gain, moved, lane, start in cases:
         scenario = _store(blocks, None, {"min_gain_customers": gain})
-        _, columns = _run(scenario, _customers(arrivals, service))
+        _, columns = _run(scenario, cashier_customers(arrivals, service))
         c = columns.customers
         assert c["jockeys"].tolist() == moved
         assert c["lane"][4] == lane
@@ -350,7 +327,7 @@ def test_a_customer_moves_when_another_lane_gets_much_shorter() -> None:
 
 
 def test_without_jockeying_there_is_no_jockeys_column() -> None:
-    _, columns = _run(_store(_one_block(floaters=0), None, None), _customers([0.0], [1.0]))
+    _, columns = _run(_store(_one_block(floaters=0), None, None), cashier_customers([0.0], [1.0]))
     assert "jockeys" not in columns.customers
     assert "floaters_staffing" not in columns.timeseries
 
