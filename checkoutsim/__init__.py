@@ -17,9 +17,9 @@ import rule are in ``docs/architecture.md``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from checkoutsim._lazy import lazy_exports
 from checkoutsim._version import __version__
 
 if TYPE_CHECKING:
@@ -54,18 +54,7 @@ _PUBLIC = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its layer the first time it is used."""
-    layer = _PUBLIC.get(name)
-    if layer is None:
-        raise AttributeError(f"module 'checkoutsim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(layer), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 
 
 __all__ = [

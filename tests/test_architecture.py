@@ -27,8 +27,9 @@ LAYERS = (
     "calibration",
     "planning",
 )
-# Modules that import nothing and any module may read: the version, the command-line limits.
-BASE = {"checkoutsim._version", "checkoutsim._limits"}
+# Modules that import no layer and any module may read: the version, the command-line limits,
+# the lazy public names of a package.
+BASE = {"checkoutsim._version", "checkoutsim._limits", "checkoutsim._lazy"}
 COMMAND_LINE = {"checkoutsim.cli", "checkoutsim.__main__"}  # may import every layer
 ROOT = "checkoutsim"  # the public face: imports everything, imported by nothing inside
 

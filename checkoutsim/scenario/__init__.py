@@ -7,8 +7,9 @@ imports no other layer of checkoutsim: everything else builds on it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from checkoutsim._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from checkoutsim.scenario.changes import with_overrides, with_staffing
@@ -50,18 +51,7 @@ _PUBLIC = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module the first time it is used."""
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'checkoutsim.scenario' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 
 
 __all__ = [
