@@ -19,14 +19,16 @@ meet a target that one group misses: many short kiosk waits hide one cashier's l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
 from checkoutsim.results.tables import SimulationResult, grouped_hourly_metrics
+from checkoutsim.results.targets import Judgement, judge
 from checkoutsim.results.verdict import CHANNELS
 from checkoutsim.scenario.schema import Scenario
+from checkoutsim.scenario.targets import Target
 
 __all__ = [
     "ALL",
@@ -38,6 +40,7 @@ __all__ = [
     "block_metrics",
     "customer_groups",
     "day_metrics",
+    "judge_units",
 ]
 
 DAY = "day"
@@ -125,3 +128,27 @@ def day_metrics(result: SimulationResult, judge: str = "channels") -> pd.DataFra
     m = m[m["scope"].isin(customer_groups(judge))]
     out = m.assign(unit=DAY, customers=m["scope"].astype(str))
     return out[_COLUMNS].reset_index(drop=True)
+
+
+def judge_units(
+    values: pd.DataFrame,
+    units: Sequence[str],
+    groups: Sequence[str],
+    targets: Sequence[Target],
+    level: float,
+) -> Iterator[tuple[str, str, Target, Judgement]]:
+    """Each target judged in each unit for each customer group, from ``values``
+    (``rep, unit, customers, metric, value``): ``(unit, group, target, judgement)``.
+
+    A channel with no value in the unit (nobody used it there, or a metric without a channel
+    figure such as utilisation) has nothing to judge and is left out, as in the run verdict;
+    ``all`` is always judged.
+    """
+    for unit in units:
+        for group in groups:
+            here = values[(values["unit"] == unit) & (values["customers"] == group)]
+            for t in targets:
+                v = here.loc[here["metric"] == t.metric, "value"].to_numpy(dtype=float)
+                j = judge(v, t, level)
+                if group == ALL or j.n > 0:
+                    yield unit, group, t, j

@@ -22,16 +22,16 @@ from checkoutsim.experiments.executors import Executor, Task
 from checkoutsim.experiments.run_store import RunStore, scenario_key
 from checkoutsim.model.recorder import RunColumns
 from checkoutsim.planning.blocks import (
-    ALL,
     DAY,
     block_labels,
     block_metrics,
     customer_groups,
     day_metrics,
+    judge_units,
 )
 from checkoutsim.planning.plan import PlanSpace, StaffPlan
 from checkoutsim.results.tables import SimulationResult
-from checkoutsim.results.targets import Judgement, judge
+from checkoutsim.results.targets import Judgement
 from checkoutsim.scenario.schema import Scenario
 from checkoutsim.scenario.targets import Target
 
@@ -280,15 +280,8 @@ class Evaluator:
         money: pd.DataFrame,
     ) -> Evaluation:
         units = block_labels(scenario) if self.by == "block" else [DAY]
-        judgements: dict[tuple[str, str, str], Judgement] = {}
-        for unit in units:
-            for group in self.groups:
-                here = values[(values["unit"] == unit) & (values["customers"] == group)]
-                for t in targets:
-                    v = here.loc[here["metric"] == t.metric, "value"].to_numpy(dtype=float)
-                    j = judge(v, t, self.level)
-                    # A channel nobody used in the unit (or a metric without a channel
-                    # figure, e.g. utilisation) has nothing to judge, as in the run verdict.
-                    if group == ALL or j.n > 0:
-                        judgements[(unit, group, str(t))] = j
+        judgements = {
+            (unit, group, str(t)): j
+            for unit, group, t, j in judge_units(values, units, self.groups, targets, self.level)
+        }
         return Evaluation(plan, scenario, seed, judgements, values, day, money)

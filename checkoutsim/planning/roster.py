@@ -41,7 +41,12 @@ import pandas as pd
 from checkoutsim.experiments.crn import INDEPENDENT_SEED_OFFSET
 from checkoutsim.experiments.executors import Executor, make_executor
 from checkoutsim.experiments.simulate import simulate
-from checkoutsim.planning.blocks import ALL, arrival_block_metrics, customer_groups
+from checkoutsim.planning.blocks import (
+    ALL,
+    arrival_block_metrics,
+    customer_groups,
+    judge_units,
+)
 from checkoutsim.planning.optimizer import CHOSEN, optimize
 from checkoutsim.planning.roster_ip import (
     NEEDS,
@@ -58,7 +63,6 @@ from checkoutsim.planning.shift_candidates import (
     role_cost_per_hour,
 )
 from checkoutsim.results.tables import SimulationResult
-from checkoutsim.results.targets import judge
 from checkoutsim.scenario.schema import Scenario
 from checkoutsim.scenario.shifts import Role, ShiftRules
 from checkoutsim.scenario.targets import Target, parse_target
@@ -249,30 +253,24 @@ def _block_values(
 def _judge_day(
     values: pd.DataFrame, blocks: list[_Block], targets: list[Target], level: float, day: str
 ) -> list[dict[str, Any]]:
-    rows = []
     groups = list(dict.fromkeys([ALL, *values["customers"].astype(str).unique()]))
-    for b in blocks:
-        for group in groups:
-            here = values[(values["unit"] == b.label) & (values["customers"] == group)]
-            for t in targets:
-                v = here.loc[here["metric"] == t.metric, "value"]
-                j = judge(v.to_numpy(dtype=float), t, level)
-                if group != ALL and j.n == 0:
-                    continue  # nobody used that channel in the block: nothing to judge
-                rows.append(
-                    {
-                        "day": day,
-                        "block": b.label,
-                        "customers": group,
-                        "target": str(t),
-                        "metric": t.metric,
-                        "mean": j.mean,
-                        "ci_low": j.ci_low,
-                        "ci_high": j.ci_high,
-                        "n": j.n,
-                        "verdict": j.verdict,
-                    }
-                )
+    labels = [b.label for b in blocks]
+    rows = []
+    for unit, group, t, j in judge_units(values, labels, groups, targets, level):
+        rows.append(
+            {
+                "day": day,
+                "block": unit,
+                "customers": group,
+                "target": str(t),
+                "metric": t.metric,
+                "mean": j.mean,
+                "ci_low": j.ci_low,
+                "ci_high": j.ci_high,
+                "n": j.n,
+                "verdict": j.verdict,
+            }
+        )
     return rows
 
 
