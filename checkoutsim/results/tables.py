@@ -599,6 +599,7 @@ class SimulationResult:
     coupons: pd.DataFrame | None = field(default=None, repr=False)
     _attribution: pd.DataFrame | None = field(default=None, repr=False)
     faults: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    _channel_hourly: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not len(self.faults.columns):  # built without faults: none, with the table's columns
@@ -689,8 +690,11 @@ class SimulationResult:
         The cashier's and the kiosks' customers apart (``customers`` column), by hour of
         arrival: the per-channel split of the run verdict, hour by hour.
         """
-        rows = grouped_hourly_metrics(self.scenario, self.customers, self.target_wait_min, CHANNELS)
-        return summarise(rows, ["scenario", "hour", "customers"], level)
+        if self._channel_hourly is None:  # both the --by-hour table and the run's files use it
+            self._channel_hourly = grouped_hourly_metrics(
+                self.scenario, self.customers, self.target_wait_min, CHANNELS
+            )
+        return summarise(self._channel_hourly, ["scenario", "hour", "customers"], level)
 
     def root_causes(self, by_hour: bool = False, level: float = 0.95) -> pd.DataFrame:
         """Pareto table of the causes of delay and dissatisfaction, per simulated day.
