@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from checkoutsim.calibration.formats import (
     CAUSE_CODES,
@@ -27,6 +26,7 @@ from checkoutsim.calibration.formats import (
     LogDataError,
     TableFormat,
 )
+from checkoutsim.calibration.robust import theil_sen
 from checkoutsim.model.population import MAX_BASKET_ITEMS
 
 __all__ = [
@@ -338,7 +338,7 @@ def _typical_duration(frame: pd.DataFrame) -> np.ndarray:
         y = frame["duration_min"].to_numpy(dtype=float)[mask]
         pick = rng.choice(x.shape[0], min(x.shape[0], 2_000), replace=False)
         if np.unique(x[pick]).shape[0] > 1:
-            slope, intercept, _, _ = stats.theilslopes(y[pick], x[pick])
+            slope, intercept = theil_sen(y[pick], x[pick])
         else:
             slope, intercept = 0.0, float(np.median(y))
         floor = max(float(np.median(y)) * 0.1, 1e-3)
