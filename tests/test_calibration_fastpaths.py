@@ -3,15 +3,17 @@
 Each fast path computes what a scipy function computed before (issue 20): the Theil-Sen line
 of the log screen (``scipy.stats.theilslopes``), the negative binomial basket fit
 (``scipy.stats.fit`` on every transaction, now on the distinct basket sizes weighted by their
-counts) and the rounded basket families' cdfs (frozen scipy distributions). Each is compared
-with the scipy reference, exactly where the arithmetic is the same and within the reference's
-own optimiser tolerance where an optimiser is involved.
+counts), the rounded basket families' cdfs (frozen scipy distributions) and the preference
+fit's cells (counted per simulated day where it ran, no longer from ``simulate()``'s tables).
+Each is compared with its reference, exactly where the arithmetic is the same and within the
+reference's own optimiser tolerance where an optimiser is involved.
 """
 
 from __future__ import annotations
 
 import math
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
-from checkoutsim.calibration import basket, reading
+from checkoutsim import load_scenario, simulate
+from checkoutsim.calibration import basket, preferences, reading
 from checkoutsim.calibration.robust import theil_sen
+from checkoutsim.model.store import run_replication
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def _points(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
@@ -98,8 +104,9 @@ def test_weighted_nbinom_objective_equals_scipy_fit_objective(theta: tuple[float
 
 def _samples() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(3)
+    shipped = pd.read_csv(SCENARIOS / "data" / "transactions.csv")["items"].to_numpy()
     return {
-        "shipped logs": pd.read_csv("scenarios/data/transactions.csv")["items"].to_numpy() - 1,
+        "shipped logs": shipped - 1,
         "negative binomial": rng.negative_binomial(3, 0.2, 3000),
         "rounded lognormal": np.maximum(np.rint(rng.lognormal(2.2, 0.8, 15000)), 1) - 1,
         "small": np.maximum(np.rint(rng.gamma(1.5, 6, 60)), 1) - 1,
@@ -132,3 +139,34 @@ def test_rounded_family_cdfs_equal_frozen_scipy() -> None:
         np.testing.assert_array_equal(basket._lognormal(mean, sd)(x), frozen.cdf(x))
         frozen = stats.gamma(a=(mean / sd) ** 2, scale=sd * sd / mean)
         np.testing.assert_array_equal(basket._gamma(mean, sd)(x), frozen.cdf(x))
+
+
+@pytest.mark.parametrize("column", ["arrival_min", "service_start_min"])
+def test_day_cells_pooled_equal_the_cells_of_the_simulated_tables(column: str) -> None:
+    """The preference fit counts each simulated day where it ran (no result tables); pooled,
+    the counts are the cells of :func:`kiosk_share_cells` on ``simulate()``'s customers."""
+    scenario = load_scenario(SCENARIOS / "weekday.yaml").with_overrides(
+        {"customers": {"channel": {"never_kiosk_share": 0.2, "prefer_kiosk_share": 0.3}}}
+    )
+    limit = scenario.customers.kiosk_item_limit or 10**9
+    seed, days = 99, 3
+    c = simulate(scenario, replications=days, seed=seed, workers=1).customers
+    c = c[c["outcome"] == "served"]
+    expected = preferences.kiosk_share_cells(
+        np.floor(c[column].to_numpy() / 60),
+        c["basket_items"].to_numpy(),
+        (c["channel"] == "kiosk").to_numpy(),
+        limit,
+    )
+    cells = [
+        preferences.day_cells(
+            scenario,
+            rep,
+            seed,
+            run_replication(scenario, rep, seed),
+            arrival_column=column,
+            limit=limit,
+        )
+        for rep in range(days)
+    ]
+    pd.testing.assert_frame_equal(preferences.pooled_cells(cells), expected)

@@ -20,16 +20,26 @@ of the grid points within the threshold, and a note says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from checkoutsim.calibration.estimates import LEVEL, Estimate
-from checkoutsim.experiments.simulate import simulate
+from checkoutsim.experiments.executors import Task, make_executor
+from checkoutsim.experiments.simulate import run_tasks
+from checkoutsim.model.recorder import ChannelCode, OutcomeCode, RunColumns
 from checkoutsim.scenario.schema import Scenario
 
-__all__ = ["PreferenceFit", "fit_preferences", "kiosk_share_cells"]
+__all__ = [
+    "PreferenceFit",
+    "day_cells",
+    "fit_preferences",
+    "kiosk_share_cells",
+    "pooled_cells",
+]
 
 SMALL_BASKET = 5
 """Baskets up to this many items form one band, larger ones (up to the kiosk limit) another."""
@@ -47,6 +57,10 @@ there (measured: spans 30-100 move the estimate by under 0.02)."""
 
 MIN_CELL = 20
 """Cells (hour x band) with fewer eligible baskets in the logs are left out."""
+
+
+DayCells = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Cell keys (``2 * hour + band``), kiosk users and eligible baskets (see :func:`day_cells`)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,51 @@ def _j(observed: pd.DataFrame, simulated: pd.DataFrame) -> float:
     return float((((p_obs - p_sim) ** 2) / var).sum())
 
 
+def day_cells(
+    scenario: Scenario,
+    rep: int,
+    seed: int,
+    columns: RunColumns,
+    *,
+    arrival_column: str,
+    limit: int,
+) -> DayCells:
+    """One simulated day's cells: keys ``2 * hour + band``, kiosk users and eligible baskets.
+
+    The day's served customers counted as :func:`kiosk_share_cells` counts the logs, run where
+    the day was simulated (a :class:`~checkoutsim.experiments.executors.Task`'s ``analyse``):
+    a few dozen numbers come back instead of the day's every column, and no result tables or
+    experience columns are built for the hundreds of days the fit simulates.
+    """
+    c = columns.customers
+    items = c["basket_items"]
+    keep = (c["outcome"] == OutcomeCode.SERVED) & (items <= limit)
+    hour = np.floor(c[arrival_column][keep] / 60).astype(int)
+    band = np.where(items[keep] <= SMALL_BASKET, 0, 1)
+    return _count(2 * hour + band, c["channel"][keep] == ChannelCode.KIOSK, None)
+
+
+def _count(keys: np.ndarray, kiosk: np.ndarray, size: np.ndarray | None) -> DayCells:
+    """Distinct keys, and per key the kiosk users and eligible baskets (``size`` rows each,
+    or one each when not given). Counts are whole numbers, so any order of summing gives the
+    same figures."""
+    distinct, where = np.unique(keys, return_inverse=True)
+    users = np.bincount(where, weights=kiosk.astype(float), minlength=distinct.shape[0])
+    baskets = np.bincount(where, weights=size, minlength=distinct.shape[0])
+    return distinct, users, baskets.astype(np.int64)
+
+
+def pooled_cells(days: list[DayCells]) -> pd.DataFrame:
+    """:func:`day_cells` of several days pooled, as :func:`kiosk_share_cells` lays them out."""
+    keys, users, baskets = _count(
+        np.concatenate([d[0] for d in days]),
+        np.concatenate([d[1] for d in days]),
+        np.concatenate([d[2] for d in days]).astype(float),
+    )
+    index = pd.MultiIndex.from_arrays([keys // 2, keys % 2], names=["hour", "band"])
+    return pd.DataFrame({"sum": users, "size": baskets}, index=index)
+
+
 def fit_preferences(
     scenario: Scenario,
     observed: pd.DataFrame,
@@ -102,39 +161,38 @@ def fit_preferences(
     limit = scenario.customers.kiosk_item_limit or 10**9
     observed = observed[observed["size"] >= MIN_CELL]
     cache: dict[tuple[float, float], float] = {}
-
-    def j_at(never: float, prefer: float) -> float:
-        key = (round(never, 4), round(prefer, 4))
-        if key not in cache:
-            trial = scenario.with_overrides(
-                {
-                    "customers": {
-                        "channel": {"never_kiosk_share": key[0], "prefer_kiosk_share": key[1]}
-                    }
-                }
-            )
-            c = simulate(trial, replications=days, seed=seed, workers=workers).customers
-            c = c[c["outcome"] == "served"]
-            cells = kiosk_share_cells(
-                np.floor(c[arrival_column].to_numpy() / 60),
-                c["basket_items"].to_numpy(),
-                (c["channel"] == "kiosk").to_numpy(),
-                limit,
-            )
-            cache[key] = _j(observed, cells)
-        return cache[key]
+    analyse = partial(day_cells, arrival_column=arrival_column, limit=limit)
 
     def grid(never: np.ndarray, prefer: np.ndarray) -> None:
+        """J at every point of the grid not yet simulated, in row order (n, then p).
+
+        The days of all the grid's points go to one executor together (one pool for the whole
+        fit, kept busy across points); each day depends on (scenario, rep, seed) alone, so the
+        figures are those of simulating point by point.
+        """
+        points = []
         for n in never:
             for p in prefer:
-                if n + p <= 1.0 + 1e-9:
-                    j_at(float(n), float(p))
+                key = (round(float(n), 4), round(float(p), 4))
+                if n + p <= 1.0 + 1e-9 and key not in cache and key not in points:
+                    points.append(key)
+        tasks = []
+        for never_share, prefer_share in points:
+            shares = {"never_kiosk_share": never_share, "prefer_kiosk_share": prefer_share}
+            trial = scenario.with_overrides({"customers": {"channel": shares}})
+            tasks += [Task(trial, rep, seed, analyse=analyse) for rep in range(days)]
+        # run_tasks keeps the tasks' order; each result is day_cells' tuple (the analyse).
+        runs = [cast(DayCells, cells) for _, cells in run_tasks(executor, tasks)]
+        for i, key in enumerate(points):
+            cells = pooled_cells(runs[i * days : (i + 1) * days])
+            cache[key] = _j(observed, cells)
 
-    grid(np.arange(0.0, 0.7001, COARSE_STEP), np.arange(0.0, 0.6001, COARSE_STEP))
-    best = min(cache, key=cache.__getitem__)
-    fine_n = np.arange(best[0] - 3 * FINE_STEP, best[0] + 3.001 * FINE_STEP, FINE_STEP)
-    fine_p = np.arange(best[1] - 3 * FINE_STEP, best[1] + 3.001 * FINE_STEP, FINE_STEP)
-    grid(fine_n[(fine_n >= -1e-9) & (fine_n <= 1)], fine_p[(fine_p >= -1e-9) & (fine_p <= 1)])
+    with make_executor(workers, tasks=days) as executor:
+        grid(np.arange(0.0, 0.7001, COARSE_STEP), np.arange(0.0, 0.6001, COARSE_STEP))
+        best = min(cache, key=cache.__getitem__)
+        fine_n = np.arange(best[0] - 3 * FINE_STEP, best[0] + 3.001 * FINE_STEP, FINE_STEP)
+        fine_p = np.arange(best[1] - 3 * FINE_STEP, best[1] + 3.001 * FINE_STEP, FINE_STEP)
+        grid(fine_n[(fine_n >= -1e-9) & (fine_n <= 1)], fine_p[(fine_p >= -1e-9) & (fine_p <= 1)])
     table = pd.DataFrame(
         [(n, p, j) for (n, p), j in cache.items()], columns=["never", "prefer", "J"]
     )
