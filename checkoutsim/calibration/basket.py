@@ -57,18 +57,19 @@ def _rounded_pmf(cdf: Cdf, values: np.ndarray) -> np.ndarray:
     return np.clip(upper - lower, 1e-300, 1.0)
 
 
-# Each family gives the cdf of its member with a mean and sd. The unfrozen distribution's cdf
-# is called with the parameters: the same numbers as the frozen distribution's cdf, without
-# building a frozen object (about 1 ms each, most of the likelihood's time) on every call.
+# Each family gives the cdf of its member with a mean and sd, computed as scipy.stats computes
+# lognorm.cdf and gamma.cdf (their _cdf on x / scale) for the positive, finite points the
+# rounded likelihood asks about: the same numbers, without scipy's argument handling and,
+# before, a frozen distribution built on every likelihood call (about 1 ms each).
 def _lognormal(mean: float, sd: float) -> Cdf:
     sigma2 = math.log1p((sd / mean) ** 2)
     s, scale = math.sqrt(sigma2), mean * math.exp(-sigma2 / 2)
-    return lambda x: stats.lognorm.cdf(x, s, scale=scale)
+    return lambda x: special.ndtr(np.log(x / scale) / s)
 
 
 def _gamma(mean: float, sd: float) -> Cdf:
     a, scale = (mean / sd) ** 2, sd * sd / mean
-    return lambda x: stats.gamma.cdf(x, a, scale=scale)
+    return lambda x: special.gammainc(a, x / scale)
 
 
 def _fit_rounded(
