@@ -127,6 +127,8 @@ def test_fit_nbinom_matches_scipy_fit_on_raw_data(name: str) -> None:
     )
     assert n == ref.params.n
     assert p == pytest.approx(ref.params.p, rel=1e-5)
+    # For a given n the likelihood's maximum in p is n / (n + mean): the fit reaches it.
+    assert p == pytest.approx(n / (n + raw.mean()), rel=1e-6)
     assert ll == pytest.approx(-ref.nllf(), rel=1e-9)
     assert ll == pytest.approx(float(np.sum(stats.nbinom.logpmf(raw, n, p))), rel=1e-12)
 

@@ -28,8 +28,6 @@ import pandas as pd
 from scipy import stats
 
 from checkoutsim.calibration.estimates import LEVEL, Estimate
-from checkoutsim.experiments.executors import Task, make_executor
-from checkoutsim.experiments.simulate import run_tasks
 from checkoutsim.model.recorder import ChannelCode, OutcomeCode, RunColumns
 from checkoutsim.scenario.schema import Scenario
 
@@ -158,6 +156,11 @@ def fit_preferences(
     ``arrival_column`` is the simulated column matching the logs' time (``arrival_min`` when
     the logs have join times, ``service_start_min`` otherwise).
     """
+    # Imported here: calibrating without --fit-preferences needs no executor (the experiments
+    # package costs about 75 ms to import).
+    from checkoutsim.experiments.executors import Task, make_executor
+    from checkoutsim.experiments.simulate import run_tasks
+
     limit = scenario.customers.kiosk_item_limit or 10**9
     observed = observed[observed["size"] >= MIN_CELL]
     cache: dict[tuple[float, float], float] = {}
