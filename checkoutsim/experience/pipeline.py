@@ -64,7 +64,9 @@ from checkoutsim.scenario.schema import Scenario, ServiceRecovery
 __all__ = [
     "EXPERIENCE_COLUMNS",
     "add_experience",
+    "arrival_hour_groups",
     "experience_hourly_metrics",
+    "experience_hourly_rows",
     "experience_metrics",
 ]
 
@@ -494,6 +496,31 @@ def experience_metrics(
     return long_frame(columns, names)
 
 
+def arrival_hour_groups(customers: pd.DataFrame) -> tuple[Groups, list[np.ndarray]]:
+    """Customers by ``scenario, rep, seed, arrival_hour`` (:func:`group_rows`): the groups of
+    every hourly (or block) table, computed once for several tables over the same rows."""
+    return group_rows([customers[k] for k in [*_KEYS, "arrival_hour"]])
+
+
+def experience_hourly_rows(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    groups: tuple[Groups, list[np.ndarray]],
+    rows: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`experience_hourly_metrics` (and ``label``, empty), from the
+    customers' :func:`arrival_hour_groups`; ``rows`` as there."""
+    g, values = groups
+    if rows is not None:
+        g = g.where(rows)
+    present = g.sizes > 0
+    m = _experience_stats(g, customers)
+    if scenario.service_recovery is not None:
+        m["coupons_used"] = g.sum(customers["coupon"].to_numpy())
+    keys = {k: v[present] for k, v in table_keys(values).items()}
+    return long_rows(keys, [(None, {k: v[present] for k, v in m.items()}, None)])
+
+
 def experience_hourly_metrics(
     scenario: Scenario, customers: pd.DataFrame, *, rows: np.ndarray | None = None
 ) -> pd.DataFrame:
@@ -502,14 +529,5 @@ def experience_hourly_metrics(
     ``rows`` (a boolean mask of ``customers``) computes them over those customers only, as if
     the table held no other.
     """
-    names = [*_KEYS, "hour", "metric", "value"]
-    g, values = group_rows([customers[k] for k in [*_KEYS, "arrival_hour"]])
-    if rows is not None:
-        g = g.where(rows)
-    present = g.sizes > 0
-    m = _experience_stats(g, customers)
-    if scenario.service_recovery is not None:
-        m["coupons_used"] = g.sum(customers["coupon"].to_numpy())
-    keys = {k: v[present] for k, v in table_keys(values).items()}
-    columns = long_rows(keys, [(None, {k: v[present] for k, v in m.items()}, None)])
-    return long_frame(columns, names)
+    columns = experience_hourly_rows(scenario, customers, arrival_hour_groups(customers), rows)
+    return long_frame(columns, [*_KEYS, "hour", "metric", "value"])

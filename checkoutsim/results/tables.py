@@ -33,7 +33,9 @@ from checkoutsim.experience.grouped import (
 )
 from checkoutsim.experience.pipeline import (
     add_experience,
+    arrival_hour_groups,
     experience_hourly_metrics,
+    experience_hourly_rows,
     experience_metrics,
 )
 from checkoutsim.experience.rootcause import attribute_delay, pareto
@@ -561,10 +563,15 @@ def replication_metrics(
 
 
 def _hourly_customer_rows(
-    customers: pd.DataFrame, target_wait_min: float, rows: np.ndarray | None
+    customers: pd.DataFrame,
+    target_wait_min: float,
+    groups: tuple[Groups, list[np.ndarray]],
+    rows: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Long columns of the customer metrics by ``arrival_hour`` (of the customers ``rows``)."""
-    g, values = group_rows([customers[k] for k in [*KEY_COLUMNS, "arrival_hour"]])
+    """Long columns of the customer metrics by hour of arrival, from the customers'
+    :func:`arrival_hour_groups` (of the customers ``rows`` only: a group with none of them
+    has no row)."""
+    g, values = groups
     if rows is not None:
         g = g.where(rows)
     present = g.sizes > 0
@@ -573,25 +580,28 @@ def _hourly_customer_rows(
     return long_rows(keys, [(None, m, None)])
 
 
+def _by_hour(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Long columns in a stable sort by day and hour label (as the tables always were)."""
+    if not columns:
+        return columns
+    order = stable_order([columns[k] for k in [*KEY_COLUMNS, "hour"]])
+    return {k: v[order] for k, v in columns.items()}
+
+
 def hourly_metrics(
     customers: pd.DataFrame,
     timeseries: pd.DataFrame,
     target_wait_min: float,
     assists: pd.DataFrame | None = None,
-    *,
-    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per-replication metrics by clock hour of arrival, long format.
 
     Columns ``scenario, rep, seed, hour, metric, value``. Utilisation is by the hour of the
     time-series interval; with ``assists``, the wait for an attendant
     (``attendant_response_*``) is by the hour the kiosk froze (an hour without a freeze has no
-    such row). ``rows`` (a boolean mask of ``customers``) computes the customer metrics over
-    those customers only, as if the table held no other (what :func:`grouped_hourly_metrics`
-    does per channel).
+    such row).
     """
-    names = [*KEY_COLUMNS, "hour", "metric", "value"]
-    parts = [_hourly_customer_rows(customers, target_wait_min, rows)]
+    parts = [_hourly_customer_rows(customers, target_wait_min, arrival_hour_groups(customers))]
     if assists is not None and len(assists):
         g, values = group_rows([assists[k] for k in [*KEY_COLUMNS, "stuck_hour"]])
         parts.append(long_rows(table_keys(values), [(None, _assist_metrics(g, assists), None)]))
@@ -601,11 +611,8 @@ def hourly_metrics(
         parts.append(
             long_rows(table_keys(values), [(None, _utilisation(g, timeseries, widths), None)])
         )
-    columns = _concat_rows([p for p in parts if p["value"].shape[0]])
-    if columns:
-        order = stable_order([columns[k] for k in [*KEY_COLUMNS, "hour"]])
-        columns = {k: v[order] for k, v in columns.items()}
-    return long_frame(columns, names)
+    columns = _by_hour(_concat_rows([p for p in parts if p["value"].shape[0]]))
+    return long_frame(columns, [*KEY_COLUMNS, "hour", "metric", "value"])
 
 
 def grouped_hourly_metrics(
@@ -623,19 +630,24 @@ def grouped_hourly_metrics(
     Returns
     -------
     DataFrame
-        ``scenario, rep, seed, hour, customers, metric, value``.
+        ``scenario, rep, seed, hour, customers, metric, value``: for each group, its
+        :func:`hourly_metrics` rows (customer metrics) then its
+        :func:`~checkoutsim.experience.pipeline.experience_hourly_metrics` rows.
     """
+    columns = [*KEY_COLUMNS, "hour", "customers", "metric", "value"]
+    by_hour = arrival_hour_groups(customers)  # once for every group and both tables
     parts = []
-    no_ts = customers.iloc[0:0]
     for group in groups:
         rows = None if group == "all" else _is(customers["channel"], group)
-        base = hourly_metrics(customers, no_ts, target_wait_min, rows=rows)
-        experience = experience_hourly_metrics(scenario, customers, rows=rows)
-        parts += [f.assign(customers=group) for f in (base, experience) if not f.empty]
-    columns = [*KEY_COLUMNS, "hour", "customers", "metric", "value"]
+        base = _by_hour(_hourly_customer_rows(customers, target_wait_min, by_hour, rows))
+        experience = experience_hourly_rows(scenario, customers, by_hour, rows)
+        for part in (base, experience):
+            n = part["value"].shape[0]
+            if n:
+                parts.append({**part, "customers": np.full(n, group, dtype=object)})
     if not parts:
         return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
+    return long_frame(_concat_rows(parts), columns)
 
 
 def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
