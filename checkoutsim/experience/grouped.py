@@ -89,12 +89,12 @@ class Groups:
 
     Attributes
     ----------
-    index : numpy.ndarray
-        As given (int64).
     n : int
         Number of groups.
     order : numpy.ndarray
         Row numbers group by group, in table order within a group (a stable sort).
+    ids : numpy.ndarray
+        The group of each row of ``order`` (ascending).
     sizes : numpy.ndarray
         Rows of each group.
     starts : numpy.ndarray
@@ -105,25 +105,28 @@ class Groups:
         index = np.asarray(index, dtype=np.int64)
         order = np.argsort(index, kind="stable")
         order = order[index[order] >= 0]
-        self._set(index, n, order)
+        self._set(n, order, index[order])
 
-    def _set(self, index: np.ndarray, n: int, order: np.ndarray) -> None:
-        self.index = index
+    def _set(self, n: int, order: np.ndarray, ids: np.ndarray) -> None:
         self.n = n
         self.order = order
-        self.sizes = np.bincount(index[order], minlength=n).astype(np.int64)
+        self.ids = ids
+        self.sizes = np.bincount(ids, minlength=n).astype(np.int64)
         self.starts = np.cumsum(self.sizes) - self.sizes
 
     def where(self, mask: np.ndarray) -> Groups:
         """The same groups (same numbers) holding only the rows where ``mask`` is true."""
-        mask = np.asarray(mask, dtype=bool)
+        keep = np.asarray(mask, dtype=bool)[self.order]
         out = Groups.__new__(Groups)
-        out._set(np.where(mask, self.index, -1), self.n, self.order[mask[self.order]])
+        out._set(self.n, self.order[keep], self.ids[keep])
         return out
 
     def count(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Rows of each group (where ``mask`` is true), as int64."""
-        return self.sizes.copy() if mask is None else self.where(mask).sizes
+        if mask is None:
+            return self.sizes.copy()
+        keep = np.asarray(mask, dtype=bool)[self.order]
+        return np.bincount(self.ids[keep], minlength=self.n).astype(np.int64)
 
     def _grouped(self, values: Any) -> np.ndarray:
         return np.asarray(values)[self.order]
@@ -223,8 +226,7 @@ class Groups:
         full, starts, ends = self._segments()
         if not full.size:
             return out
-        group = np.repeat(np.arange(self.n), self.sizes)
-        v = v[np.lexsort((v, group))]
+        v = v[np.lexsort((v, self.ids))]
         last = ends - 1
         size = self.sizes[full]
         nan = np.isnan(v[last])
