@@ -390,3 +390,13 @@ def test_a_channel_nobody_used_in_an_hour_has_no_rows_there(run: SimulationResul
     )
     assert ("0", hour, "kiosk") not in got and ("1", hour, "kiosk") in got
     assert "csat_mean" in got[("0", hour, "all")]
+
+
+def test_seeds_keep_their_integer_type_beside_a_seed_from_2_63(run: SimulationResult) -> None:
+    big = 2**63 + 5
+    other = simulate(run.scenario.with_overrides({"name": "other"}), 1, big, workers=1)
+    c = pd.concat([run.customers, other.customers], ignore_index=True)
+    long = hourly_metrics(c, run.timeseries.iloc[0:0], TARGET)
+    # pandas joins int64 and uint64 seed columns as float64; the table's keys are integers again
+    assert long["seed"].dtype == np.uint64
+    assert set(long["seed"].tolist()) == {int(s) for s in c["seed"].unique()}

@@ -6,11 +6,12 @@ group, paid again by every plan the optimiser or the roster evaluates, issue 20)
 are sorted into groups once (:func:`group_rows`, the groups and order ``groupby(keys,
 sort=True, observed=True)`` gives), and each metric is one reduction over every group.
 
-The results equal what the per-group code computed, bit for bit: counts and integer sums with
-``numpy.add.reduceat``; percentiles by sorting within groups and interpolating exactly as
-``numpy.percentile``'s default ``linear`` method; float sums segment by segment with
-``numpy.add.reduce`` (``reduceat`` adds sequentially and ``numpy.mean`` pairwise, so they
-differ in the last bits; one numpy call per group is microseconds, not a frame).
+The results equal what the per-group code computed, bit for bit: counts with
+``numpy.bincount`` and integer sums with ``numpy.add.reduceat``; percentiles by sorting within
+groups and interpolating exactly as ``numpy.percentile``'s default ``linear`` method; float
+sums segment by segment with ``numpy.add.reduce`` (``reduceat`` adds sequentially and
+``numpy.mean`` pairwise, so they differ in the last bits; one numpy call per group is
+microseconds, not a frame).
 
 The module sits in the experience layer, the lowest layer that uses it, so the results and
 planning layers import it downward (docs/architecture.md).
@@ -263,15 +264,15 @@ def group_rows(keys: Sequence[Any]) -> tuple[Groups, list[np.ndarray]]:
     """
     coded = [key_codes(k) for k in keys]
     combined = _combined([c for c, _ in coded], [len(labels) for _, labels in coded])
-    present = combined >= 0
-    distinct, inverse = np.unique(combined[present], return_inverse=True)
-    index = np.full(combined.shape[0], -1, dtype=np.int64)
-    index[present] = inverse.reshape(-1)
-    first = np.zeros(distinct.shape[0], dtype=np.int64)
-    rows = np.flatnonzero(present)
-    first[inverse.reshape(-1)[::-1]] = rows[::-1]  # the first row of each group
-    values = [labels[codes[first]] for codes, labels in coded]
-    return Groups(index, distinct.shape[0]), values
+    order = np.argsort(combined, kind="stable")
+    order = order[combined[order] >= 0]
+    code = combined[order]
+    first = np.ones(code.shape[0], dtype=bool)  # the first row of each group, in order
+    first[1:] = code[1:] != code[:-1]
+    ids = np.cumsum(first) - 1
+    groups = Groups.__new__(Groups)
+    groups._set(int(first.sum()), order, ids)
+    return groups, [labels[codes[order[first]]] for codes, labels in coded]
 
 
 def stable_order(columns: Sequence[Any]) -> np.ndarray:
@@ -337,12 +338,13 @@ def long_rows(keys: Mapping[str, np.ndarray], blocks: Sequence[Block]) -> dict[s
 def table_keys(values: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
     """Key columns ``scenario, rep, seed[, hour]`` of a metric table from group key values
     (:func:`group_rows`), with the types the per-group loops wrote: ``str``, ``int``
-    (int64), the ``seed`` column's own integer type, ``str``."""
+    (int64), ``int`` (int64, or uint64 with a seed from 2**63), ``str``."""
     scenario, rep, seed, *hour = values
     out = {
         "scenario": np.array([str(s) for s in scenario], dtype=object),
         "rep": np.asarray(rep).astype(np.int64),
-        "seed": np.asarray(seed),
+        # Python ints, typed as pandas types them (int64, or uint64 beside a seed >= 2**63).
+        "seed": pd.Series([int(s) for s in seed], dtype=None if len(seed) else np.int64).to_numpy(),
     }
     if hour:
         out["hour"] = np.array([str(h) for h in hour[0]], dtype=object)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -460,7 +461,7 @@ class _Days:
     are the rows with its scenario and replication (whatever their seed).
     """
 
-    def __init__(self, days: Sequence[tuple[object, object, object]]) -> None:
+    def __init__(self, days: Sequence[tuple[Any, Any, Any]]) -> None:
         self.days = list(days)
 
     def rows(self, frame: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, Groups]:
@@ -474,7 +475,7 @@ class _Days:
         }
         rows, index = [], []
         for d, day in enumerate(self.days):
-            key = (str(day[0]), *(int(x) for x in day[1 : len(keys)]))  # type: ignore[call-overload]
+            key = (str(day[0]), *(int(x) for x in day[1 : len(keys)]))
             j = found.get(key)
             if j is not None:
                 start = int(g.starts[j])
@@ -528,12 +529,9 @@ def replication_metrics(
     _, ts_days = group_rows([timeseries[k] for k in KEY_COLUMNS])
     # A day nobody came to (the store closed, or every arrival rate zero) is still a day: it has
     # a time series, counts of zero, NaN waits and 0% utilisation of the staff on duty.
-    days = _Days(
-        sorted(
-            set(zip(*customer_days, strict=True)) | set(zip(*ts_days, strict=True)),
-            key=lambda day: (str(day[0]), int(day[1]), int(day[2])),  # type: ignore[call-overload]
-        )
-    )
+    found: set[tuple[Any, Any, Any]] = set(zip(*customer_days, strict=True))
+    found |= set(zip(*ts_days, strict=True))
+    days = _Days(sorted(found, key=lambda day: (str(day[0]), int(day[1]), int(day[2]))))
     if not days.days:
         return pd.DataFrame([], columns=names)
     rows, g = days.rows(customers, KEY_COLUMNS)
