@@ -38,6 +38,13 @@ import numpy as np
 import pandas as pd
 
 from checkoutsim.experience.churn import yearly_churn
+from checkoutsim.experience.grouped import (
+    group_rows,
+    is_label,
+    long_frame,
+    long_rows,
+    table_keys,
+)
 from checkoutsim.experience.satisfaction import NpsCode
 from checkoutsim.scenario.schema import Scenario, parse_time_of_day
 
@@ -209,16 +216,6 @@ def _block_ratio(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return starts, ratio
 
 
-def _is(column: pd.Series, label: str) -> np.ndarray:
-    """``column == label`` as a bool array, by category code when categorical (fast)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        cats = column.cat.categories
-        if label not in cats:
-            return np.zeros(len(column), dtype=bool)
-        return np.asarray(column.cat.codes.to_numpy() == cats.get_loc(label))
-    return np.asarray(column.to_numpy() == label)
-
-
 def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarray:
     """Expected shrink (currency) on each customer's basket: zero unless served at a kiosk.
 
@@ -226,7 +223,7 @@ def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarr
     kiosks per attendant in the staffing block where the kiosk service started.
     """
     c = scenario.costs
-    kiosk = _is(customers["outcome"], "served") & _is(customers["channel"], "kiosk")
+    kiosk = is_label(customers["outcome"], "served") & is_label(customers["channel"], "kiosk")
     out = np.zeros(len(customers))
     if not kiosk.any():
         return out
@@ -249,7 +246,7 @@ def rescan_cost_per_transaction(scenario: Scenario) -> float:
 
 def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
     """Shrink (currency) and kiosk transactions of one day."""
-    kiosk = _is(cust["outcome"], "served") & _is(cust["channel"], "kiosk")
+    kiosk = is_label(cust["outcome"], "served") & is_label(cust["channel"], "kiosk")
     return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
 
 
@@ -264,7 +261,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
     coupons = float(cust["coupon"].sum())
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
     operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
-    is_served = _is(cust["outcome"], "served")
+    is_served = is_label(cust["outcome"], "served")
     served = int(is_served.sum())
     lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
     lost_sales = lost_items * c.spend_per_item
@@ -371,8 +368,16 @@ def money_hourly_metrics(
 ) -> pd.DataFrame:
     """Per-replication money by clock hour: labour (schedule, plus floaters' hours on a lane
     from :func:`floater_hours_by_clock_hour`), lost sales (by arrival hour) and coupon cost
-    (by the hour the coupon was handed over)."""
+    (by the hour the coupon was handed over).
+
+    Every day with customers gets a row per metric for every hour of the schedule, of an
+    arrival, of a coupon or of a floater's work that day, hours in label order.
+    """
     c = scenario.costs
+    names = [*_KEYS, "hour", "metric", "value"]
+    days, day_keys = group_rows([customers[k] for k in _KEYS])
+    if not days.n:
+        return pd.DataFrame([], columns=names)
     sched = scheduled_hours_by_clock_hour(scenario)
     labour = dict(
         zip(
@@ -382,32 +387,67 @@ def money_hourly_metrics(
             strict=True,
         )
     )
+    keys = table_keys(day_keys)
+    day = np.empty(len(customers), dtype=np.int64)  # each customer's day
+    day[days.order] = days.ids
+
+    # Lost sales: items of customers not served, by day and hour of arrival.
+    by_hour, hour_keys = group_rows([*(customers[k] for k in _KEYS), customers["arrival_hour"]])
+    lost = ~is_label(customers["outcome"], "served")
+    items = np.where(lost, customers["basket_items"].to_numpy(), 0)
+    lost_hour = [str(h) for h in hour_keys[3]]
+    lost_day = day[by_hour.order[by_hour.starts]]
+    # Coupons: how many each day and hour, each worth the coupon's value.
+    when = customers["coupon_min"].to_numpy()
+    given = ~np.isnan(when)
+    coupon_hour = np.floor((scenario.store.open_min + when[given]) / 60.0).astype(np.int64)
+    coupon_pairs, coupon_count = np.unique(
+        np.stack([day[given], coupon_hour]), axis=1, return_counts=True
+    )
+    worked = [(floaters or {}).get(_day_key(keys, d), {}) for d in range(days.n)]
+
+    labels = sorted(
+        set(labour)
+        | set(lost_hour)
+        | {f"{h:02d}:00" for h in coupon_pairs[1].tolist()}
+        | {h for w in worked for h in w}
+    )
+    column = {label: j for j, label in enumerate(labels)}
+    shape = (days.n, len(labels))
+    present = np.zeros(shape, dtype=bool)
+    present[:, [column[h] for h in labour]] = True
+    lost_sales = np.zeros(shape)
+    at = (lost_day, [column[h] for h in lost_hour])
+    present[at] = True
+    lost_sales[at] = by_hour.sum(items) * c.spend_per_item
+    coupons = np.zeros(shape, dtype=np.int64)
+    at = (coupon_pairs[0], [column[f"{h:02d}:00"] for h in coupon_pairs[1].tolist()])
+    present[at] = True
+    coupons[at] = coupon_count
+    floater = np.zeros(shape)
+    for d, w in enumerate(worked):
+        for h, hours in w.items():
+            present[d, column[h]] = True
+            floater[d, column[h]] = hours
+    labour_cost = np.array([labour.get(h, 0.0) for h in labels]) + floater * c.floater_wage_per_hour
     value = scenario.service_recovery.coupon_value if scenario.service_recovery else 0.0
-    open_min = scenario.store.open_min
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
-        lost = cust["outcome"] != "served"
-        items = cust["basket_items"].where(lost, 0).groupby(cust["arrival_hour"], observed=True)
-        lost_by_hour = (items.sum() * c.spend_per_item).to_dict()
-        when = cust["coupon_min"].dropna().to_numpy()
-        coupon_hours = np.floor((open_min + when) / 60.0).astype(np.int64)
-        coupon_by_hour: dict[str, float] = {}
-        for h in coupon_hours.tolist():
-            label = f"{h:02d}:00"
-            coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
-        worked = (floaters or {}).get((str(name), int(rep), int(seed)), {})
-        hours = sorted(
-            set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour) | set(worked)
-        )
-        for hour in hours:
-            floater = worked.get(hour, 0.0) * c.floater_wage_per_hour
-            for metric, v in (
-                ("labour_cost", labour.get(hour, 0.0) + floater),
-                ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
-                ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
-            ):
-                rows.append((name, int(rep), int(seed), hour, metric, v))
-    return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
+    # The coupons of an hour, added one by one as the loop did: k coupons cost the k-th partial
+    # sum of the value (a sequential cumsum), not k times it (which may differ in the last bit).
+    cost_of = np.concatenate(([0.0], np.cumsum(np.full(int(coupons.max(initial=0)), value))))
+    keep = present.reshape(-1)
+    group_keys = {k: np.repeat(v, len(labels))[keep] for k, v in keys.items()}
+    group_keys["hour"] = np.tile(np.array(labels, dtype=object), days.n)[keep]
+    metrics = {
+        "labour_cost": labour_cost.reshape(-1)[keep],
+        "lost_sales": lost_sales.reshape(-1)[keep],
+        "coupon_cost": cost_of[coupons].reshape(-1)[keep],
+    }
+    return long_frame(long_rows(group_keys, [(None, metrics, None)]), names)
+
+
+def _day_key(keys: dict[str, np.ndarray], d: int) -> tuple[str, int, int]:
+    """The ``(scenario, rep, seed)`` key of day ``d`` of a table's :func:`table_keys`."""
+    return (str(keys["scenario"][d]), int(keys["rep"][d]), int(keys["seed"][d]))
 
 
 def cost_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

@@ -29,12 +29,23 @@ __all__ = [
     "Block",
     "Groups",
     "group_rows",
+    "is_label",
     "key_codes",
     "long_frame",
     "long_rows",
     "stable_order",
     "table_keys",
 ]
+
+
+def is_label(column: pd.Series, label: str) -> np.ndarray:
+    """``column == label`` as a boolean array, by category code when categorical (fast)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        if label not in categories:
+            return np.zeros(len(column), dtype=bool)
+        return np.asarray(column.cat.codes.to_numpy() == categories.get_loc(label))
+    return np.asarray(column.to_numpy() == label, dtype=bool)
 
 
 def key_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:

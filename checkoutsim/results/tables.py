@@ -27,6 +27,7 @@ from checkoutsim.experience.grouped import (
     Block,
     Groups,
     group_rows,
+    is_label,
     long_frame,
     long_rows,
     stable_order,
@@ -295,16 +296,6 @@ _CUSTOMER_COLUMNS = (
 """The columns :func:`_customer_metrics` reads."""
 
 
-def _is(column: pd.Series, label: str) -> np.ndarray:
-    """Rows of a (categorical) column equal to ``label``."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        categories = column.cat.categories
-        if label not in categories:
-            return np.zeros(len(column), dtype=bool)
-        return column.cat.codes.to_numpy() == categories.get_loc(label)
-    return np.asarray(column.to_numpy() == label, dtype=bool)
-
-
 def _customer_metrics(g: Groups, customers: pd.DataFrame, target: float) -> dict[str, np.ndarray]:
     """The customer metrics (:data:`_CUSTOMER_METRICS`) of every group of ``customers`` rows.
 
@@ -312,11 +303,11 @@ def _customer_metrics(g: Groups, customers: pd.DataFrame, target: float) -> dict
     NaN there (and a group without customers NaN percentages).
     """
     outcome = customers["outcome"]
-    served_rows = _is(outcome, "served")
+    served_rows = is_label(outcome, "served")
     n = g.sizes
     served = g.count(served_rows)
-    balked = g.count(_is(outcome, "balked"))
-    reneged = g.count(_is(outcome, "reneged"))
+    balked = g.count(is_label(outcome, "balked"))
+    reneged = g.count(is_label(outcome, "reneged"))
     s = g.where(served_rows)
     waits = customers["queue_wait_min"].to_numpy()
     assists = customers["assists"].to_numpy()
@@ -550,7 +541,7 @@ def replication_metrics(
         day_wide.update(_fault_metrics(f_groups, faults.take(f_rows)))
     blocks: list[Block] = [("all", day_wide, None)]
     for channel in CHANNELS:
-        m = _customer_metrics(g.where(_is(cust["channel"], channel)), cust, target_wait_min)
+        m = _customer_metrics(g.where(is_label(cust["channel"], channel)), cust, target_wait_min)
         if channel == "kiosk":
             m.update(assist)
         blocks.append((channel, m, None))
@@ -636,7 +627,7 @@ def grouped_hourly_metrics(
     by_hour = arrival_hour_groups(customers)  # once for every group and both tables
     parts = []
     for group in groups:
-        rows = None if group == "all" else _is(customers["channel"], group)
+        rows = None if group == "all" else is_label(customers["channel"], group)
         base = _by_hour(_hourly_customer_rows(customers, target_wait_min, by_hour, rows))
         experience = experience_hourly_rows(scenario, customers, by_hour, rows)
         for part in (base, experience):
