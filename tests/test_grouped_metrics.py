@@ -1,8 +1,9 @@
 """The metric tables computed for all groups at once equal a plain per-group computation.
 
 Issue 20: ``hourly_metrics``, ``replication_metrics``, ``experience_metrics``,
-``experience_hourly_metrics`` and ``grouped_hourly_metrics`` (so the planner's block metrics)
-reduce every (replication, hour) group at once (:mod:`checkoutsim.experience.grouped`). Here
+``experience_hourly_metrics``, ``grouped_hourly_metrics`` (so the planner's block metrics) and
+``money_hourly_metrics`` reduce every (replication, hour) group at once
+(:mod:`checkoutsim.experience.grouped`). Here
 each figure is recomputed the plain way, numpy on one group's rows at a time, on simulated days
 of the shipped weekday and lean-staffing scenarios and on hand-made edge cases, and must be
 equal to the last bit (the grouped sums add each group's values in numpy's own order).
@@ -17,6 +18,7 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, SimulationResult, simulate
+from checkoutsim.experience.costs import money_hourly_metrics, scheduled_hours_by_clock_hour
 from checkoutsim.experience.grouped import Groups, group_rows
 from checkoutsim.experience.pipeline import experience_hourly_metrics, experience_metrics
 from checkoutsim.experience.satisfaction import net_promoter_score
@@ -400,3 +402,57 @@ def test_seeds_keep_their_integer_type_beside_a_seed_from_2_63(run: SimulationRe
     # pandas joins int64 and uint64 seed columns as float64; the table's keys are integers again
     assert long["seed"].dtype == np.uint64
     assert set(long["seed"].tolist()) == {int(s) for s in c["seed"].unique()}
+
+
+def money_by_hour_reference(
+    scenario: Scenario, day: pd.DataFrame, worked: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """Labour, lost sales and coupon cost of one day by hour label, plain Python."""
+    c = scenario.costs
+    sched = scheduled_hours_by_clock_hour(scenario)
+    labour = {
+        h: ch * c.cashier_wage_per_hour + at * c.attendant_wage_per_hour
+        for h, ch, at in zip(sched["hour"], sched["cashier"], sched["attendant"], strict=True)
+    }
+    lost = {}
+    for hour, frame in by_group(day, ["arrival_hour"]).items():
+        unserved = frame["outcome"].astype(str).to_numpy() != "served"
+        lost[hour[0]] = int(frame["basket_items"].to_numpy()[unserved].sum()) * c.spend_per_item
+    value = scenario.service_recovery.coupon_value if scenario.service_recovery else 0.0
+    coupon: dict[str, float] = {}
+    for when in day["coupon_min"].dropna():
+        label = f"{int((scenario.store.open_min + when) // 60):02d}:00"
+        coupon[label] = coupon.get(label, 0.0) + value
+    return {
+        h: {
+            "labour_cost": labour.get(h, 0.0) + worked.get(h, 0.0) * c.floater_wage_per_hour,
+            "lost_sales": lost.get(h, 0.0),
+            "coupon_cost": coupon.get(h, 0.0),
+        }
+        for h in sorted(set(labour) | set(lost) | set(coupon) | set(worked))
+    }
+
+
+@pytest.mark.parametrize("floater_hours", [None, {"09:00": 0.5, "23:00": 1.25}])
+def test_money_by_hour_equals_the_per_day_computation(
+    run: SimulationResult, floater_hours: dict[str, float] | None
+) -> None:
+    # Floaters' hours given by hand: one in an hour of the schedule, one outside it; and a
+    # coupon handed over an hour after closing, when nobody arrives and nobody is scheduled.
+    days = [(run.scenario.name, rep, 2026) for rep in range(run.replications)]
+    floaters = {days[1]: floater_hours} if floater_hours else None
+    customers = run.customers.copy()
+    late = customers["coupon_min"].to_numpy().copy()
+    late[5] = run.scenario.store.day_length_min + 61.0
+    customers["coupon_min"] = late
+    long = money_hourly_metrics(run.scenario, customers, floaters)
+    got = table(long, ["rep", "hour"])
+    want = {}
+    for rep in range(run.replications):
+        worked = (floaters or {}).get(days[rep], {})
+        day = customers[customers["rep"] == rep]
+        for hour, m in money_by_hour_reference(run.scenario, day, worked).items():
+            want[(str(rep), hour)] = m
+    assert list(got) == list(want)
+    for key, metrics in want.items():
+        assert_same(got[key], metrics, key)
