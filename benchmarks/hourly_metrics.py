@@ -11,6 +11,7 @@ reduce every group at once (``checkoutsim/experience/grouped.py``). The loops ar
 verbatim from main at 0d7ea0d, as the reference: on the same simulated days, one process, each
 table is computed both ways, alternating, best of ``--repeats`` on this process's CPU time, and
 the two tables must be equal (values to the last bit, columns, rows, order and dtypes).
+``money_hourly_metrics``'s loop over days is kept the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ import numpy as np
 import pandas as pd
 
 from checkoutsim import load_scenario, simulate
+from checkoutsim.experience.costs import (
+    floater_hours_by_clock_hour,
+    money_hourly_metrics,
+    scheduled_hours_by_clock_hour,
+)
 from checkoutsim.experience.pipeline import (
     _switches,
     experience_hourly_metrics,
@@ -359,6 +365,55 @@ def old_experience_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -
     return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
 
 
+# -- the per-day loop of main at 0d7ea0d (checkoutsim/experience/costs.py) ------------------
+
+
+def old_money_hourly_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    floaters: dict[tuple[str, int, int], dict[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Per-replication money by clock hour: labour (schedule, plus floaters' hours on a lane
+    from :func:`floater_hours_by_clock_hour`), lost sales (by arrival hour) and coupon cost
+    (by the hour the coupon was handed over)."""
+    c = scenario.costs
+    sched = scheduled_hours_by_clock_hour(scenario)
+    labour = dict(
+        zip(
+            sched["hour"],
+            sched["cashier"] * c.cashier_wage_per_hour
+            + sched["attendant"] * c.attendant_wage_per_hour,
+            strict=True,
+        )
+    )
+    value = scenario.service_recovery.coupon_value if scenario.service_recovery else 0.0
+    open_min = scenario.store.open_min
+    rows: list[tuple[str, int, int, str, str, float]] = []
+    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
+        lost = cust["outcome"] != "served"
+        items = cust["basket_items"].where(lost, 0).groupby(cust["arrival_hour"], observed=True)
+        lost_by_hour = (items.sum() * c.spend_per_item).to_dict()
+        when = cust["coupon_min"].dropna().to_numpy()
+        coupon_hours = np.floor((open_min + when) / 60.0).astype(np.int64)
+        coupon_by_hour: dict[str, float] = {}
+        for h in coupon_hours.tolist():
+            label = f"{h:02d}:00"
+            coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), {})
+        hours = sorted(
+            set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour) | set(worked)
+        )
+        for hour in hours:
+            floater = worked.get(hour, 0.0) * c.floater_wage_per_hour
+            for metric, v in (
+                ("labour_cost", labour.get(hour, 0.0) + floater),
+                ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
+                ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
+            ):
+                rows.append((name, int(rep), int(seed), hour, metric, v))
+    return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
+
+
 # -- the benchmark ------------------------------------------------------------------------------
 
 
@@ -414,6 +469,7 @@ def tables(result: SimulationResult) -> dict[str, tuple[Callable[[], Any], Calla
     """(old, new) of each table measured, on the days of ``result``."""
     r, target = result, result.target_wait_min
     faults = r.faults if r.scenario.kiosks.faults else None
+    floaters = floater_hours_by_clock_hour(r.timeseries, r.scenario.store.open_min)
     return {
         "hourly_metrics": (
             lambda: old_hourly_metrics(r.customers, r.timeseries, target, r.assists),
@@ -430,6 +486,10 @@ def tables(result: SimulationResult) -> dict[str, tuple[Callable[[], Any], Calla
         "block_metrics (the optimiser's, per plan)": (
             lambda: old_block_metrics(r),
             lambda: new_block_metrics(r),
+        ),
+        "money_hourly_metrics": (
+            lambda: old_money_hourly_metrics(r.scenario, r.customers, floaters),
+            lambda: money_hourly_metrics(r.scenario, r.customers, floaters),
         ),
         "replication_metrics + experience_metrics": (
             lambda: (
