@@ -18,7 +18,11 @@ import pandas as pd
 import pytest
 
 from checkoutsim import Scenario, SimulationResult, simulate
-from checkoutsim.experience.costs import money_hourly_metrics, scheduled_hours_by_clock_hour
+from checkoutsim.experience.costs import (
+    money_hourly_metrics,
+    money_metrics,
+    scheduled_hours_by_clock_hour,
+)
 from checkoutsim.experience.grouped import Groups, group_rows
 from checkoutsim.experience.pipeline import experience_hourly_metrics, experience_metrics
 from checkoutsim.experience.satisfaction import net_promoter_score
@@ -456,3 +460,18 @@ def test_money_by_hour_equals_the_per_day_computation(
     assert list(got) == list(want)
     for key, metrics in want.items():
         assert_same(got[key], metrics, key)
+
+
+def test_money_of_all_days_at_once_is_the_money_of_each_day_alone(run: SimulationResult) -> None:
+    c = run.customers
+    closed = ("0-closed", 0, 2026)  # a day nobody came to, sorted before the others
+    days = [closed] + [(run.scenario.name, rep, 2026) for rep in range(run.replications)]
+    together = table(money_metrics(run.scenario, c, days), ["scenario", "rep", "scope"])
+    assert list(together) == [(d[0], str(d[1]), "all") for d in days]
+    for name, rep, seed in days[1:]:
+        alone = money_metrics(run.scenario, c[c["rep"] == rep], [(name, rep, seed)])
+        key = (name, str(rep), "all")
+        assert_same(together[key], table(alone, ["scenario", "rep", "scope"])[key], rep)
+    empty = together[("0-closed", "0", "all")]
+    assert empty["lost_customers"] == 0.0 and np.isnan(empty["cost_per_customer_served"])
+    assert empty["labour_cost"] == together[(run.scenario.name, "0", "all")]["labour_cost"]

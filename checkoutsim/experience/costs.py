@@ -33,12 +33,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from checkoutsim.experience.churn import yearly_churn
 from checkoutsim.experience.grouped import (
+    Groups,
     group_rows,
     is_label,
     long_frame,
@@ -244,13 +247,48 @@ def rescan_cost_per_transaction(scenario: Scenario) -> float:
     return c.rescan_pct / 100.0 * c.rescan_min / 60.0 * c.attendant_wage_per_hour
 
 
-def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
-    """Shrink (currency) and kiosk transactions of one day."""
-    kiosk = is_label(cust["outcome"], "served") & is_label(cust["channel"], "kiosk")
-    return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
+@dataclass(frozen=True)
+class _DayTotals:
+    """What the money lines of one day need from its customers (all counts as floats)."""
+
+    customers: float
+    served: int
+    coupons: float
+    lost_items: float
+    visit_spend: float
+    detractors: float
+    made: float
+    shrink: float
+    kiosk_transactions: float
 
 
-def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dict[str, float]:
+def _day_totals(scenario: Scenario, customers: pd.DataFrame, g: Groups) -> list[_DayTotals]:
+    """:class:`_DayTotals` of every group of ``customers`` rows (a group may have none)."""
+    c = scenario.costs
+    is_served = is_label(customers["outcome"], "served")
+    classes = customers["nps_class"].cat.codes.to_numpy()
+    baseline = customers["nps_class_baseline"].cat.codes.to_numpy()
+    detractor = classes == NpsCode.DETRACTOR
+    basket = customers["basket_items"].to_numpy()
+    # Per customer (zero but at a kiosk), then summed per day as numpy sums the day's array.
+    shrink = g.sum(shrink_per_customer(scenario, customers))
+    kiosk = is_served & is_label(customers["channel"], "kiosk")
+    n = g.sizes
+    columns = (
+        n.astype(np.float64),
+        g.count(is_served),
+        g.sum(customers["coupon"].to_numpy()),
+        g.where(~is_served).sum(basket),
+        np.where(n > 0, g.mean(basket) * c.spend_per_item, 0.0),  # Series.mean of the day
+        g.count(detractor).astype(np.float64),
+        g.count(detractor & (baseline != NpsCode.DETRACTOR)).astype(np.float64),
+        shrink,
+        g.count(kiosk).astype(np.float64),
+    )
+    return [_DayTotals(*(v.item() for v in day)) for day in zip(*columns, strict=True)]
+
+
+def _rep_money(scenario: Scenario, day: _DayTotals, floaters_h: float) -> dict[str, float]:
     c = scenario.costs
     hours = scheduled_hours(scenario)
     labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
@@ -258,19 +296,16 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
     labour_floater = floaters_h * c.floater_wage_per_hour
     kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
     recovery = scenario.service_recovery
-    coupons = float(cust["coupon"].sum())
+    coupons = day.coupons
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
     operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
-    is_served = is_label(cust["outcome"], "served")
-    served = int(is_served.sum())
-    lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
+    served = day.served
+    lost_items = day.lost_items
     lost_sales = lost_items * c.spend_per_item
-    classes = cust["nps_class"].cat.codes.to_numpy()
-    baseline = cust["nps_class_baseline"].cat.codes.to_numpy()
-    detractors = float(np.sum(classes == NpsCode.DETRACTOR))
-    made = float(np.sum((classes == NpsCode.DETRACTOR) & (baseline != NpsCode.DETRACTOR)))
-    n = float(len(cust))
-    visit_spend = float(cust["basket_items"].mean()) * c.spend_per_item if n else 0.0
+    detractors = day.detractors
+    made = day.made
+    n = day.customers
+    visit_spend = day.visit_spend
     churn = {
         who: yearly_churn(
             n,
@@ -285,7 +320,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
         for who, count in (("all", detractors), ("checkout", made))
     }
     churn_cost = churn["checkout"].margin_at_risk_per_day if c.total_cost_includes_churn else 0.0
-    shrink, kiosk_transactions = _shrink(scenario, cust)
+    shrink, kiosk_transactions = day.shrink, day.kiosk_transactions
     rescans = kiosk_transactions * c.rescan_pct / 100.0
     rescan_cost = kiosk_transactions * rescan_cost_per_transaction(scenario)
     lost_margin = lost_sales * c.gross_margin_pct / 100.0
@@ -305,7 +340,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
         "cost_per_customer_served": operating / served if served else np.nan,
         "lost_sales": lost_sales,
         "lost_margin": lost_margin,
-        "lost_customers": float((~is_served).sum()),
+        "lost_customers": n - served,
         "shrink_cost": shrink,
         "rescans": rescans,
         "rescan_cost": rescan_cost,
@@ -350,15 +385,28 @@ def money_metrics(
     DataFrame
         ``scenario, rep, seed, scope, metric, value``.
     """
-    by_day = dict(iter(customers.groupby(_KEYS, sort=True, observed=True)))
-    keys = sorted(set(by_day) | set(days), key=lambda d: (str(d[0]), int(d[1]), int(d[2])))
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    for name, rep, seed in keys:
-        cust = by_day.get((name, rep, seed), customers.iloc[0:0])
-        worked = (floaters or {}).get((str(name), int(rep), int(seed)), 0.0)
-        for k, v in _rep_money(scenario, cust, worked).items():
-            rows.append((name, int(rep), int(seed), "all", k, v))
-    return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
+    names = [*_KEYS, "scope", "metric", "value"]
+    g, values = group_rows([customers[k] for k in _KEYS])
+    found: set[tuple[Any, Any, Any]] = set(zip(*values, strict=True))
+    keys = sorted(found | set(days), key=_day)
+    if not keys:
+        return pd.DataFrame([], columns=names)
+    # Customers' groups renumbered as days (a day nobody came to has no rows).
+    number = {_day(k): d for d, k in enumerate(keys)}
+    day_of = np.array([number[_day(k)] for k in zip(*values, strict=True)], dtype=np.int64)
+    index = np.full(len(customers), -1, dtype=np.int64)
+    index[g.order] = day_of[g.ids]
+    totals = _day_totals(scenario, customers, Groups(index, len(keys)))
+    lines = [
+        _rep_money(scenario, day, (floaters or {}).get(_day(k), 0.0))
+        for k, day in zip(keys, totals, strict=True)
+    ]
+    metrics = {m: np.array([line[m] for line in lines], dtype=np.float64) for m in lines[0]}
+    columns = long_rows(
+        table_keys([np.array([k[i] for k in keys]) for i in range(3)]), [("all", metrics, None)]
+    )
+    columns["scope"] = columns.pop("label")
+    return long_frame(columns, names)
 
 
 def money_hourly_metrics(
@@ -388,7 +436,7 @@ def money_hourly_metrics(
         )
     )
     keys = table_keys(day_keys)
-    day = np.empty(len(customers), dtype=np.int64)  # each customer's day
+    day = np.full(len(customers), -1, dtype=np.int64)  # each customer's day
     day[days.order] = days.ids
 
     # Lost sales: items of customers not served, by day and hour of arrival.
@@ -399,12 +447,15 @@ def money_hourly_metrics(
     lost_day = day[by_hour.order[by_hour.starts]]
     # Coupons: how many each day and hour, each worth the coupon's value.
     when = customers["coupon_min"].to_numpy()
-    given = ~np.isnan(when)
+    given = ~np.isnan(when) & (day >= 0)
     coupon_hour = np.floor((scenario.store.open_min + when[given]) / 60.0).astype(np.int64)
     coupon_pairs, coupon_count = np.unique(
         np.stack([day[given], coupon_hour]), axis=1, return_counts=True
     )
-    worked = [(floaters or {}).get(_day_key(keys, d), {}) for d in range(days.n)]
+    worked = [
+        (floaters or {}).get(_day(day), {})
+        for day in zip(keys["scenario"], keys["rep"], keys["seed"], strict=True)
+    ]
 
     labels = sorted(
         set(labour)
@@ -445,9 +496,10 @@ def money_hourly_metrics(
     return long_frame(long_rows(group_keys, [(None, metrics, None)]), names)
 
 
-def _day_key(keys: dict[str, np.ndarray], d: int) -> tuple[str, int, int]:
-    """The ``(scenario, rep, seed)`` key of day ``d`` of a table's :func:`table_keys`."""
-    return (str(keys["scenario"][d]), int(keys["rep"][d]), int(keys["seed"][d]))
+def _day(key: tuple[Any, ...]) -> tuple[str, int, int]:
+    """A day's ``(scenario, rep, seed)`` as ``str, int, int`` (how the floater hours and the
+    sort order name it)."""
+    return (str(key[0]), int(key[1]), int(key[2]))
 
 
 def cost_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
