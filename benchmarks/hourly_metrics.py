@@ -11,14 +11,14 @@ reduce every group at once (``checkoutsim/experience/grouped.py``). The loops ar
 verbatim from main at 0d7ea0d, as the reference: on the same simulated days, one process, each
 table is computed both ways, alternating, best of ``--repeats`` on this process's CPU time, and
 the two tables must be equal (values to the last bit, columns, rows, order and dtypes).
-``money_hourly_metrics``'s loop over days is kept the same way.
+``money_hourly_metrics``'s and ``money_metrics``'s loops over days are kept the same way.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,18 @@ import numpy as np
 import pandas as pd
 
 from checkoutsim import load_scenario, simulate
+from checkoutsim.experience.churn import yearly_churn
 from checkoutsim.experience.costs import (
+    floater_hours,
     floater_hours_by_clock_hour,
     money_hourly_metrics,
+    money_metrics,
+    rescan_cost_per_transaction,
+    scheduled_hours,
     scheduled_hours_by_clock_hour,
+    shrink_per_customer,
 )
+from checkoutsim.experience.grouped import is_label
 from checkoutsim.experience.pipeline import (
     _switches,
     experience_hourly_metrics,
@@ -365,7 +372,7 @@ def old_experience_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -
     return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
 
 
-# -- the per-day loop of main at 0d7ea0d (checkoutsim/experience/costs.py) ------------------
+# -- the per-day loops of main at 0d7ea0d (checkoutsim/experience/costs.py) -----------------
 
 
 def old_money_hourly_metrics(
@@ -412,6 +419,123 @@ def old_money_hourly_metrics(
             ):
                 rows.append((name, int(rep), int(seed), hour, metric, v))
     return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
+
+
+def old_shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
+    """Shrink (currency) and kiosk transactions of one day."""
+    kiosk = is_label(cust["outcome"], "served") & is_label(cust["channel"], "kiosk")
+    return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
+
+
+def old_rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dict[str, float]:
+    c = scenario.costs
+    hours = scheduled_hours(scenario)
+    labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
+    labour_attendant = hours["attendant"] * c.attendant_wage_per_hour
+    labour_floater = floaters_h * c.floater_wage_per_hour
+    kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
+    recovery = scenario.service_recovery
+    coupons = float(cust["coupon"].sum())
+    coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
+    operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
+    is_served = is_label(cust["outcome"], "served")
+    served = int(is_served.sum())
+    lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
+    lost_sales = lost_items * c.spend_per_item
+    classes = cust["nps_class"].cat.codes.to_numpy()
+    baseline = cust["nps_class_baseline"].cat.codes.to_numpy()
+    detractors = float(np.sum(classes == NpsCode.DETRACTOR))
+    made = float(np.sum((classes == NpsCode.DETRACTOR) & (baseline != NpsCode.DETRACTOR)))
+    n = float(len(cust))
+    visit_spend = float(cust["basket_items"].mean()) * c.spend_per_item if n else 0.0
+    churn = {
+        who: yearly_churn(
+            n,
+            count,
+            visit_spend,
+            c.detractor_churn_pct,
+            open_days_per_year=c.open_days_per_year,
+            gross_margin_pct=c.gross_margin_pct,
+            visits_per_year=c.visits_per_year,
+            customer_value_per_year=c.customer_value_per_year,
+        )
+        for who, count in (("all", detractors), ("checkout", made))
+    }
+    churn_cost = churn["checkout"].margin_at_risk_per_day if c.total_cost_includes_churn else 0.0
+    shrink, kiosk_transactions = old_shrink(scenario, cust)
+    rescans = kiosk_transactions * c.rescan_pct / 100.0
+    rescan_cost = kiosk_transactions * rescan_cost_per_transaction(scenario)
+    lost_margin = lost_sales * c.gross_margin_pct / 100.0
+    floaters: dict[str, float] = {}
+    if scenario.cashiers.backup is not None:
+        floaters = {"floater_hours": floaters_h, "labour_floater_cost": labour_floater}
+    return {
+        "cashier_hours": hours["cashier"],
+        "attendant_hours": hours["attendant"],
+        "labour_cashier_cost": labour_cashier,
+        "labour_attendant_cost": labour_attendant,
+        **floaters,
+        "labour_cost": labour_cashier + labour_attendant + labour_floater,
+        "kiosk_cost": kiosk,
+        "coupon_cost": coupon_cost,
+        "operating_cost": operating,
+        "cost_per_customer_served": operating / served if served else np.nan,
+        "lost_sales": lost_sales,
+        "lost_margin": lost_margin,
+        "lost_customers": float((~is_served).sum()),
+        "shrink_cost": shrink,
+        "rescans": rescans,
+        "rescan_cost": rescan_cost,
+        "total_cost": operating + lost_margin + shrink + rescan_cost + churn_cost,
+        "detractors": detractors,
+        "detractors_made_at_checkout": made,
+        "visits_per_year": churn["all"].visits_per_year,
+        "defectors_per_year": churn["all"].defectors_per_year,
+        "defectors_per_year_checkout": churn["checkout"].defectors_per_year,
+        "margin_at_risk_checkout": churn["checkout"].margin_at_risk_per_day,
+        "revenue_at_risk": churn["all"].revenue_at_risk_per_day,
+        "revenue_at_risk_checkout": churn["checkout"].revenue_at_risk_per_day,
+        "revenue_at_risk_per_year": churn["all"].revenue_at_risk_per_year,
+        "revenue_at_risk_checkout_per_year": churn["checkout"].revenue_at_risk_per_year,
+        "revenue_at_risk_share_pct": churn["all"].share_of_sales_pct,
+        "revenue_at_risk_checkout_share_pct": churn["checkout"].share_of_sales_pct,
+    }
+
+
+def old_money_metrics(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    days: Iterable[tuple[str, int, int]] = (),
+    floaters: dict[tuple[str, int, int], float] | None = None,
+) -> pd.DataFrame:
+    """Per-replication money lines, long format (scope ``all``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (staffing plan and ``costs``).
+    customers : DataFrame
+        Customers with the experience columns.
+    days : iterable of (scenario, rep, seed)
+        Every simulated day, so that a day nobody came to still has its lines: the staff on
+        the plan are paid and the kiosks cost the same with no customer at all.
+    floaters : dict, optional
+        Hours floaters staffed a lane per day (:func:`floater_hours`); 0 where missing.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, rep, seed, scope, metric, value``.
+    """
+    by_day = dict(iter(customers.groupby(_KEYS, sort=True, observed=True)))
+    keys = sorted(set(by_day) | set(days), key=lambda d: (str(d[0]), int(d[1]), int(d[2])))
+    rows: list[tuple[str, int, int, str, str, float]] = []
+    for name, rep, seed in keys:
+        cust = by_day.get((name, rep, seed), customers.iloc[0:0])
+        worked = (floaters or {}).get((str(name), int(rep), int(seed)), 0.0)
+        for k, v in old_rep_money(scenario, cust, worked).items():
+            rows.append((name, int(rep), int(seed), "all", k, v))
+    return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
 
 
 # -- the benchmark ------------------------------------------------------------------------------
@@ -470,6 +594,8 @@ def tables(result: SimulationResult) -> dict[str, tuple[Callable[[], Any], Calla
     r, target = result, result.target_wait_min
     faults = r.faults if r.scenario.kiosks.faults else None
     floaters = floater_hours_by_clock_hour(r.timeseries, r.scenario.store.open_min)
+    day_floaters = floater_hours(r.timeseries)
+    days = [(r.scenario.name, rep, r.seed) for rep in range(r.replications)]
     return {
         "hourly_metrics": (
             lambda: old_hourly_metrics(r.customers, r.timeseries, target, r.assists),
@@ -490,6 +616,10 @@ def tables(result: SimulationResult) -> dict[str, tuple[Callable[[], Any], Calla
         "money_hourly_metrics": (
             lambda: old_money_hourly_metrics(r.scenario, r.customers, floaters),
             lambda: money_hourly_metrics(r.scenario, r.customers, floaters),
+        ),
+        "money_metrics": (
+            lambda: old_money_metrics(r.scenario, r.customers, days, day_floaters),
+            lambda: money_metrics(r.scenario, r.customers, days, day_floaters),
         ),
         "replication_metrics + experience_metrics": (
             lambda: (
