@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/startup.py $(if $(findstring --quick,$(BENCH_ARGS)),--runs 2,)
 	$(BIN)/python benchmarks/overhead.py $(if $(findstring --quick,$(BENCH_ARGS)),--quick,)
+	$(BIN)/python benchmarks/hourly_metrics.py $(if $(findstring --quick,$(BENCH_ARGS)),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check checkoutsim tests benchmarks notebooks

@@ -33,11 +33,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from checkoutsim.experience.churn import yearly_churn
+from checkoutsim.experience.grouped import (
+    Groups,
+    group_rows,
+    is_label,
+    long_frame,
+    long_rows,
+    table_keys,
+)
 from checkoutsim.experience.satisfaction import NpsCode
 from checkoutsim.scenario.schema import Scenario, parse_time_of_day
 
@@ -209,16 +219,6 @@ def _block_ratio(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return starts, ratio
 
 
-def _is(column: pd.Series, label: str) -> np.ndarray:
-    """``column == label`` as a bool array, by category code when categorical (fast)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        cats = column.cat.categories
-        if label not in cats:
-            return np.zeros(len(column), dtype=bool)
-        return np.asarray(column.cat.codes.to_numpy() == cats.get_loc(label))
-    return np.asarray(column.to_numpy() == label)
-
-
 def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarray:
     """Expected shrink (currency) on each customer's basket: zero unless served at a kiosk.
 
@@ -226,7 +226,7 @@ def shrink_per_customer(scenario: Scenario, customers: pd.DataFrame) -> np.ndarr
     kiosks per attendant in the staffing block where the kiosk service started.
     """
     c = scenario.costs
-    kiosk = _is(customers["outcome"], "served") & _is(customers["channel"], "kiosk")
+    kiosk = is_label(customers["outcome"], "served") & is_label(customers["channel"], "kiosk")
     out = np.zeros(len(customers))
     if not kiosk.any():
         return out
@@ -247,13 +247,48 @@ def rescan_cost_per_transaction(scenario: Scenario) -> float:
     return c.rescan_pct / 100.0 * c.rescan_min / 60.0 * c.attendant_wage_per_hour
 
 
-def _shrink(scenario: Scenario, cust: pd.DataFrame) -> tuple[float, float]:
-    """Shrink (currency) and kiosk transactions of one day."""
-    kiosk = _is(cust["outcome"], "served") & _is(cust["channel"], "kiosk")
-    return float(shrink_per_customer(scenario, cust).sum()), float(kiosk.sum())
+@dataclass(frozen=True)
+class _DayTotals:
+    """What the money lines of one day need from its customers (all counts as floats)."""
+
+    customers: float
+    served: int
+    coupons: float
+    lost_items: float
+    visit_spend: float
+    detractors: float
+    made: float
+    shrink: float
+    kiosk_transactions: float
 
 
-def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dict[str, float]:
+def _day_totals(scenario: Scenario, customers: pd.DataFrame, g: Groups) -> list[_DayTotals]:
+    """:class:`_DayTotals` of every group of ``customers`` rows (a group may have none)."""
+    c = scenario.costs
+    is_served = is_label(customers["outcome"], "served")
+    classes = customers["nps_class"].cat.codes.to_numpy()
+    baseline = customers["nps_class_baseline"].cat.codes.to_numpy()
+    detractor = classes == NpsCode.DETRACTOR
+    basket = customers["basket_items"].to_numpy()
+    # Per customer (zero but at a kiosk), then summed per day as numpy sums the day's array.
+    shrink = g.sum(shrink_per_customer(scenario, customers))
+    kiosk = is_served & is_label(customers["channel"], "kiosk")
+    n = g.sizes
+    columns = (
+        n.astype(np.float64),
+        g.count(is_served),
+        g.sum(customers["coupon"].to_numpy()),
+        g.where(~is_served).sum(basket),
+        np.where(n > 0, g.mean(basket) * c.spend_per_item, 0.0),  # Series.mean of the day
+        g.count(detractor).astype(np.float64),
+        g.count(detractor & (baseline != NpsCode.DETRACTOR)).astype(np.float64),
+        shrink,
+        g.count(kiosk).astype(np.float64),
+    )
+    return [_DayTotals(*(v.item() for v in day)) for day in zip(*columns, strict=True)]
+
+
+def _rep_money(scenario: Scenario, day: _DayTotals, floaters_h: float) -> dict[str, float]:
     c = scenario.costs
     hours = scheduled_hours(scenario)
     labour_cashier = hours["cashier"] * c.cashier_wage_per_hour
@@ -261,19 +296,16 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
     labour_floater = floaters_h * c.floater_wage_per_hour
     kiosk = scenario.kiosks.count * scenario.store.day_length_min / 60.0 * c.kiosk_cost_per_hour
     recovery = scenario.service_recovery
-    coupons = float(cust["coupon"].sum())
+    coupons = day.coupons
     coupon_cost = coupons * recovery.coupon_value if recovery is not None else 0.0
     operating = labour_cashier + labour_attendant + labour_floater + kiosk + coupon_cost
-    is_served = _is(cust["outcome"], "served")
-    served = int(is_served.sum())
-    lost_items = float(cust["basket_items"].to_numpy()[~is_served].sum())
+    served = day.served
+    lost_items = day.lost_items
     lost_sales = lost_items * c.spend_per_item
-    classes = cust["nps_class"].cat.codes.to_numpy()
-    baseline = cust["nps_class_baseline"].cat.codes.to_numpy()
-    detractors = float(np.sum(classes == NpsCode.DETRACTOR))
-    made = float(np.sum((classes == NpsCode.DETRACTOR) & (baseline != NpsCode.DETRACTOR)))
-    n = float(len(cust))
-    visit_spend = float(cust["basket_items"].mean()) * c.spend_per_item if n else 0.0
+    detractors = day.detractors
+    made = day.made
+    n = day.customers
+    visit_spend = day.visit_spend
     churn = {
         who: yearly_churn(
             n,
@@ -288,7 +320,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
         for who, count in (("all", detractors), ("checkout", made))
     }
     churn_cost = churn["checkout"].margin_at_risk_per_day if c.total_cost_includes_churn else 0.0
-    shrink, kiosk_transactions = _shrink(scenario, cust)
+    shrink, kiosk_transactions = day.shrink, day.kiosk_transactions
     rescans = kiosk_transactions * c.rescan_pct / 100.0
     rescan_cost = kiosk_transactions * rescan_cost_per_transaction(scenario)
     lost_margin = lost_sales * c.gross_margin_pct / 100.0
@@ -308,7 +340,7 @@ def _rep_money(scenario: Scenario, cust: pd.DataFrame, floaters_h: float) -> dic
         "cost_per_customer_served": operating / served if served else np.nan,
         "lost_sales": lost_sales,
         "lost_margin": lost_margin,
-        "lost_customers": float((~is_served).sum()),
+        "lost_customers": n - served,
         "shrink_cost": shrink,
         "rescans": rescans,
         "rescan_cost": rescan_cost,
@@ -353,15 +385,28 @@ def money_metrics(
     DataFrame
         ``scenario, rep, seed, scope, metric, value``.
     """
-    by_day = dict(iter(customers.groupby(_KEYS, sort=True, observed=True)))
-    keys = sorted(set(by_day) | set(days), key=lambda d: (str(d[0]), int(d[1]), int(d[2])))
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    for name, rep, seed in keys:
-        cust = by_day.get((name, rep, seed), customers.iloc[0:0])
-        worked = (floaters or {}).get((str(name), int(rep), int(seed)), 0.0)
-        for k, v in _rep_money(scenario, cust, worked).items():
-            rows.append((name, int(rep), int(seed), "all", k, v))
-    return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
+    names = [*_KEYS, "scope", "metric", "value"]
+    g, values = group_rows([customers[k] for k in _KEYS])
+    found: set[tuple[Any, Any, Any]] = set(zip(*values, strict=True))
+    keys = sorted(found | set(days), key=_day)
+    if not keys:
+        return pd.DataFrame([], columns=names)
+    # Customers' groups renumbered as days (a day nobody came to has no rows).
+    number = {_day(k): d for d, k in enumerate(keys)}
+    day_of = np.array([number[_day(k)] for k in zip(*values, strict=True)], dtype=np.int64)
+    index = np.full(len(customers), -1, dtype=np.int64)
+    index[g.order] = day_of[g.ids]
+    totals = _day_totals(scenario, customers, Groups(index, len(keys)))
+    lines = [
+        _rep_money(scenario, day, (floaters or {}).get(_day(k), 0.0))
+        for k, day in zip(keys, totals, strict=True)
+    ]
+    metrics = {m: np.array([line[m] for line in lines], dtype=np.float64) for m in lines[0]}
+    columns = long_rows(
+        table_keys([np.array([k[i] for k in keys]) for i in range(3)]), [("all", metrics, None)]
+    )
+    columns["scope"] = columns.pop("label")
+    return long_frame(columns, names)
 
 
 def money_hourly_metrics(
@@ -371,8 +416,16 @@ def money_hourly_metrics(
 ) -> pd.DataFrame:
     """Per-replication money by clock hour: labour (schedule, plus floaters' hours on a lane
     from :func:`floater_hours_by_clock_hour`), lost sales (by arrival hour) and coupon cost
-    (by the hour the coupon was handed over)."""
+    (by the hour the coupon was handed over).
+
+    Every day with customers gets a row per metric for every hour of the schedule, of an
+    arrival, of a coupon or of a floater's work that day, hours in label order.
+    """
     c = scenario.costs
+    names = [*_KEYS, "hour", "metric", "value"]
+    days, day_keys = group_rows([customers[k] for k in _KEYS])
+    if not days.n:
+        return pd.DataFrame([], columns=names)
     sched = scheduled_hours_by_clock_hour(scenario)
     labour = dict(
         zip(
@@ -382,32 +435,71 @@ def money_hourly_metrics(
             strict=True,
         )
     )
+    keys = table_keys(day_keys)
+    day = np.full(len(customers), -1, dtype=np.int64)  # each customer's day
+    day[days.order] = days.ids
+
+    # Lost sales: items of customers not served, by day and hour of arrival.
+    by_hour, hour_keys = group_rows([*(customers[k] for k in _KEYS), customers["arrival_hour"]])
+    lost = ~is_label(customers["outcome"], "served")
+    items = np.where(lost, customers["basket_items"].to_numpy(), 0)
+    lost_hour = [str(h) for h in hour_keys[3]]
+    lost_day = day[by_hour.order[by_hour.starts]]
+    # Coupons: how many each day and hour, each worth the coupon's value.
+    when = customers["coupon_min"].to_numpy()
+    given = ~np.isnan(when) & (day >= 0)
+    coupon_hour = np.floor((scenario.store.open_min + when[given]) / 60.0).astype(np.int64)
+    coupon_pairs, coupon_count = np.unique(
+        np.stack([day[given], coupon_hour]), axis=1, return_counts=True
+    )
+    worked = [
+        (floaters or {}).get(_day(day), {})
+        for day in zip(keys["scenario"], keys["rep"], keys["seed"], strict=True)
+    ]
+
+    labels = sorted(
+        set(labour)
+        | set(lost_hour)
+        | {f"{h:02d}:00" for h in coupon_pairs[1].tolist()}
+        | {h for w in worked for h in w}
+    )
+    column = {label: j for j, label in enumerate(labels)}
+    shape = (days.n, len(labels))
+    present = np.zeros(shape, dtype=bool)
+    present[:, [column[h] for h in labour]] = True
+    lost_sales = np.zeros(shape)
+    at = (lost_day, [column[h] for h in lost_hour])
+    present[at] = True
+    lost_sales[at] = by_hour.sum(items) * c.spend_per_item
+    coupons = np.zeros(shape, dtype=np.int64)
+    at = (coupon_pairs[0], [column[f"{h:02d}:00"] for h in coupon_pairs[1].tolist()])
+    present[at] = True
+    coupons[at] = coupon_count
+    floater = np.zeros(shape)
+    for d, w in enumerate(worked):
+        for h, hours in w.items():
+            present[d, column[h]] = True
+            floater[d, column[h]] = hours
+    labour_cost = np.array([labour.get(h, 0.0) for h in labels]) + floater * c.floater_wage_per_hour
     value = scenario.service_recovery.coupon_value if scenario.service_recovery else 0.0
-    open_min = scenario.store.open_min
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
-        lost = cust["outcome"] != "served"
-        items = cust["basket_items"].where(lost, 0).groupby(cust["arrival_hour"], observed=True)
-        lost_by_hour = (items.sum() * c.spend_per_item).to_dict()
-        when = cust["coupon_min"].dropna().to_numpy()
-        coupon_hours = np.floor((open_min + when) / 60.0).astype(np.int64)
-        coupon_by_hour: dict[str, float] = {}
-        for h in coupon_hours.tolist():
-            label = f"{h:02d}:00"
-            coupon_by_hour[label] = coupon_by_hour.get(label, 0.0) + value
-        worked = (floaters or {}).get((str(name), int(rep), int(seed)), {})
-        hours = sorted(
-            set(labour) | {str(h) for h in lost_by_hour} | set(coupon_by_hour) | set(worked)
-        )
-        for hour in hours:
-            floater = worked.get(hour, 0.0) * c.floater_wage_per_hour
-            for metric, v in (
-                ("labour_cost", labour.get(hour, 0.0) + floater),
-                ("lost_sales", float(lost_by_hour.get(hour, 0.0))),
-                ("coupon_cost", coupon_by_hour.get(hour, 0.0)),
-            ):
-                rows.append((name, int(rep), int(seed), hour, metric, v))
-    return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
+    # The coupons of an hour, added one by one as the loop did: k coupons cost the k-th partial
+    # sum of the value (a sequential cumsum), not k times it (which may differ in the last bit).
+    cost_of = np.concatenate(([0.0], np.cumsum(np.full(int(coupons.max(initial=0)), value))))
+    keep = present.reshape(-1)
+    group_keys = {k: np.repeat(v, len(labels))[keep] for k, v in keys.items()}
+    group_keys["hour"] = np.tile(np.array(labels, dtype=object), days.n)[keep]
+    metrics = {
+        "labour_cost": labour_cost.reshape(-1)[keep],
+        "lost_sales": lost_sales.reshape(-1)[keep],
+        "coupon_cost": cost_of[coupons].reshape(-1)[keep],
+    }
+    return long_frame(long_rows(group_keys, [(None, metrics, None)]), names)
+
+
+def _day(key: tuple[Any, ...]) -> tuple[str, int, int]:
+    """A day's ``(scenario, rep, seed)`` as ``str, int, int`` (how the floater hours and the
+    sort order name it)."""
+    return (str(key[0]), int(key[1]), int(key[2]))
 
 
 def cost_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

@@ -25,6 +25,14 @@ import functools
 import numpy as np
 import pandas as pd
 
+from checkoutsim.experience.grouped import (
+    Block,
+    Groups,
+    group_rows,
+    long_frame,
+    long_rows,
+    table_keys,
+)
 from checkoutsim.experience.recovery import (
     STAFF_ROLES,
     CouponAllocation,
@@ -45,7 +53,6 @@ from checkoutsim.experience.satisfaction import (
     likelihood_to_recommend,
     loyalty_baseline,
     loyalty_draws,
-    net_promoter_score,
     nps_class,
     overtaken_counts,
     perceived_wait_min,
@@ -57,7 +64,9 @@ from checkoutsim.scenario.schema import Scenario, ServiceRecovery
 __all__ = [
     "EXPERIENCE_COLUMNS",
     "add_experience",
+    "arrival_hour_groups",
     "experience_hourly_metrics",
+    "experience_hourly_rows",
     "experience_metrics",
 ]
 
@@ -400,37 +409,55 @@ def _switches(customers: pd.DataFrame) -> np.ndarray:
     return customers["switches"].to_numpy().astype(np.int64)
 
 
-def _experience_stats(frame: pd.DataFrame) -> dict[str, float]:
-    n = len(frame)
-    if n == 0:
-        return {}
-    csat = frame["satisfaction"].to_numpy()
-    classes = frame["nps_class"].cat.codes.to_numpy()
-    return {
-        "perceived_wait_mean_min": float(frame["perceived_wait_min"].mean()),
-        "overtaken_per_customer": float(frame["overtaken"].mean()),
-        "switched_pct": float(100.0 * np.mean(_switches(frame) > 0)),
-        "csat_mean": float(csat.mean()),
-        "satisfied_pct": float(100.0 * np.mean(csat >= SATISFIED_MIN_SCORE)),
-        "ces_mean": float(frame["effort"].mean()),
-        "nps": net_promoter_score(classes),
-        "promoters_pct": float(100.0 * np.mean(classes == NpsCode.PROMOTER)),
-        "detractors_pct": float(100.0 * np.mean(classes == NpsCode.DETRACTOR)),
-    }
+_EXPERIENCE_METRICS = (
+    "perceived_wait_mean_min",
+    "overtaken_per_customer",
+    "switched_pct",
+    "csat_mean",
+    "satisfied_pct",
+    "ces_mean",
+    "nps",
+    "promoters_pct",
+    "detractors_pct",
+)
 
 
-def _recovery_stats(frame: pd.DataFrame) -> dict[str, float]:
-    coupon = frame["coupon"].to_numpy()
-    before = frame["satisfaction_without_coupon"].to_numpy()
-    first = frame["satisfaction_before_recovery"].to_numpy()
-    classes_before = frame["nps_class_without_coupon"].cat.codes.to_numpy()
+def _nps_by_group(g: Groups, codes: np.ndarray) -> np.ndarray:
+    """:func:`net_promoter_score` of each group's NPS class codes (NaN for no customers)."""
+    return 100.0 * (g.share(codes == NpsCode.PROMOTER) - g.share(codes == NpsCode.DETRACTOR))
+
+
+def _experience_stats(g: Groups, customers: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Experience metrics of every group of ``customers`` rows (NaN for a group without rows;
+    the tables leave such groups out)."""
+    csat = customers["satisfaction"].to_numpy()
+    classes = customers["nps_class"].cat.codes.to_numpy()
+    values = (
+        g.skipna_mean(customers["perceived_wait_min"].to_numpy()),  # Series.mean skips NaN
+        g.skipna_mean(customers["overtaken"].to_numpy()),
+        100.0 * g.share(_switches(customers) > 0),
+        g.mean(csat),
+        100.0 * g.share(csat >= SATISFIED_MIN_SCORE),
+        g.skipna_mean(customers["effort"].to_numpy()),
+        _nps_by_group(g, classes),
+        100.0 * g.share(classes == NpsCode.PROMOTER),
+        100.0 * g.share(classes == NpsCode.DETRACTOR),
+    )
+    return dict(zip(_EXPERIENCE_METRICS, values, strict=True))
+
+
+def _recovery_stats(g: Groups, customers: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Acknowledgements and coupons of every group of ``customers`` rows."""
+    before = customers["satisfaction_without_coupon"].to_numpy()
+    first = customers["satisfaction_before_recovery"].to_numpy()
+    classes = customers["nps_class"].cat.codes.to_numpy()
+    classes_before = customers["nps_class_without_coupon"].cat.codes.to_numpy()
     return {
-        "acknowledged": float(frame["acknowledged"].to_numpy().sum()),
-        "acknowledge_csat_effect": float(before.mean() - first.mean()),
-        "coupons_used": float(coupon.sum()),
-        "coupon_csat_effect": float(frame["satisfaction"].mean() - before.mean()),
-        "coupon_nps_effect": net_promoter_score(frame["nps_class"].cat.codes.to_numpy())
-        - net_promoter_score(classes_before),
+        "acknowledged": g.sum(customers["acknowledged"].to_numpy()),
+        "acknowledge_csat_effect": g.mean(before) - g.mean(first),
+        "coupons_used": g.sum(customers["coupon"].to_numpy()),
+        "coupon_csat_effect": g.skipna_mean(customers["satisfaction"].to_numpy()) - g.mean(before),
+        "coupon_nps_effect": _nps_by_group(g, classes) - _nps_by_group(g, classes_before),
     }
 
 
@@ -445,33 +472,62 @@ def experience_metrics(
     books of :func:`add_experience`) they include ``coupons_left``, the coupons all books hold
     at the end of the day (what is returned when the period ends).
     """
-    rows: list[tuple[str, int, int, str, str, float]] = []
+    names = [*_KEYS, "scope", "metric", "value"]
     recovery = scenario.service_recovery is not None
     left: dict[int, float] = {}
     if books is not None and len(books):
         left = {int(k): float(v) for k, v in books.groupby("rep")["left"].sum().items()}
-    for (name, rep, seed), cust in customers.groupby(_KEYS, sort=True, observed=True):
-        scopes = {"all": cust, "cashier": cust[cust["channel"] == "cashier"]}
-        scopes["kiosk"] = cust[cust["channel"] == "kiosk"]
-        for scope, frame in scopes.items():
-            m = _experience_stats(frame)
-            if scope == "all" and recovery:
-                m.update(_recovery_stats(frame))
-                if int(rep) in left:
-                    m["coupons_left"] = left[int(rep)]
-            rows.extend((name, int(rep), int(seed), scope, k, v) for k, v in m.items())
-    return pd.DataFrame(rows, columns=[*_KEYS, "scope", "metric", "value"])
+    g, values = group_rows([customers[k] for k in _KEYS])
+    keys = table_keys(values)
+    day = _experience_stats(g, customers)
+    blocks: list[Block] = [("all", day, None)]
+    if recovery:
+        day.update(_recovery_stats(g, customers))
+        reps = keys["rep"].tolist()
+        has_left = np.array([rep in left for rep in reps], dtype=bool)
+        coupons_left = np.array([left.get(rep, np.nan) for rep in reps], dtype=np.float64)
+        blocks.append(("all", {"coupons_left": coupons_left}, has_left))
+    channel = _channel_codes(customers)
+    for name, code in (("cashier", ChannelCode.CASHIER), ("kiosk", ChannelCode.KIOSK)):
+        scope = g.where(channel == code)
+        blocks.append((name, _experience_stats(scope, customers), scope.sizes > 0))
+    columns = long_rows(keys, blocks)
+    columns["scope"] = columns.pop("label")
+    return long_frame(columns, names)
 
 
-def experience_hourly_metrics(scenario: Scenario, customers: pd.DataFrame) -> pd.DataFrame:
-    """Per-replication experience metrics by clock hour of arrival, long format."""
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    recovery = scenario.service_recovery is not None
-    for (name, rep, seed, hour), frame in customers.groupby(
-        [*_KEYS, "arrival_hour"], sort=True, observed=True
-    ):
-        m = _experience_stats(frame)
-        if recovery:
-            m["coupons_used"] = float(frame["coupon"].sum())
-        rows.extend((name, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
-    return pd.DataFrame(rows, columns=[*_KEYS, "hour", "metric", "value"])
+def arrival_hour_groups(customers: pd.DataFrame) -> tuple[Groups, list[np.ndarray]]:
+    """Customers by ``scenario, rep, seed, arrival_hour`` (:func:`group_rows`): the groups of
+    every hourly (or block) table, computed once for several tables over the same rows."""
+    return group_rows([customers[k] for k in [*_KEYS, "arrival_hour"]])
+
+
+def experience_hourly_rows(
+    scenario: Scenario,
+    customers: pd.DataFrame,
+    groups: tuple[Groups, list[np.ndarray]],
+    rows: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`experience_hourly_metrics` (and ``label``, empty), from the
+    customers' :func:`arrival_hour_groups`; ``rows`` as there."""
+    g, values = groups
+    if rows is not None:
+        g = g.where(rows)
+    present = g.sizes > 0
+    m = _experience_stats(g, customers)
+    if scenario.service_recovery is not None:
+        m["coupons_used"] = g.sum(customers["coupon"].to_numpy())
+    keys = {k: v[present] for k, v in table_keys(values).items()}
+    return long_rows(keys, [(None, {k: v[present] for k, v in m.items()}, None)])
+
+
+def experience_hourly_metrics(
+    scenario: Scenario, customers: pd.DataFrame, *, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Per-replication experience metrics by clock hour of arrival, long format.
+
+    ``rows`` (a boolean mask of ``customers``) computes them over those customers only, as if
+    the table held no other.
+    """
+    columns = experience_hourly_rows(scenario, customers, arrival_hour_groups(customers), rows)
+    return long_frame(columns, [*_KEYS, "hour", "metric", "value"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,21 @@ from checkoutsim.experience.costs import (
     money_hourly_metrics,
     money_metrics,
 )
+from checkoutsim.experience.grouped import (
+    Block,
+    Groups,
+    group_rows,
+    is_label,
+    long_frame,
+    long_rows,
+    stable_order,
+    table_keys,
+)
 from checkoutsim.experience.pipeline import (
     add_experience,
+    arrival_hour_groups,
     experience_hourly_metrics,
+    experience_hourly_rows,
     experience_metrics,
 )
 from checkoutsim.experience.rootcause import attribute_delay, pareto
@@ -246,87 +259,117 @@ def _hour_labels(scenario: Scenario, minutes_after_open: np.ndarray) -> pd.Categ
 
 
 # -- metrics ----------------------------------------------------------------------------------
+#
+# Every metric table is computed for all its groups (days, hours, blocks) at once with the
+# reductions of checkoutsim.experience.grouped, equal to the per-group figures bit for bit.
+
+_CUSTOMER_METRICS = (
+    "arrivals",
+    "served",
+    "balked",
+    "reneged",
+    "balked_pct",
+    "reneged_pct",
+    "abandoned_items",
+    "wait_mean_min",
+    "wait_p50_min",
+    "wait_p90_min",
+    "wait_p95_min",
+    "wait_max_min",
+    "within_target_pct",
+    "time_in_store_checkout_mean_min",
+    "assists_per_customer",
+    "assisted_pct",
+)
+"""The customer metrics of a day, an hour or a block, in the tables' order."""
 
 
-def _wait_stats(waits: np.ndarray, target: float) -> dict[str, float]:
-    if waits.size == 0:
-        return {
-            "wait_mean_min": np.nan,
-            "wait_p50_min": np.nan,
-            "wait_p90_min": np.nan,
-            "wait_p95_min": np.nan,
-            "wait_max_min": np.nan,
-            "within_target_pct": np.nan,
-        }
-    p50, p90, p95 = np.percentile(waits, [50, 90, 95])
+_CUSTOMER_COLUMNS = (
+    "channel",
+    "outcome",
+    "basket_items",
+    "queue_wait_min",
+    "arrival_min",
+    "departure_min",
+    "assists",
+)
+"""The columns :func:`_customer_metrics` reads."""
+
+
+def _customer_metrics(g: Groups, customers: pd.DataFrame, target: float) -> dict[str, np.ndarray]:
+    """The customer metrics (:data:`_CUSTOMER_METRICS`) of every group of ``customers`` rows.
+
+    Waits, time in store and assists are over the served customers; a group without one has
+    NaN there (and a group without customers NaN percentages).
+    """
+    outcome = customers["outcome"]
+    served_rows = is_label(outcome, "served")
+    n = g.sizes
+    served = g.count(served_rows)
+    balked = g.count(is_label(outcome, "balked"))
+    reneged = g.count(is_label(outcome, "reneged"))
+    s = g.where(served_rows)
+    waits = customers["queue_wait_min"].to_numpy()
+    assists = customers["assists"].to_numpy()
+    p50, p90, p95 = s.percentiles(waits, (50, 90, 95))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        balked_pct = np.where(n > 0, 100.0 * balked / n, np.nan)
+        reneged_pct = np.where(n > 0, 100.0 * reneged / n, np.nan)
+    sojourn = customers["departure_min"].to_numpy() - customers["arrival_min"].to_numpy()
+    values = (
+        n,
+        served,
+        balked,
+        reneged,
+        balked_pct,
+        reneged_pct,
+        g.where(~served_rows).sum(customers["basket_items"].to_numpy()),
+        s.mean(waits),
+        p50,
+        p90,
+        p95,
+        s.max(waits),
+        100.0 * s.share(waits <= target),
+        s.mean(sojourn),
+        s.mean(assists),
+        100.0 * s.share(assists > 0),
+    )
     return {
-        "wait_mean_min": float(waits.mean()),
-        "wait_p50_min": float(p50),
-        "wait_p90_min": float(p90),
-        "wait_p95_min": float(p95),
-        "wait_max_min": float(waits.max()),
-        "within_target_pct": float(100.0 * np.mean(waits <= target)),
+        k: np.asarray(v, dtype=np.float64) for k, v in zip(_CUSTOMER_METRICS, values, strict=True)
     }
 
 
-def _customer_metrics(df: pd.DataFrame, target: float) -> dict[str, float]:
-    outcome = df["outcome"].to_numpy()
-    n = len(df)
-    served_mask = outcome == "served"
-    served = int(served_mask.sum())
-    balked = int((outcome == "balked").sum())
-    reneged = int((outcome == "reneged").sum())
-    metrics: dict[str, float] = {
-        "arrivals": float(n),
-        "served": float(served),
-        "balked": float(balked),
-        "reneged": float(reneged),
-        "balked_pct": 100.0 * balked / n if n else np.nan,
-        "reneged_pct": 100.0 * reneged / n if n else np.nan,
-        "abandoned_items": float(df["basket_items"].to_numpy()[~served_mask].sum()),
-    }
-    metrics.update(_wait_stats(df["queue_wait_min"].to_numpy()[served_mask], target))
-    if served:
-        sojourn = (df["departure_min"] - df["arrival_min"]).to_numpy()[served_mask]
-        metrics["time_in_store_checkout_mean_min"] = float(sojourn.mean())
-        assists = df["assists"].to_numpy()[served_mask]
-        metrics["assists_per_customer"] = float(assists.mean())
-        metrics["assisted_pct"] = float(100.0 * np.mean(assists > 0))
-    else:
-        metrics["time_in_store_checkout_mean_min"] = np.nan
-        metrics["assists_per_customer"] = np.nan
-        metrics["assisted_pct"] = np.nan
-    return metrics
-
-
-def _assist_metrics(assists: pd.DataFrame) -> dict[str, float]:
+def _assist_metrics(g: Groups, assists: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Wait for an attendant (mean, p90) of every group of ``assists`` rows (NaN: no rows)."""
     waits = assists["wait_for_attendant_min"].to_numpy()
-    if waits.size == 0:
-        return {"attendant_response_mean_min": np.nan, "attendant_response_p90_min": np.nan}
     return {
-        "attendant_response_mean_min": float(waits.mean()),
-        "attendant_response_p90_min": float(np.percentile(waits, 90)),
+        "attendant_response_mean_min": g.mean(waits),
+        "attendant_response_p90_min": g.percentiles(waits, (90,))[0],
     }
 
 
-def _fault_metrics(faults: pd.DataFrame) -> dict[str, float]:
-    """Outages of one day: how many, kiosk-minutes out of order, attendant minutes on them."""
+def _pandas_sum(g: Groups, values: np.ndarray) -> np.ndarray:
+    """``Series.sum()`` of every group: NaN counts as 0, as pandas sums."""
+    values = np.asarray(values, dtype=np.float64)
+    return g.sum(np.where(np.isnan(values), 0.0, values))
+
+
+def _fault_metrics(g: Groups, faults: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Outages of each day: how many, kiosk-minutes out of order, attendant minutes on them."""
     return {
-        "kiosk_outages": float(len(faults)),
-        "kiosk_out_of_order_min": float(faults["out_of_order_min"].sum()),
-        "attendant_repair_min": float(faults["repair_attendant_min"].sum()),
+        "kiosk_outages": g.sizes.astype(np.float64),
+        "kiosk_out_of_order_min": _pandas_sum(g, faults["out_of_order_min"].to_numpy()),
+        "attendant_repair_min": _pandas_sum(g, faults["repair_attendant_min"].to_numpy()),
     }
 
 
 _STAFF = ("cashiers", "kiosks", "attendants")
 
 
-def _break_metrics(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
-    """Staff-minutes on break of one day (a scenario with ``breaks``)."""
+def _break_metrics(g: Groups, ts: pd.DataFrame, widths: np.ndarray) -> dict[str, np.ndarray]:
+    """Staff-minutes on break of each day (a scenario with ``breaks``)."""
     return {
-        f"{role}_break_min": float(
-            np.dot(ts[f"{role}s_on_break_avg"].to_numpy(dtype=np.float64), widths)
-        )
+        f"{role}_break_min": g.dot(ts[f"{role}s_on_break_avg"].to_numpy(dtype=np.float64), widths)
         for role in ("cashier", "attendant")
     }
 
@@ -375,8 +418,8 @@ def _interval_hours(ts: pd.DataFrame) -> np.ndarray:
     return np.array([f"{h:02d}:00" for h in out], dtype=object)
 
 
-def _utilisation(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
-    """Busy over on-duty server-minutes of each kind of staff, in percent.
+def _utilisation(g: Groups, ts: pd.DataFrame, widths: np.ndarray) -> dict[str, np.ndarray]:
+    """Busy over on-duty server-minutes of each kind of staff, in percent, in each group.
 
     Staff on break are off duty, so utilisation is over the time they were actually
     available (a lane closed for a break, or an attendant resting, counts in neither sum).
@@ -388,10 +431,60 @@ def _utilisation(ts: pd.DataFrame, widths: np.ndarray) -> dict[str, float]:
     """
     out = {}
     for kind in _STAFF:
-        duty = float(np.dot(ts[f"{kind}_on_duty_avg"].to_numpy(dtype=np.float64), widths))
-        busy = float(np.dot(ts[f"{kind}_busy_avg"].to_numpy(dtype=np.float64), widths))
-        out[f"{kind}_utilisation_pct"] = 100.0 * busy / duty if duty > 0 else np.nan
+        duty = g.dot(ts[f"{kind}_on_duty_avg"].to_numpy(dtype=np.float64), widths)
+        busy = g.dot(ts[f"{kind}_busy_avg"].to_numpy(dtype=np.float64), widths)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"{kind}_utilisation_pct"] = np.where(duty > 0, 100.0 * busy / duty, np.nan)
     return out
+
+
+def _concat_rows(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Long-format columns of several parts, end to end."""
+    if not parts:
+        return {}
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+class _Days:
+    """The days of the per-day tables, and which rows of a table belong to each.
+
+    A day is ``(scenario, rep, seed)``; as before, the assists, time series and faults of a day
+    are the rows with its scenario and replication (whatever their seed).
+    """
+
+    def __init__(self, days: Sequence[tuple[Any, Any, Any]]) -> None:
+        self.days = list(days)
+
+    def rows(self, frame: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, Groups]:
+        """Rows of ``frame`` of each day (day by day, in table order), and their groups."""
+        if not len(frame) or not self.days:
+            return np.zeros(0, dtype=np.int64), Groups(np.zeros(0, dtype=np.int64), len(self.days))
+        g, values = group_rows([frame[k] for k in keys])
+        found = {
+            (str(v[0]), *(int(x) for x in v[1:])): j
+            for j, v in enumerate(zip(*values, strict=True))
+        }
+        rows, index = [], []
+        for d, day in enumerate(self.days):
+            key = (str(day[0]), *(int(x) for x in day[1 : len(keys)]))
+            j = found.get(key)
+            if j is not None:
+                start = int(g.starts[j])
+                rows.append(g.order[start : start + int(g.sizes[j])])
+                index.append(np.full(int(g.sizes[j]), d, dtype=np.int64))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), Groups(np.zeros(0, dtype=np.int64), len(self.days))
+        return np.concatenate(rows), Groups(np.concatenate(index), len(self.days))
+
+
+def _day_widths(ts: pd.DataFrame, g: Groups) -> np.ndarray:
+    """Interval lengths of the rows of each day's time series (rows grouped by day, in order):
+    :func:`_interval_minutes` of each day alone."""
+    t = ts["time_min"].to_numpy(dtype=np.float64)
+    widths = np.diff(t, prepend=0.0)
+    first = g.starts[g.sizes > 0]
+    widths[first] = t[first]
+    return widths
 
 
 def replication_metrics(
@@ -422,33 +515,66 @@ def replication_metrics(
         Columns ``scenario, rep, seed, scope, metric, value``; ``scope`` is ``all``,
         ``cashier`` or ``kiosk``.
     """
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    by_day = dict(iter(customers.groupby(KEY_COLUMNS, sort=True, observed=True)))
+    names = [*KEY_COLUMNS, "scope", "metric", "value"]
+    _, customer_days = group_rows([customers[k] for k in KEY_COLUMNS])
+    _, ts_days = group_rows([timeseries[k] for k in KEY_COLUMNS])
     # A day nobody came to (the store closed, or every arrival rate zero) is still a day: it has
     # a time series, counts of zero, NaN waits and 0% utilisation of the staff on duty.
-    days = sorted(
-        set(by_day) | set(timeseries[KEY_COLUMNS].itertuples(index=False, name=None)),
-        key=lambda day: (str(day[0]), int(day[1]), int(day[2])),
-    )
-    for scenario, rep, seed in days:
-        cust = by_day.get((scenario, rep, seed), customers.iloc[0:0])
-        a = assists[(assists["scenario"] == scenario) & (assists["rep"] == rep)]
-        ts = timeseries[(timeseries["scenario"] == scenario) & (timeseries["rep"] == rep)]
-        scopes = {"all": cust, **{ch: cust[cust["channel"] == ch] for ch in CHANNELS}}
-        for scope, frame in scopes.items():
-            m = _customer_metrics(frame, target_wait_min)
-            if scope in ("all", "kiosk"):
-                m.update(_assist_metrics(a))
-            if scope == "all":
-                widths = _interval_minutes(ts)
-                m.update(_utilisation(ts, widths))
-                if "cashiers_on_break_avg" in ts.columns:
-                    m.update(_break_metrics(ts, widths))
-                if faults is not None:
-                    day = (faults["scenario"] == scenario) & (faults["rep"] == rep)
-                    m.update(_fault_metrics(faults[day]))
-            rows.extend((scenario, int(rep), int(seed), scope, k, v) for k, v in m.items())
-    return pd.DataFrame(rows, columns=[*KEY_COLUMNS, "scope", "metric", "value"])
+    found: set[tuple[Any, Any, Any]] = set(zip(*customer_days, strict=True))
+    found |= set(zip(*ts_days, strict=True))
+    days = _Days(sorted(found, key=lambda day: (str(day[0]), int(day[1]), int(day[2]))))
+    if not days.days:
+        return pd.DataFrame([], columns=names)
+    rows, g = days.rows(customers, KEY_COLUMNS)
+    cust = customers[list(_CUSTOMER_COLUMNS)].take(rows)
+    a_rows, a_groups = days.rows(assists, KEY_COLUMNS[:2])
+    assist = _assist_metrics(a_groups, assists.take(a_rows))
+    t_rows, t_groups = days.rows(timeseries, KEY_COLUMNS[:2])
+    ts = timeseries.take(t_rows)
+    widths = _day_widths(ts, t_groups)
+    day_wide = {**_customer_metrics(g, cust, target_wait_min), **assist}
+    day_wide.update(_utilisation(t_groups, ts, widths))
+    if "cashiers_on_break_avg" in ts.columns:
+        day_wide.update(_break_metrics(t_groups, ts, widths))
+    if faults is not None:
+        f_rows, f_groups = days.rows(faults, KEY_COLUMNS[:2])
+        day_wide.update(_fault_metrics(f_groups, faults.take(f_rows)))
+    blocks: list[Block] = [("all", day_wide, None)]
+    for channel in CHANNELS:
+        m = _customer_metrics(g.where(is_label(cust["channel"], channel)), cust, target_wait_min)
+        if channel == "kiosk":
+            m.update(assist)
+        blocks.append((channel, m, None))
+    keys = table_keys([np.array([day[i] for day in days.days]) for i in range(3)])
+    columns = long_rows(keys, blocks)
+    columns["scope"] = columns.pop("label")
+    return long_frame(columns, names)
+
+
+def _hourly_customer_rows(
+    customers: pd.DataFrame,
+    target_wait_min: float,
+    groups: tuple[Groups, list[np.ndarray]],
+    rows: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Long columns of the customer metrics by hour of arrival, from the customers'
+    :func:`arrival_hour_groups` (of the customers ``rows`` only: a group with none of them
+    has no row)."""
+    g, values = groups
+    if rows is not None:
+        g = g.where(rows)
+    present = g.sizes > 0
+    keys = {k: v[present] for k, v in table_keys(values).items()}
+    m = {k: v[present] for k, v in _customer_metrics(g, customers, target_wait_min).items()}
+    return long_rows(keys, [(None, m, None)])
+
+
+def _by_hour(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Long columns in a stable sort by day and hour label (as the tables always were)."""
+    if not columns:
+        return columns
+    order = stable_order([columns[k] for k in [*KEY_COLUMNS, "hour"]])
+    return {k: v[order] for k, v in columns.items()}
 
 
 def hourly_metrics(
@@ -464,30 +590,18 @@ def hourly_metrics(
     (``attendant_response_*``) is by the hour the kiosk froze (an hour without a freeze has no
     such row).
     """
-    rows: list[tuple[str, int, int, str, str, float]] = []
-    for (scenario, rep, seed, hour), frame in customers.groupby(
-        [*KEY_COLUMNS, "arrival_hour"], sort=True, observed=True
-    ):
-        m = _customer_metrics(frame, target_wait_min)
-        rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
+    parts = [_hourly_customer_rows(customers, target_wait_min, arrival_hour_groups(customers))]
     if assists is not None and len(assists):
-        for (scenario, rep, seed, hour), frame in assists.groupby(
-            [*KEY_COLUMNS, "stuck_hour"], sort=True, observed=True
-        ):
-            m = _assist_metrics(frame)
-            rows.extend((scenario, int(rep), int(seed), str(hour), k, v) for k, v in m.items())
+        g, values = group_rows([assists[k] for k in [*KEY_COLUMNS, "stuck_hour"]])
+        parts.append(long_rows(table_keys(values), [(None, _assist_metrics(g, assists), None)]))
     if len(timeseries):
-        ts = timeseries.copy()
-        widths = _interval_minutes(ts)
-        ts["_width"] = widths
-        ts["hour"] = _interval_hours(ts)
-        for (scenario, rep, seed, hour), frame in ts.groupby(
-            [*KEY_COLUMNS, "hour"], sort=True, observed=True
-        ):
-            for k, v in _utilisation(frame, frame["_width"].to_numpy()).items():
-                rows.append((scenario, int(rep), int(seed), str(hour), k, v))
-    out = pd.DataFrame(rows, columns=[*KEY_COLUMNS, "hour", "metric", "value"])
-    return out.sort_values([*KEY_COLUMNS, "hour"], kind="stable").reset_index(drop=True)
+        widths = _interval_minutes(timeseries)
+        g, values = group_rows([*(timeseries[k] for k in KEY_COLUMNS), _interval_hours(timeseries)])
+        parts.append(
+            long_rows(table_keys(values), [(None, _utilisation(g, timeseries, widths), None)])
+        )
+    columns = _by_hour(_concat_rows([p for p in parts if p["value"].shape[0]]))
+    return long_frame(columns, [*KEY_COLUMNS, "hour", "metric", "value"])
 
 
 def grouped_hourly_metrics(
@@ -505,18 +619,24 @@ def grouped_hourly_metrics(
     Returns
     -------
     DataFrame
-        ``scenario, rep, seed, hour, customers, metric, value``.
+        ``scenario, rep, seed, hour, customers, metric, value``: for each group, its
+        :func:`hourly_metrics` rows (customer metrics) then its
+        :func:`~checkoutsim.experience.pipeline.experience_hourly_metrics` rows.
     """
+    columns = [*KEY_COLUMNS, "hour", "customers", "metric", "value"]
+    by_hour = arrival_hour_groups(customers)  # once for every group and both tables
     parts = []
     for group in groups:
-        frame = customers if group == "all" else customers[customers["channel"] == group]
-        base = hourly_metrics(frame, customers.iloc[0:0], target_wait_min)
-        experience = experience_hourly_metrics(scenario, frame)
-        parts += [f.assign(customers=group) for f in (base, experience) if not f.empty]
-    columns = [*KEY_COLUMNS, "hour", "customers", "metric", "value"]
+        rows = None if group == "all" else is_label(customers["channel"], group)
+        base = _by_hour(_hourly_customer_rows(customers, target_wait_min, by_hour, rows))
+        experience = experience_hourly_rows(scenario, customers, by_hour, rows)
+        for part in (base, experience):
+            n = part["value"].shape[0]
+            if n:
+                parts.append({**part, "customers": np.full(n, group, dtype=object)})
     if not parts:
         return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
+    return long_frame(_concat_rows(parts), columns)
 
 
 def summarise(metrics: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
