@@ -15,7 +15,6 @@ import html
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from test_report_browser import FLAGS, _chromium
+from typer.testing import CliRunner
 
+from checkoutsim.cli import app
 from checkoutsim.experiments.simulate import simulate
 from checkoutsim.report.replay import day_data, seconds, simulated_day
 from checkoutsim.report.replay_page import replay_page, write_replay
@@ -145,30 +146,11 @@ def _screenshot(page: Path, minute: float, tmp_path: Path) -> np.ndarray:
 
 
 def test_run_replay_draws_the_recorded_day(tmp_path: Path) -> None:
+    # The command runs in this process: the page and the files are the point, not the process.
     out = tmp_path / "run"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "checkoutsim",
-            "run",
-            str(WEEKDAY),
-            "-n",
-            "1",
-            "--workers",
-            "1",
-            "--replay",
-            "--report",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    args = ["run", str(WEEKDAY), "-n", "1", "--workers", "1", "--replay", "--report"]
+    done = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert done.exit_code == 0, (done.output, done.exception)
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert "replay.html" in manifest["files"]
     assert 'href="replay.html"' in (out / "report.html").read_text("utf-8")
