@@ -99,6 +99,6 @@ def test_make_executor_choices() -> None:
 
 def test_unreachable_dask_scheduler_is_a_clear_error() -> None:
     pytest.importorskip("distributed")
-    executor = DaskExecutor("tcp://127.0.0.1:9", timeout_s=1.0)
+    executor = DaskExecutor("tcp://127.0.0.1:9", timeout_s=0.2)
     with pytest.raises(ExecutorError, match="cannot reach the dask scheduler"), executor:
         pass
