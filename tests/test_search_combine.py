@@ -180,12 +180,11 @@ def test_simulated_combined_search_meets_targets_no_dearer_with_fewer_evaluation
     # plans of the whole search. Stopped there, the sequential search is free (its plans are
     # all in the evaluator's cache), and the pool is spared simulating the other half again.
     simulated = ev.simulated
-    cut = next(
-        (k, c)
+    max_steps, seq = next(
+        (k, cut)
         for k in range(1, len(new.steps) + 1)
-        if (c := search(ev, start, 8, combine=True, max_steps=k)).evaluations.get("combine")
+        if (cut := search(ev, start, 8, combine=True, max_steps=k)).evaluations.get("combine")
     )
-    max_steps, seq = cut
     assert ev.simulated == simulated and seq.steps == new.steps[: len(seq.steps)]
     with make_executor(2) as ex:
         pool = Evaluator(space, targets, "block", 3, 0.95, ex, objective="total")
