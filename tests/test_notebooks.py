@@ -15,8 +15,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+from nbclient.util import run_sync
 
 pytestmark = pytest.mark.notebook
 
@@ -43,35 +44,40 @@ NAMES = "print(sorted(n for n in dir() if not n.startswith('_')))"
 
 
 class Kernel:
-    """One kernel, with the names a fresh one starts with (``open``, ``exit``, ``In``, ...)."""
+    """One kernel for the module, with the names a fresh one starts with (``open``, ``exit``,
+    ``In``, ...). An asynchronous manager, as nbclient's own: a kernel that dies under a
+    notebook is then reported at once (DeadKernelError), and restarted for the next."""
 
     def __init__(self, folder: Path):
-        self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(cwd=str(folder))
-        self.names = self.run(NAMES)
+        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.names = self.run(NAMES, folder)
 
-    def run(self, code: str) -> str:
-        """Run ``code``; its standard output (it must not fail)."""
-        kc = self.manager.client()
-        kc.start_channels()
-        out: list[str] = []
-
-        def hook(msg: dict) -> None:  # type: ignore[type-arg]
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-
+    def run(self, code: str, folder: Path) -> str:
+        """Run ``code`` (started in ``folder`` if no kernel runs yet); its printed output."""
+        book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        client = NotebookClient(
+            book,
+            km=self.manager,
+            timeout=60,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(folder)}},
+        )
         try:
-            kc.wait_for_ready(timeout=60)
-            reply = kc.execute_interactive(code, timeout=60, output_hook=hook)
+            client.execute()
         finally:
-            kc.stop_channels()
-        assert reply["content"]["status"] == "ok", reply["content"]
-        return "".join(out)
+            if client.kc is not None:
+                client.kc.stop_channels()
+        return "".join(o.get("text", "") for o in book.cells[0].outputs)
 
     def fresh(self, folder: Path) -> None:
         """Empty the namespace and enter ``folder``: as a fresh kernel started there."""
-        self.run(f"%reset -f\nimport os\nos.chdir({str(folder)!r})\ndel os")
-        assert self.run(NAMES) == self.names
+        if not run_sync(self.manager.is_alive)():  # a notebook killed it: it failed alone
+            run_sync(self.manager.restart_kernel)(now=True)
+        code = f"%reset -f\nimport os\nos.chdir({str(folder)!r})\ndel os\n{NAMES}"
+        assert self.run(code, folder) == self.names
+
+    def close(self) -> None:
+        run_sync(self.manager.shutdown_kernel)(now=True)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +86,7 @@ def kernel() -> Iterator[Kernel]:
     try:
         yield one
     finally:
-        one.manager.shutdown_kernel(now=True)
+        one.close()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
