@@ -175,20 +175,23 @@ def test_simulated_combined_search_meets_targets_no_dearer_with_fewer_evaluation
     assert new.evaluations.get("combine", 0) > 0
     assert sum(new.evaluations.values()) < sum(old.evaluations.values())
     # On a pool of two workers: the same path, counts and end; every plan simulated once.
-    # Both searches stop at the first step that takes a combined move (``max_steps``): by
-    # then the start, remove, descend and combine phases have all run, on about half the
-    # plans of the whole search. Stopped there, the sequential search is free (its plans are
-    # all in the evaluator's cache), and the pool is spared simulating the other half again.
-    simulated = ev.simulated
-    max_steps, seq = next(
-        (k, cut)
-        for k in range(1, len(new.steps) + 1)
-        if (cut := search(ev, start, 8, combine=True, max_steps=k)).evaluations.get("combine")
+    # Both searches stop (``max_steps``) once the first combined step is taken (its moves are
+    # logged as consecutive descend rows of one plan): the start, remove, descend and combine
+    # phases have all run, on about half the plans of the whole search. Stopped there, the
+    # sequential search simulates nothing (its plans are in the evaluator's cache), and the
+    # pool is spared simulating the other half again.
+    first = next(
+        i
+        for i, (a, b) in enumerate(pairwise(new.steps))
+        if a.phase == b.phase == "descend" and a.total_cost == b.total_cost
     )
-    assert ev.simulated == simulated and seq.steps == new.steps[: len(seq.steps)]
+    simulated = ev.simulated
+    seq = search(ev, start, 8, combine=True, max_steps=first + 1)
+    assert ev.simulated == simulated and seq.evaluations.get("combine", 0) > 0
+    assert seq.steps == new.steps[: len(seq.steps)]
     with make_executor(2) as ex:
         pool = Evaluator(space, targets, "block", 3, 0.95, ex, objective="total")
-        pooled = search(pool, start, 8, combine=True, max_steps=max_steps)
+        pooled = search(pool, start, 8, combine=True, max_steps=first + 1)
     assert pooled.steps == seq.steps and pooled.evaluations == seq.evaluations
     assert pooled.evaluation.money.equals(seq.evaluation.money)
     assert pool.simulated == 3 * sum(seq.evaluations.values())
