@@ -99,3 +99,59 @@ def test_startup_benchmark_times_every_command_once() -> None:
     medians = module.time_commands(runs=1)
     assert set(medians) == set(module.COMMANDS)
     assert all(math.isfinite(t) and t > 0 for pair in medians.values() for t in pair)
+
+
+@pytest.fixture(scope="module")
+def hourly() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # it imports versions.py's export
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "bench_hourly", ROOT / "benchmarks" / "hourly_metrics.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module
+
+
+def test_hourly_metrics_hash_sees_every_bit_and_every_layout_change(hourly: ModuleType) -> None:
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"hour": [0, 1], "value": [0.0, 1.0]})
+    base = hourly.digest(frame)
+    assert hourly.digest(frame.copy()) == base
+    changed = [
+        frame.assign(value=[-0.0, 1.0]),  # the sign bit of a zero
+        frame.assign(value=[0.0, np.nextafter(1.0, 2.0)]),  # the last bit
+        frame.iloc[::-1].reset_index(drop=True),  # row order
+        frame.astype({"hour": "int32"}),  # a dtype
+        frame.rename(columns={"hour": "clock_hour"}),  # a column name
+        frame[["value", "hour"]],  # column order
+        frame.set_axis([5, 6]),  # the index
+    ]
+    assert len({base, *(hourly.digest(f) for f in changed)}) == len(changed) + 1
+    assert hourly.digest((frame, frame)) != base  # a pair of tables hashes both
+
+
+def test_hourly_metrics_report_flags_a_different_table_and_notes_a_skipped_one(
+    hourly: ModuleType,
+) -> None:
+    def run(seconds: float, hashes: dict[str, str], skipped: dict[str, str]) -> dict:
+        return {"tables": {k: [seconds, h] for k, h in hashes.items()}, "skipped": skipped}
+
+    same = {"old": [run(0.02, {"a": "x"}, {})], "new": [run(0.01, {"a": "x"}, {})]}
+    lines, differ = hourly.compare("OLD", same)
+    assert not differ and lines[-1] == "| a | 20.0 | 10.0 | 2.0x | yes |"
+
+    runs = {
+        "old": [run(0.02, {"a": "x"}, {"b": "has no f"}), run(0.03, {"a": "x"}, {"b": "has no f"})],
+        "new": [run(0.01, {"a": "y", "b": "z"}, {})],
+    }
+    lines, differ = hourly.compare("OLD", runs)
+    assert differ and "| a | 20.0 | 10.0 | 2.0x | **no** |" in lines  # best of the rounds
+    assert lines[-1] == "skipped b: OLD has no f" and not any(
+        line.startswith("| b") for line in lines
+    )
