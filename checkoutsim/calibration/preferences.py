@@ -77,15 +77,7 @@ def kiosk_share_cells(
     hour: np.ndarray, items: np.ndarray, kiosk: np.ndarray, limit: int
 ) -> pd.DataFrame:
     """Eligible baskets and kiosk users per (hour after opening, basket band)."""
-    ok = items <= limit
-    frame = pd.DataFrame(
-        {
-            "hour": hour[ok].astype(int),
-            "band": np.where(items[ok] <= SMALL_BASKET, 0, 1),
-            "kiosk": kiosk[ok].astype(float),
-        }
-    )
-    return frame.groupby(["hour", "band"])["kiosk"].agg(["sum", "size"])
+    return pooled_cells([_cells(hour, items, kiosk, limit)])
 
 
 def _j(observed: pd.DataFrame, simulated: pd.DataFrame) -> float:
@@ -114,11 +106,18 @@ def day_cells(
     experience columns are built for the hundreds of days the fit simulates.
     """
     c = columns.customers
-    items = c["basket_items"]
-    keep = (c["outcome"] == OutcomeCode.SERVED) & (items <= limit)
-    hour = np.floor(c[arrival_column][keep] / 60).astype(int)
-    band = np.where(items[keep] <= SMALL_BASKET, 0, 1)
-    return _count(2 * hour + band, c["channel"][keep] == ChannelCode.KIOSK, None)
+    served = c["outcome"] == OutcomeCode.SERVED
+    hour = np.floor(c[arrival_column][served] / 60)
+    kiosk = c["channel"][served] == ChannelCode.KIOSK
+    return _cells(hour, c["basket_items"][served], kiosk, limit)
+
+
+def _cells(hour: np.ndarray, items: np.ndarray, kiosk: np.ndarray, limit: int) -> DayCells:
+    """The cells of baskets the kiosks accept (``items <= limit``): keys ``2 * hour + band``
+    (band 0 up to :data:`SMALL_BASKET` items, 1 above), kiosk users and baskets per key."""
+    ok = items <= limit
+    band = np.where(items[ok] <= SMALL_BASKET, 0, 1)
+    return _count(2 * hour[ok].astype(int) + band, kiosk[ok], None)
 
 
 def _count(keys: np.ndarray, kiosk: np.ndarray, size: np.ndarray | None) -> DayCells:
