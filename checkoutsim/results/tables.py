@@ -455,11 +455,19 @@ class _Days:
     def __init__(self, days: Sequence[tuple[Any, Any, Any]]) -> None:
         self.days = list(days)
 
-    def rows(self, frame: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, Groups]:
-        """Rows of ``frame`` of each day (day by day, in table order), and their groups."""
+    def rows(
+        self,
+        frame: pd.DataFrame,
+        keys: Sequence[str],
+        grouped: tuple[Groups, list[np.ndarray]] | None = None,
+    ) -> tuple[np.ndarray, Groups]:
+        """Rows of ``frame`` of each day (day by day, in table order), and their groups.
+
+        ``grouped`` is ``group_rows`` of ``frame``'s ``keys`` when the caller has it already.
+        """
         if not len(frame) or not self.days:
             return np.zeros(0, dtype=np.int64), Groups(np.zeros(0, dtype=np.int64), len(self.days))
-        g, values = group_rows([frame[k] for k in keys])
+        g, values = grouped or group_rows([frame[k] for k in keys])
         found = {
             (str(v[0]), *(int(x) for x in v[1:])): j
             for j, v in enumerate(zip(*values, strict=True))
@@ -516,16 +524,16 @@ def replication_metrics(
         ``cashier`` or ``kiosk``.
     """
     names = [*KEY_COLUMNS, "scope", "metric", "value"]
-    _, customer_days = group_rows([customers[k] for k in KEY_COLUMNS])
+    by_customer_day = group_rows([customers[k] for k in KEY_COLUMNS])
     _, ts_days = group_rows([timeseries[k] for k in KEY_COLUMNS])
     # A day nobody came to (the store closed, or every arrival rate zero) is still a day: it has
     # a time series, counts of zero, NaN waits and 0% utilisation of the staff on duty.
-    found: set[tuple[Any, Any, Any]] = set(zip(*customer_days, strict=True))
+    found: set[tuple[Any, Any, Any]] = set(zip(*by_customer_day[1], strict=True))
     found |= set(zip(*ts_days, strict=True))
     days = _Days(sorted(found, key=lambda day: (str(day[0]), int(day[1]), int(day[2]))))
     if not days.days:
         return pd.DataFrame([], columns=names)
-    rows, g = days.rows(customers, KEY_COLUMNS)
+    rows, g = days.rows(customers, KEY_COLUMNS, by_customer_day)
     cust = customers[list(_CUSTOMER_COLUMNS)].take(rows)
     a_rows, a_groups = days.rows(assists, KEY_COLUMNS[:2])
     assist = _assist_metrics(a_groups, assists.take(a_rows))
