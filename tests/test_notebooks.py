@@ -55,10 +55,16 @@ class Kernel:
     def run(self, code: str, folder: Path) -> str:
         """Run ``code`` (started in ``folder`` if no kernel runs yet); its printed output."""
         book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        self.execute(book, folder, timeout=60)
+        return "".join(o.get("text", "") for o in book.cells[0].outputs)
+
+    def execute(self, book: nbformat.NotebookNode, folder: Path, timeout: int) -> None:
+        """Run every cell of ``book`` in this kernel (started in ``folder`` if none runs);
+        raises CellExecutionError, with the cell and traceback, when a cell fails."""
         client = NotebookClient(
             book,
             km=self.manager,
-            timeout=60,
+            timeout=timeout,
             kernel_name="python3",
             resources={"metadata": {"path": str(folder)}},
         )
@@ -67,7 +73,6 @@ class Kernel:
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
-        return "".join(o.get("text", "") for o in book.cells[0].outputs)
 
     def fresh(self, folder: Path) -> None:
         """Empty the namespace and enter ``folder``: as a fresh kernel started there."""
@@ -93,18 +98,7 @@ def kernel() -> Iterator[Kernel]:
 def test_runs_top_to_bottom(path: Path, kernel: Kernel) -> None:
     book = nbformat.read(path, as_version=4)
     kernel.fresh(path.parent)
-    client = NotebookClient(
-        book,
-        km=kernel.manager,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    try:
-        client.execute()  # raises CellExecutionError, with the cell and traceback, on failure
-    finally:
-        if client.kc is not None:
-            client.kc.stop_channels()
+    kernel.execute(book, path.parent, timeout=600)
     figures = [
         output
         for cell in book.cells
